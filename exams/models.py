@@ -1,0 +1,225 @@
+"""Question bank, exam definitions and attempts.
+
+An attempt keeps a frozen snapshot of every question it drew
+(``AttemptQuestion``), so editing the bank never changes an attempt.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class QuestionCategory(models.Model):
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("题目分类")
+        verbose_name_plural = _("题目分类")
+
+    def __str__(self):
+        return self.name
+
+
+class Question(models.Model):
+    class Type(models.TextChoices):
+        SINGLE = "single", _("单选题")
+        MULTIPLE = "multiple", _("多选题")
+        TRUE_FALSE = "true_false", _("判断题")
+
+    class Difficulty(models.IntegerChoices):
+        EASY = 1, _("容易")
+        MEDIUM = 2, _("中等")
+        HARD = 3, _("较难")
+
+    category = models.ForeignKey(
+        QuestionCategory, on_delete=models.PROTECT, related_name="questions"
+    )
+    type = models.CharField(_("题型"), max_length=20, choices=Type.choices)
+    stem = models.TextField(_("题干"))
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # [{"key": "A", "text": "…"}, …]; true/false questions use keys "T" and "F".
+    choices = models.JSONField(_("选项"), default=list)
+    correct = models.JSONField(_("正确答案"), default=list)  # list of keys
+    explanation = models.TextField(_("解析"), blank=True)
+    difficulty = models.PositiveSmallIntegerField(
+        _("难度"), choices=Difficulty.choices, default=Difficulty.MEDIUM
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("试题")
+        verbose_name_plural = _("试题")
+
+    def __str__(self):
+        return self.stem[:40]
+
+
+class Exam(models.Model):
+    class MultipleScoring(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("全对才得分")
+        PARTIAL = "partial", _("按比例得分")
+
+    class Review(models.TextChoices):
+        SCORE = "score", _("只显示分数")
+        ANSWERS = "answers", _("显示分数和正确答案")
+        EXPLANATIONS = "explanations", _("显示正确答案和解析")
+
+    title = models.CharField(_("名称"), max_length=120)
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.PROTECT, related_name="exams", verbose_name=_("课程")
+    )
+    time_limit_minutes = models.PositiveIntegerField(_("限时（分钟）"), default=30)
+    pass_mark = models.PositiveIntegerField(_("及格分"), default=80)
+    attempts_allowed = models.PositiveIntegerField(_("可考次数"), default=3)
+    cooldown_minutes = models.PositiveIntegerField(_("两次考试间隔（分钟）"), default=0)
+    available_from = models.DateTimeField(_("开放时间"), null=True, blank=True)
+    available_until = models.DateTimeField(_("截止时间"), null=True, blank=True)
+    shuffle_questions = models.BooleanField(_("打乱题目顺序"), default=True)
+    shuffle_choices = models.BooleanField(_("打乱选项顺序"), default=True)
+    multiple_scoring = models.CharField(
+        _("多选题计分"),
+        max_length=10,
+        choices=MultipleScoring.choices,
+        default=MultipleScoring.ALL_OR_NOTHING,
+    )
+    review = models.CharField(
+        _("交卷后显示"), max_length=20, choices=Review.choices, default=Review.EXPLANATIONS
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("考试")
+        verbose_name_plural = _("考试")
+
+    def __str__(self):
+        return self.title
+
+
+class DrawRule(models.Model):
+    """Draw `count` questions from `category`, each worth `points`."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="draw_rules")
+    category = models.ForeignKey(QuestionCategory, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField(_("题数"))
+    points = models.DecimalField(_("每题分值"), max_digits=5, decimal_places=2, default=5)
+
+    class Meta:
+        verbose_name = _("抽题规则")
+        verbose_name_plural = _("抽题规则")
+
+    def __str__(self):
+        return f"{self.category} × {self.count}"
+
+
+class Accommodation(models.Model):
+    """Per-worker adjustments: extra time, extra attempts."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="accommodations")
+    worker = models.ForeignKey("registry.Worker", on_delete=models.CASCADE, related_name="+")
+    extra_minutes = models.PositiveIntegerField(_("延长时间（分钟）"), default=0)
+    extra_attempts = models.PositiveIntegerField(_("增加次数"), default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("特殊安排")
+        verbose_name_plural = _("特殊安排")
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "worker"], name="accommodation_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.exam} · {self.worker}"
+
+
+class Attempt(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("作答中")
+        SUBMITTED = "submitted", _("已交卷")
+        GRADED = "graded", _("已评分")
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts")
+    worker = models.ForeignKey("registry.Worker", on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveIntegerField(_("第几次"), default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField(_("开始时间"))
+    deadline = models.DateTimeField(_("截止时间"))
+    submitted_at = models.DateTimeField(_("交卷时间"), null=True, blank=True)
+    auto_submitted = models.BooleanField(_("超时自动交卷"), default=False)
+    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    passed = models.BooleanField(_("通过"), null=True, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("作答")
+        verbose_name_plural = _("作答")
+        indexes = [models.Index(fields=["status", "deadline"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam", "worker"],
+                condition=Q(status="in_progress"),
+                name="attempt_one_in_progress",
+            ),
+            models.UniqueConstraint(
+                fields=["exam", "worker", "number"], name="attempt_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.exam} #{self.number} · {self.worker}"
+
+
+class AttemptQuestion(models.Model):
+    """The frozen snapshot of one question as this attempt showed it."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="questions")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+    type = models.CharField(max_length=20, choices=Question.Type.choices)
+    stem = models.TextField()
+    image_url = models.CharField(max_length=500, blank=True)
+    choices = models.JSONField(default=list)  # in the order shown
+    correct = models.JSONField(default=list)
+    explanation = models.TextField(blank=True)
+    points = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="attempt_question_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id}/{self.position}"
+
+
+class Answer(models.Model):
+    """The latest saved answer to one attempt question; `seq` lets a late duplicate lose."""
+
+    attempt_question = models.OneToOneField(
+        AttemptQuestion, on_delete=models.CASCADE, related_name="answer"
+    )
+    selected = models.JSONField(default=list)
+    seq = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField()
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("答案")
+        verbose_name_plural = _("答案")
+
+    def __str__(self):
+        return f"{self.attempt_question} = {self.selected}"

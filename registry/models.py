@@ -1,0 +1,368 @@
+"""The registry: agencies, branches, workers, filings, employment and credit.
+
+Models stay thin: rules live in ``services.py`` (writes) and ``selectors.py``
+(reads). Invariants that the database can hold are constraints here.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lms.masking import mask_id_number, mask_name
+
+
+class District(models.TextChoices):
+    """The 16 districts of Shanghai."""
+
+    HUANGPU = "huangpu", _("黄浦区")
+    XUHUI = "xuhui", _("徐汇区")
+    CHANGNING = "changning", _("长宁区")
+    JINGAN = "jingan", _("静安区")
+    PUTUO = "putuo", _("普陀区")
+    HONGKOU = "hongkou", _("虹口区")
+    YANGPU = "yangpu", _("杨浦区")
+    MINHANG = "minhang", _("闵行区")
+    BAOSHAN = "baoshan", _("宝山区")
+    JIADING = "jiading", _("嘉定区")
+    PUDONG = "pudong", _("浦东新区")
+    JINSHAN = "jinshan", _("金山区")
+    SONGJIANG = "songjiang", _("松江区")
+    QINGPU = "qingpu", _("青浦区")
+    FENGXIAN = "fengxian", _("奉贤区")
+    CHONGMING = "chongming", _("崇明区")
+
+
+class FilingStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    UNDER_REVIEW = "under_review", _("审核中")
+    RETURNED = "returned", _("退回修改")
+    APPROVED = "approved", _("已登记")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已注销")
+
+
+class ServiceCategory(models.Model):
+    """A kind of home service (家务服务, 母婴护理, 养老护理, …)."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("服务类别")
+        verbose_name_plural = _("服务类别")
+
+    def __str__(self):
+        return self.name
+
+
+class Agency(models.Model):
+    """A home-service company (家政企业), identified by its unified social credit code."""
+
+    name = models.CharField(_("企业名称"), max_length=120)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    district = models.CharField(_("所在区"), max_length=20, choices=District.choices)
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    filing_status = models.CharField(
+        _("备案状态"), max_length=20, choices=FilingStatus.choices, default=FilingStatus.SUBMITTED
+    )
+    is_demonstration_station = models.BooleanField(_("示范性家政服务站"), default=False)
+    demonstration_year = models.PositiveSmallIntegerField(
+        _("示范站认定年份"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("家政企业")
+        verbose_name_plural = _("家政企业")
+        indexes = [models.Index(fields=["district", "filing_status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_demonstration_station=False) | Q(demonstration_year__isnull=False),
+                name="agency_demonstration_has_year",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Branch(models.Model):
+    """An agency's outlet (门店)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="branches")
+    name = models.CharField(_("门店名称"), max_length=120)
+    district = models.CharField(_("所在区"), max_length=20, choices=District.choices)
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["agency", "name"]
+        verbose_name = _("门店")
+        verbose_name_plural = _("门店")
+
+    def __str__(self):
+        return f"{self.agency} · {self.name}"
+
+
+class Worker(models.Model):
+    """A domestic worker (家政服务员) filed in the registry.
+
+    The resident ID number is never stored in clear: ``id_number_encrypted``
+    holds it under MultiFernet and ``id_number_hash`` is a keyed HMAC for
+    equality lookup (see lms.crypto and docs/privacy.md).
+    """
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number_encrypted = models.TextField(_("身份证号（加密）"), editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_last4 = models.CharField(_("身份证后四位"), max_length=4, db_index=True, editable=False)
+    birth_date = models.DateField(_("出生日期"), editable=False)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
+    phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="worker",
+        verbose_name=_("登录账户"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="workers",
+        verbose_name=_("备案机构"),
+    )
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workers",
+        verbose_name=_("门店"),
+    )
+    photo = models.ImageField(_("照片"), upload_to="workers/photos/", blank=True)
+    health_check_date = models.DateField(_("体检日期"), null=True, blank=True)
+    health_check_expiry = models.DateField(_("体检有效期至"), null=True, blank=True)
+    service_categories = models.ManyToManyField(
+        ServiceCategory, blank=True, related_name="workers", verbose_name=_("服务类别")
+    )
+    card_number = models.CharField(
+        _("家政卡号"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    card_issued_at = models.DateTimeField(_("发卡时间"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("家政服务员")
+        verbose_name_plural = _("家政服务员")
+        indexes = [
+            models.Index(fields=["name", "id_last4"]),
+            models.Index(fields=["agency", "branch"]),
+        ]
+
+    def __str__(self):
+        return mask_name(self.name)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def id_number(self) -> str:
+        from lms.crypto import decrypt
+
+        return decrypt(self.id_number_encrypted)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class Filing(models.Model):
+    """A reviewed registration (备案/登记注册) of a worker or of an agency."""
+
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, null=True, blank=True, related_name="filings"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="filings"
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=FilingStatus.choices, default=FilingStatus.SUBMITTED
+    )
+    reason = models.TextField(_("审核意见"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("备案")
+        verbose_name_plural = _("备案")
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(worker__isnull=False) & Q(agency__isnull=True))
+                | (Q(worker__isnull=True) & Q(agency__isnull=False)),
+                name="filing_exactly_one_subject",
+            ),
+            # One filing per worker: filing the same person twice is refused.
+            models.UniqueConstraint(fields=["worker"], name="filing_one_per_worker"),
+            models.UniqueConstraint(fields=["agency"], name="filing_one_per_agency"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker or self.agency} · {self.get_status_display()}"
+
+
+class FilingTransition(models.Model):
+    """One step in a filing's history: who moved it from what to what, and why."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=FilingStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=FilingStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("备案记录")
+        verbose_name_plural = _("备案记录")
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Employment(models.Model):
+    """Who employed a worker, from when to when (从业经历) — the traceability record."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="employments")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="employments")
+    branch = models.ForeignKey(Branch, on_delete=models.SET_NULL, null=True, blank=True)
+    service_category = models.ForeignKey(
+        ServiceCategory, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("服务类型")
+    )
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("从业经历")
+        verbose_name_plural = _("从业经历")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"], condition=Q(end_date__isnull=True), name="employment_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="employment_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} @ {self.agency}"
+
+
+class CreditRecord(models.Model):
+    """A commendation, complaint, violation or blacklisting about a worker or an agency."""
+
+    class Kind(models.TextChoices):
+        COMMENDATION = "commendation", _("表彰")
+        COMPLAINT = "complaint", _("投诉")
+        VIOLATION = "violation", _("违规")
+        BLACKLIST = "blacklist", _("列入黑名单")
+
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, null=True, blank=True, related_name="credit_records"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="credit_records"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    source = models.CharField(_("来源"), max_length=120)
+    occurred_on = models.DateField(_("发生日期"))
+    description = models.TextField(_("说明"))
+    is_public = models.BooleanField(_("公开"), default=True)
+    expires_on = models.DateField(_("失效日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        verbose_name = _("信用记录")
+        verbose_name_plural = _("信用记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(worker__isnull=False) & Q(agency__isnull=True))
+                | (Q(worker__isnull=True) & Q(agency__isnull=False)),
+                name="credit_record_exactly_one_subject",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.worker or self.agency}"
+
+
+class AgencyStaff(models.Model):
+    """A staff login's membership of one agency (optionally limited to one branch)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_staff"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="staff")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("限定门店")
+    )
+
+    class Meta:
+        verbose_name = _("企业员工")
+        verbose_name_plural = _("企业员工")
+
+    def __str__(self):
+        return f"{self.user} @ {self.agency}"
+
+
+class RegulatorProfile(models.Model):
+    """A regulator's scope: a district, or the whole city when ``district`` is empty."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="regulator"
+    )
+    district = models.CharField(_("辖区"), max_length=20, choices=District.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("监管人员")
+        verbose_name_plural = _("监管人员")
+
+    def __str__(self):
+        return f"{self.user} ({self.district or 'city'})"
+
+    @property
+    def is_city(self) -> bool:
+        return not self.district
