@@ -13,6 +13,7 @@ from lms.api import api
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("health/live", views.live, name="live"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -39,6 +39,11 @@ def _check_broker() -> str:
     return "ok"
 
 
+def live(request):
+    """Liveness probe: a bare Django view (also the benchmarks' baseline)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 @never_cache
 def health(request):
     """JSON health report; 503 when the database, cache or broker is unreachable."""

@@ -1,0 +1,166 @@
+"""Shared benchmark harness: serve the project with gunicorn and measure it.
+
+Every benchmark reports its target as a ratio to a bare Django view
+(``/health/live``, the full middleware stack and nothing else) measured in the
+same run on the same server, so results compare across machines.
+
+    with serve(env={"DATABASE_URL": ...}) as base:
+        bare = measure(base + "/health/live", seconds=10)
+        page = measure(base + "/v/<token>/", seconds=10)
+        print(page.rps / bare.rps)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import multiprocessing as mp
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items()}
+    env.setdefault("DJANGO_SECRET_KEY", "benchmark-" + "k" * 50)
+    env["DJANGO_DEBUG"] = "0"
+    env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    env["DJANGO_SECURE_SSL_REDIRECT"] = "0"
+    env["DJANGO_STATIC_MANIFEST"] = "0"
+    env["RATELIMIT_ENABLE"] = "0"
+    env["LOG_LEVEL"] = "WARNING"
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def serve(env: dict | None = None, workers: int = 2, threads: int = 1):
+    """Run gunicorn on a free loopback port; yields the base URL."""
+    port = free_port()
+    cmd = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "lms.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=base_env(**(env or {})))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/health/live", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class Result:
+    url: str
+    requests: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        return (
+            f"{self.url}: {self.rps:.1f} req/s, p50 {self.p50_ms:.1f} ms, "
+            f"p95 {self.p95_ms:.1f} ms, {self.errors} errors / {self.requests}"
+        )
+
+
+def _worker(url: str, seconds: float, headers: dict, queue) -> None:
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    latencies, errors = [], 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        t0 = time.perf_counter()
+        try:
+            conn.request("GET", path, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status >= 500 or resp.status == 429:
+                errors += 1
+            if resp.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    queue.put((latencies, errors))
+
+
+def measure(url: str, seconds: float = 10, clients: int = 4, headers: dict | None = None) -> Result:
+    """Closed-loop load from `clients` processes for `seconds`; returns throughput and latency."""
+    queue = mp.get_context("fork").Queue()
+    procs = [
+        mp.get_context("fork").Process(target=_worker, args=(url, seconds, headers or {}, queue))
+        for _ in range(clients)
+    ]
+    t0 = time.monotonic()
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    elapsed = time.monotonic() - t0
+    latencies = sorted(x for lat, _ in results for x in lat)
+    errors = sum(e for _, e in results)
+    p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0.0
+    return Result(
+        url=url,
+        requests=len(latencies),
+        errors=errors,
+        seconds=elapsed,
+        p50_ms=statistics.median(latencies) if latencies else 0.0,
+        p95_ms=p95,
+    )
+
+
+def ratio_report(name: str, target: Result, bare: Result) -> str:
+    return f"{name}: {target.rps / bare.rps:.2f}× bare view ({target.line()} | bare {bare.line()})"

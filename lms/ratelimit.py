@@ -1,0 +1,24 @@
+"""Per-client rate limits for public lookups (django-ratelimit on the cache).
+
+Use ``@public_lookup_limit`` on every public lookup view and API endpoint. The
+key is the client's address; behind the reverse proxy the first address of
+X-Forwarded-For is the client (set AXES_PROXY_COUNT / trust the proxy only).
+"""
+
+from django.conf import settings
+
+from django_ratelimit.decorators import ratelimit
+
+
+def client_ip(group, request) -> str:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
+        return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _rate(group, request) -> str:
+    return settings.PUBLIC_LOOKUP_RATE
+
+
+public_lookup_limit = ratelimit(key=client_ip, rate=_rate, block=True)

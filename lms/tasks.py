@@ -1,0 +1,22 @@
+"""Sending a higher app's task by name, so a lower app never imports it."""
+
+from django.db import transaction
+
+from lms.celery import app
+
+
+def send_task_by_name(name: str, *args, **kwargs) -> None:
+    """Send task `name` after the current transaction commits.
+
+    With a broker, the message goes out by name. Eagerly (no broker), the task
+    is looked up in Celery's registry and run in process, as ``delay`` would.
+    """
+
+    def _send():
+        if app.conf.task_always_eager:
+            app.loader.import_default_modules()
+            app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
+        else:
+            app.send_task(name, args=args, kwargs=kwargs)
+
+    transaction.on_commit(_send)
