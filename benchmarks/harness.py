@@ -37,7 +37,7 @@ def free_port() -> int:
 
 
 def base_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items()}
+    env = dict(os.environ)
     env.setdefault("DJANGO_SECRET_KEY", "benchmark-" + "k" * 50)
     env["DJANGO_DEBUG"] = "0"
     env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
