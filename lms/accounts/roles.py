@@ -40,7 +40,9 @@ def grant(apps, role: str, app_label: str, codenames: list[str]) -> None:
     from django.contrib.auth.management import create_permissions
 
     app_config = apps.get_app_config(app_label)
-    app_config.models_module = app_config.models_module or True
+    # The migration state's app config stub has no models module; create_permissions needs one.
+    if not getattr(app_config, "models_module", None):
+        app_config.models_module = True
     create_permissions(app_config, verbosity=0, apps=apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

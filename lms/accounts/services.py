@@ -4,7 +4,7 @@ import secrets
 
 from django.db import transaction
 
-from django_otp import match_token
+from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -52,6 +52,9 @@ def second_factor_match(*, user, token: str):
 
 
 def user_has_second_factor(*, user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or (
-        StaticToken.objects.filter(device__user=user, device__confirmed=True).exists()
-    )
+    """Whether the user has enrolled any device, even one whose backup codes are used up.
+
+    Only someone without any device may enrol with the password alone; a user
+    who has lost every code asks an administrator to reset their devices.
+    """
+    return user_has_device(user, confirmed=True)

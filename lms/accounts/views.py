@@ -33,8 +33,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_success_url(self):
-        user = self.request.user
-        if user.requires_second_factor and not user.is_verified():
+        # A password sign-in is never verified yet: staff go on to the second step.
+        if self.request.user.requires_second_factor:
             default = reverse("wagtailadmin_home")
             url = reverse("accounts:otp_verify")
             return f"{url}?next={_safe_next(self.request, default)}"

@@ -22,22 +22,24 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        if create and extracted:
-            for role in extracted:
-                self.groups.add(Group.objects.get(name=role))
-        if create:
-            self.save()
+        """roles=[Role.X, …]; without it, the factory's default roles."""
+        if not create:
+            return
+        factory_roles = extracted if extracted is not None else kwargs.get("default", ())
+        for role in factory_roles:
+            self.groups.add(Group.objects.get(name=role))
+        self.save()
 
 
 class WorkerUserFactory(UserFactory):
     username = factory.Sequence(lambda n: f"w1390000{n:04d}")
     phone = factory.Sequence(lambda n: f"1390000{n:04d}")
-    roles = [Role.WORKER]
+    roles__default = (Role.WORKER,)
 
 
 class StaffUserFactory(UserFactory):
     is_staff = True
-    roles = [Role.REVIEWER]
+    roles__default = (Role.REVIEWER,)
 
 
 class TOTPDeviceFactory(factory.django.DjangoModelFactory):
