@@ -9,6 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
 from lms.masking import mask_id_number, mask_name
 
 
@@ -155,6 +160,9 @@ class Worker(models.Model):
         verbose_name=_("门店"),
     )
     photo = models.ImageField(_("照片"), upload_to="workers/photos/", blank=True)
+    photo_thumbnail = models.ImageField(
+        _("照片缩略图"), upload_to="workers/thumbs/", blank=True, editable=False
+    )
     health_check_date = models.DateField(_("体检日期"), null=True, blank=True)
     health_check_expiry = models.DateField(_("体检有效期至"), null=True, blank=True)
     service_categories = models.ManyToManyField(
@@ -366,3 +374,163 @@ class RegulatorProfile(models.Model):
     @property
     def is_city(self) -> bool:
         return not self.district
+
+
+class CardSequence(models.Model):
+    """The counter behind card numbers (家政卡号): one row per prefix, only ever counts up.
+
+    Card issue locks the row with ``select_for_update``, so two reviewers
+    issuing at once never get the same number, and a number once handed out
+    is never handed out again (see ``IssuedCard``).
+    """
+
+    prefix = models.CharField(max_length=8, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("卡号序列")
+        verbose_name_plural = _("卡号序列")
+
+    def __str__(self):
+        return f"{self.prefix}:{self.last_value}"
+
+
+class CardBatch(models.Model):
+    """Cards handed out together to one agency (集体领卡)."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="card_batches", verbose_name=_("领卡机构")
+    )
+    collected_by = models.CharField(_("领卡人"), max_length=50, blank=True)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("发卡时间"), auto_now_add=True)
+    card_count = models.PositiveIntegerField(_("张数"), default=0)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("集体领卡")
+        verbose_name_plural = _("集体领卡")
+
+    def __str__(self):
+        return f"{self.agency} · {self.card_count}"
+
+
+class IssuedCard(models.Model):
+    """Ledger of every card number ever issued; survives the worker's deletion.
+
+    The unique ``number`` here is what makes "never reused" a database rule
+    and not only a property of the sequence.
+    """
+
+    number = models.CharField(_("家政卡号"), max_length=20, unique=True)
+    worker = models.OneToOneField(
+        Worker, on_delete=models.SET_NULL, null=True, blank=True, related_name="issued_card"
+    )
+    batch = models.ForeignKey(
+        CardBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="cards"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("发卡时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("发卡记录")
+        verbose_name_plural = _("发卡记录")
+
+    def __str__(self):
+        return self.number
+
+
+class RosterImport(models.Model):
+    """An uploaded roster (花名册) of workers, validated row by row and filed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("处理中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("处理失败")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="roster_imports")
+    branch = models.ForeignKey(Branch, on_delete=models.SET_NULL, null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(_("文件"), upload_to="registry/rosters/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    created_count = models.PositiveIntegerField(_("已备案"), default=0)
+    error_count = models.PositiveIntegerField(_("有误行数"), default=0)
+    #: [{"row": 3, "column": "身份证号", "message": "…"}, …]
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    failure = models.TextField(_("失败原因"), blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("花名册导入")
+        verbose_name_plural = _("花名册导入")
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class WorkerTraceLookupPage(Page):
+    """Public worker traceability lookup (家政服务员信息追溯查询), by card or name + ID tail."""
+
+    intro = RichTextField(_("说明"), blank=True)
+    privacy_note = models.CharField(
+        _("隐私提示"),
+        max_length=255,
+        blank=True,
+        default=_("查询结果已脱敏：姓名只显示首尾字，不显示身份证号和手机号。"),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("privacy_note")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    subpage_types: list = []
+
+    class Meta:
+        verbose_name = _("家政服务员追溯查询页")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import worker_trace_lookup
+
+        return worker_trace_lookup(request, page=self)
+
+
+class AgencyCreditLookupPage(Page):
+    """Public agency credit lookup (家政企业信用查询), by name or credit code."""
+
+    intro = RichTextField(_("说明"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    subpage_types: list = []
+
+    class Meta:
+        verbose_name = _("家政企业信用查询页")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import agency_credit_lookup
+
+        return agency_credit_lookup(request, page=self)

@@ -1,0 +1,433 @@
+"""Reads of the registry: who may see which workers, standings, lookups.
+
+Other apps call these (never the models' managers directly) to find the
+worker behind a login, the agency behind a staff login, the workers a user
+may see, and a worker's or agency's credit standing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lms.accounts.roles import Role, user_has_role
+from lms.crypto import lookup_hash
+from lms.validators import normalize_credit_code, normalize_id_number
+
+from .models import (
+    Agency,
+    AgencyStaff,
+    CreditRecord,
+    Employment,
+    Filing,
+    FilingStatus,
+    RegulatorProfile,
+    RosterImport,
+    Worker,
+)
+
+# --- who is behind a login ------------------------------------------------------
+
+
+def worker_for_user(user) -> Worker | None:
+    """The worker filed for this login, or None (anonymous, staff, or not filed)."""
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_registry_worker", False)
+    if cached is not False:
+        return cached
+    worker = Worker.objects.select_related("agency", "branch").filter(user=user).first()
+    user._registry_worker = worker
+    return worker
+
+
+def agency_staff_for_user(user) -> AgencyStaff | None:
+    """The agency membership of a staff login (with its optional branch limit), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_registry_agency_staff", False)
+    if cached is not False:
+        return cached
+    membership = AgencyStaff.objects.select_related("agency", "branch").filter(user=user).first()
+    user._registry_agency_staff = membership
+    return membership
+
+
+def agency_for_user(user) -> Agency | None:
+    """The agency a staff login works for, or None."""
+    membership = agency_staff_for_user(user)
+    return membership.agency if membership else None
+
+
+def regulator_profile_for_user(user) -> RegulatorProfile | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return RegulatorProfile.objects.filter(user=user).first()
+
+
+def user_sees_all_workers(user) -> bool:
+    """Superusers, reviewers and city regulators see every worker and agency."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user_has_role(user, Role.REVIEWER):
+        return True
+    if user_has_role(user, Role.CITY_REGULATOR):
+        return True
+    profile = regulator_profile_for_user(user)
+    return bool(profile and profile.is_city and user_has_role(user, Role.DISTRICT_REGULATOR))
+
+
+def user_is_regulator(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (
+            user.is_superuser
+            or user_has_role(user, Role.CITY_REGULATOR)
+            or user_has_role(user, Role.DISTRICT_REGULATOR)
+        )
+    )
+
+
+def user_is_reviewer(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or user_has_role(user, Role.REVIEWER))
+    )
+
+
+def regulator_district_for_user(user) -> str | None:
+    """A district regulator's district; None for everyone else (city-wide or no scope)."""
+    if not user_has_role(user, Role.DISTRICT_REGULATOR):
+        return None
+    profile = regulator_profile_for_user(user)
+    return profile.district if profile and profile.district else None
+
+
+# --- visibility -------------------------------------------------------------
+
+
+def agencies_visible_to(user) -> QuerySet[Agency]:
+    """Agencies a user may see: own agency (staff), district, or all."""
+    if user_sees_all_workers(user):
+        return Agency.objects.all()
+    membership = agency_staff_for_user(user)
+    if membership is not None:
+        return Agency.objects.filter(pk=membership.agency_id)
+    district = regulator_district_for_user(user)
+    if district:
+        return Agency.objects.filter(district=district)
+    return Agency.objects.none()
+
+
+def workers_visible_to(user) -> QuerySet[Worker]:
+    """Workers a user may see.
+
+    Agency staff: their agency's workers (only their branch's when limited to
+    one); reviewers, city regulators and superusers: all; district
+    regulators: workers of agencies in their district; everyone else: none.
+    """
+    if user_sees_all_workers(user):
+        return Worker.objects.all()
+    membership = agency_staff_for_user(user)
+    if membership is not None:
+        qs = Worker.objects.filter(agency_id=membership.agency_id)
+        if membership.branch_id:
+            qs = qs.filter(branch_id=membership.branch_id)
+        return qs
+    district = regulator_district_for_user(user)
+    if district:
+        return Worker.objects.filter(agency__district=district)
+    return Worker.objects.none()
+
+
+def filings_visible_to(user) -> QuerySet[Filing]:
+    """Filings (of workers and of agencies) a user may see, by the same rules."""
+    if user_sees_all_workers(user):
+        return Filing.objects.all()
+    workers = workers_visible_to(user)
+    agencies = agencies_visible_to(user)
+    return Filing.objects.filter(Q(worker__in=workers) | Q(agency__in=agencies))
+
+
+def credit_records_visible_to(user) -> QuerySet[CreditRecord]:
+    if user_sees_all_workers(user):
+        return CreditRecord.objects.all()
+    return CreditRecord.objects.filter(
+        Q(worker__in=workers_visible_to(user)) | Q(agency__in=agencies_visible_to(user))
+    )
+
+
+def roster_imports_visible_to(user) -> QuerySet[RosterImport]:
+    if user_sees_all_workers(user):
+        return RosterImport.objects.all()
+    return RosterImport.objects.filter(agency__in=agencies_visible_to(user))
+
+
+# --- filings ------------------------------------------------------------------
+
+
+def worker_filing(worker: Worker) -> Filing | None:
+    """The worker's filing (one per worker), or None before one is made."""
+    cache = getattr(worker, "_prefetched_objects_cache", {})
+    if "filings" in cache:
+        filings = list(cache["filings"])
+        return filings[0] if filings else None
+    return Filing.objects.filter(worker=worker).first()
+
+
+def worker_filing_status(worker: Worker) -> str | None:
+    filing = worker_filing(worker)
+    return filing.status if filing else None
+
+
+def worker_is_registered(worker: Worker) -> bool:
+    """Approved (已登记) and not withdrawn."""
+    return worker_filing_status(worker) == FilingStatus.APPROVED
+
+
+def worker_find_by_id_number(id_number: str) -> Worker | None:
+    """The worker with this resident ID number (looked up by its keyed hash), or None."""
+    number = normalize_id_number(id_number)
+    if not number:
+        return None
+    return Worker.objects.filter(id_number_hash=lookup_hash(number)).first()
+
+
+def workers_ready_for_cards(*, agency: Agency | None = None) -> QuerySet[Worker]:
+    """Approved workers without a card yet (for individual or batch issue)."""
+    qs = Worker.objects.filter(
+        filings__status=FilingStatus.APPROVED, card_number__isnull=True
+    ).select_related("agency")
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    return qs.order_by("pk")
+
+
+# --- employment -------------------------------------------------------------
+
+
+def worker_current_employment(worker: Worker) -> Employment | None:
+    """The worker's open employment (at most one), or None."""
+    cache = getattr(worker, "_prefetched_objects_cache", {})
+    if "employments" in cache:
+        return next((e for e in cache["employments"] if e.end_date is None), None)
+    return (
+        Employment.objects.select_related("agency", "branch", "service_category")
+        .filter(worker=worker, end_date__isnull=True)
+        .first()
+    )
+
+
+def worker_employment_history(worker: Worker) -> list[Employment]:
+    cache = getattr(worker, "_prefetched_objects_cache", {})
+    if "employments" in cache:
+        return list(cache["employments"])
+    return list(
+        Employment.objects.select_related("agency", "branch", "service_category")
+        .filter(worker=worker)
+        .order_by("-start_date", "-pk")
+    )
+
+
+# --- credit -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A computed credit standing (信用状况) and the records that explain it."""
+
+    level: str  # "good" | "caution" | "blacklisted"
+    label: str
+    records: list = field(default_factory=list)
+
+    GOOD = "good"
+    CAUTION = "caution"
+    BLACKLISTED = "blacklisted"
+
+    @property
+    def css(self) -> str:
+        return {"good": "ok", "caution": "warn", "blacklisted": "bad"}[self.level]
+
+    @property
+    def is_blacklisted(self) -> bool:
+        return self.level == self.BLACKLISTED
+
+
+STANDING_LABELS = {
+    Standing.GOOD: _("信用良好"),
+    Standing.CAUTION: _("有不良记录"),
+    Standing.BLACKLISTED: _("已列入黑名单"),
+}
+
+
+def credit_record_is_active(record: CreditRecord, today=None) -> bool:
+    """A record counts until its expiry date (the expiry day itself no longer counts)."""
+    today = today or timezone.localdate()
+    return record.occurred_on <= today and (record.expires_on is None or record.expires_on > today)
+
+
+def active_credit_records_q(today=None) -> Q:
+    today = today or timezone.localdate()
+    return Q(occurred_on__lte=today) & (Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+
+
+def standing_from_records(records, *, today=None, public_only: bool = False) -> Standing:
+    """Standing from a list of records: any active blacklisting → blacklisted;
+    any active complaint or violation → caution; otherwise good.
+
+    The level always counts every active record (internal ones too); with
+    `public_only` the explaining records shown are the public ones.
+    """
+    active = [r for r in records if credit_record_is_active(r, today)]
+    kinds = {r.kind for r in active}
+    if CreditRecord.Kind.BLACKLIST in kinds:
+        level = Standing.BLACKLISTED
+    elif kinds & {CreditRecord.Kind.VIOLATION, CreditRecord.Kind.COMPLAINT}:
+        level = Standing.CAUTION
+    else:
+        level = Standing.GOOD
+    shown = [r for r in active if r.is_public] if public_only else active
+    shown.sort(key=lambda r: (r.occurred_on, r.pk or 0), reverse=True)
+    return Standing(level=level, label=str(STANDING_LABELS[level]), records=shown)
+
+
+def _records_of(subject, relation: str) -> list[CreditRecord]:
+    cache = getattr(subject, "_prefetched_objects_cache", {})
+    if "credit_records" in cache:
+        return list(cache["credit_records"])
+    return list(CreditRecord.objects.filter(**{relation: subject}))
+
+
+def worker_credit_standing(worker: Worker, *, public_only: bool = False, today=None) -> Standing:
+    """The worker's credit standing, explained by its active records."""
+    return standing_from_records(
+        _records_of(worker, "worker"), today=today, public_only=public_only
+    )
+
+
+def agency_credit_standing(agency: Agency, *, public_only: bool = False, today=None) -> Standing:
+    """The agency's credit standing, explained by its active records."""
+    return standing_from_records(
+        _records_of(agency, "agency"), today=today, public_only=public_only
+    )
+
+
+def worker_is_blacklisted(worker: Worker, *, today=None) -> bool:
+    """Whether an active blacklisting record stands against the worker."""
+    today = today or timezone.localdate()
+    return (
+        CreditRecord.objects.filter(worker=worker, kind=CreditRecord.Kind.BLACKLIST)
+        .filter(active_credit_records_q(today))
+        .exists()
+    )
+
+
+def blacklisted_worker_ids(*, today=None) -> QuerySet:
+    """Ids of workers with an active blacklisting (for other apps' reconcilers)."""
+    return (
+        CreditRecord.objects.filter(kind=CreditRecord.Kind.BLACKLIST, worker__isnull=False)
+        .filter(active_credit_records_q(today))
+        .values_list("worker_id", flat=True)
+    )
+
+
+def worker_health_check_valid(worker: Worker, *, today=None) -> bool:
+    today = today or timezone.localdate()
+    return bool(worker.health_check_expiry and worker.health_check_expiry >= today)
+
+
+# --- public lookups (always masked, see views) ---------------------------------
+
+#: Filing states a household may see in the public trace lookup.
+PUBLIC_WORKER_STATES = (FilingStatus.APPROVED, FilingStatus.WITHDRAWN)
+PUBLIC_LOOKUP_LIMIT = 10
+
+
+def _public_worker_queryset() -> QuerySet[Worker]:
+    return (
+        Worker.objects.filter(filings__status__in=PUBLIC_WORKER_STATES)
+        .select_related("agency")
+        .prefetch_related(
+            Prefetch("filings", queryset=Filing.objects.only("id", "worker_id", "status")),
+            Prefetch(
+                "employments",
+                queryset=Employment.objects.select_related("agency").order_by("-start_date", "-pk"),
+            ),
+            "credit_records",
+        )
+    )
+
+
+def worker_trace_lookup(
+    *, card_number: str = "", name: str = "", id_last4: str = ""
+) -> list[Worker]:
+    """Registered workers matching a card number, or a full name plus the ID's last 4.
+
+    Returns at most ``PUBLIC_LOOKUP_LIMIT`` workers with filings, employments
+    (with agencies) and credit records prefetched: a fixed number of queries
+    whatever the result.
+    """
+    card_number = (card_number or "").strip().upper()
+    name = (name or "").strip()
+    id_last4 = (id_last4 or "").strip().upper()
+    qs = _public_worker_queryset()
+    if card_number:
+        qs = qs.filter(card_number=card_number)
+    elif name and len(id_last4) == 4:
+        qs = qs.filter(name=name, id_last4=id_last4)
+    else:
+        return []
+    return list(qs.order_by("pk")[:PUBLIC_LOOKUP_LIMIT])
+
+
+def agency_credit_lookup(*, query: str) -> list[Agency]:
+    """Agencies matching a credit code exactly, or a name (contains), with filed-worker counts."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    code = normalize_credit_code(query)
+    qs = Agency.objects.annotate(
+        filed_workers=Count(
+            "workers", filter=Q(workers__filings__status=FilingStatus.APPROVED), distinct=True
+        )
+    ).prefetch_related("credit_records")
+    if len(code) == 18 and code.isalnum():
+        qs = qs.filter(credit_code=code)
+    elif len(query) >= 2:
+        qs = qs.filter(name__icontains=query)
+    else:
+        return []
+    return list(qs.order_by("name", "pk")[:PUBLIC_LOOKUP_LIMIT])
+
+
+def agency_filed_worker_count(agency: Agency) -> int:
+    if hasattr(agency, "filed_workers"):
+        return agency.filed_workers
+    return Worker.objects.filter(agency=agency, filings__status=FilingStatus.APPROVED).count()
+
+
+# --- a worker's own record --------------------------------------------------
+
+
+def worker_own_record(worker: Worker) -> Worker:
+    """The worker with everything their /me/record/ page shows, prefetched."""
+    return (
+        Worker.objects.select_related("agency", "branch")
+        .prefetch_related(
+            "filings__transitions",
+            "service_categories",
+            Prefetch(
+                "employments",
+                queryset=Employment.objects.select_related(
+                    "agency", "branch", "service_category"
+                ).order_by("-start_date", "-pk"),
+            ),
+            "credit_records",
+        )
+        .get(pk=worker.pk)
+    )

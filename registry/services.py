@@ -1,0 +1,806 @@
+"""Writes of the registry. Every compliance change is one atomic, audited call.
+
+Each function is keyword-only, validates its input, saves with
+``update_fields`` where it changes a row, writes an audit entry naming the
+acting user, and sends side effects (tasks of higher apps) only after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.accounts.models import mobile_validator
+from lms.accounts.roles import Role
+from lms.audit import audit
+from lms.crypto import encrypt, lookup_hash
+from lms.tasks import send_task_by_name
+from lms.validators import (
+    id_birth_date,
+    id_sex,
+    validate_credit_code,
+    validate_resident_id,
+)
+
+from .models import (
+    Agency,
+    AgencyStaff,
+    Branch,
+    CardBatch,
+    CardSequence,
+    CreditRecord,
+    District,
+    Employment,
+    Filing,
+    FilingStatus,
+    FilingTransition,
+    IssuedCard,
+    RegulatorProfile,
+    ServiceCategory,
+    Worker,
+)
+from .photos import process_photo
+
+#: Blacklisting a worker asks the certificates app to revoke their certificates.
+REVOKE_FOR_BLACKLIST_TASK = "certificates.tasks.certificates_revoke_for_blacklisted_worker"
+CARD_PREFIX = "SHJZ"
+
+S = FilingStatus
+#: The filing state machine: from → allowed targets.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.APPROVED, S.REJECTED, S.RETURNED, S.WITHDRAWN}),
+    S.UNDER_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.RETURNED}),
+    S.RETURNED: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.APPROVED: frozenset({S.WITHDRAWN}),
+    S.REJECTED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+#: Transitions that must say why.
+REASON_REQUIRED = frozenset({S.REJECTED, S.RETURNED, S.WITHDRAWN})
+
+
+class IllegalTransition(ValidationError):
+    """A filing move the state machine does not allow."""
+
+
+# --- helpers ------------------------------------------------------------------
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("请填写姓名。")}, code="name_required")
+    if len(name) > 50:
+        raise ValidationError({"name": _("姓名不能超过 50 个字。")}, code="name_long")
+    return name
+
+
+def _clean_phone(phone: str) -> str:
+    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    if phone:
+        mobile_validator(phone)
+    return phone
+
+
+def _check_health_dates(check: datetime.date | None, expiry: datetime.date | None) -> None:
+    if check and expiry and expiry < check:
+        raise ValidationError(
+            {"health_check_expiry": _("体检有效期不能早于体检日期。")}, code="health_dates"
+        )
+    if check and check > timezone.localdate():
+        raise ValidationError(
+            {"health_check_date": _("体检日期不能晚于今天。")}, code="health_future"
+        )
+
+
+def _existing_filing_message(existing: Worker) -> str:
+    filing = Filing.objects.filter(worker=existing).first()
+    agency = existing.agency.name if existing.agency_id else _("个人")
+    if filing is None:
+        return _("该身份证号已登记为家政服务员（%(agency)s），请勿重复备案。") % {"agency": agency}
+    return _(
+        "该身份证号已有备案：备案编号 %(number)s，状态“%(status)s”，备案机构 %(agency)s。请勿重复备案。"
+    ) % {"number": filing.pk, "status": filing.get_status_display(), "agency": agency}
+
+
+def _record_transition(filing: Filing, from_status: str, to_status: str, user, reason: str):
+    FilingTransition.objects.create(
+        filing=filing,
+        from_status=from_status,
+        to_status=to_status,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        reason=reason,
+    )
+
+
+# --- workers ------------------------------------------------------------------
+
+
+@transaction.atomic
+def worker_create(
+    *,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    agency: Agency | None = None,
+    branch: Branch | None = None,
+    service_categories: Iterable[ServiceCategory] = (),
+    health_check_date: datetime.date | None = None,
+    health_check_expiry: datetime.date | None = None,
+    photo: bytes | None = None,
+    user=None,
+    login=None,
+    acting_user=None,
+    submit: bool = True,
+) -> Worker:
+    """File a worker: validate the ID number, derive birth date and sex, store it encrypted.
+
+    Creates the worker's filing in "submitted" (unless `submit` is False) with
+    its first history step. Refuses a second filing of the same person with a
+    message naming the existing filing. `login` links a worker's user account.
+    """
+    acting_user = acting_user or user
+    name = _clean_name(name)
+    try:
+        number = validate_resident_id(id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from exc
+    phone = _clean_phone(phone)
+    _check_health_dates(health_check_date, health_check_expiry)
+    if branch is not None and (agency is None or branch.agency_id != agency.pk):
+        raise ValidationError({"branch": _("门店不属于该企业。")}, code="branch_agency")
+
+    digest = lookup_hash(number)
+    existing = Worker.objects.select_related("agency").filter(id_number_hash=digest).first()
+    if existing is not None:
+        raise ValidationError({"id_number": _existing_filing_message(existing)}, code="duplicate")
+
+    worker = Worker(
+        name=name,
+        id_number_encrypted=encrypt(number),
+        id_number_hash=digest,
+        id_last4=number[-4:],
+        birth_date=id_birth_date(number),
+        sex=id_sex(number),
+        phone=phone,
+        agency=agency,
+        branch=branch,
+        user=login,
+        health_check_date=health_check_date,
+        health_check_expiry=health_check_expiry,
+    )
+    try:
+        with transaction.atomic():
+            worker.save()
+    except IntegrityError as exc:
+        # Another request filed the same person between the check and the insert.
+        existing = Worker.objects.select_related("agency").filter(id_number_hash=digest).first()
+        if existing is not None:
+            raise ValidationError(
+                {"id_number": _existing_filing_message(existing)}, code="duplicate"
+            ) from exc
+        raise
+    if service_categories:
+        worker.service_categories.set(service_categories)
+    if photo:
+        _store_photo(worker, photo)
+    audit(
+        worker,
+        "registry.worker_create",
+        user=acting_user,
+        data={"agency": agency.pk if agency else None, "id_last4": worker.id_last4},
+    )
+    if submit:
+        filing = Filing.objects.create(
+            worker=worker, status=S.SUBMITTED, submitted_by=_user(acting_user)
+        )
+        _record_transition(filing, "", S.SUBMITTED, acting_user, "")
+        audit(filing, "registry.filing_submit", user=acting_user, data={"to": S.SUBMITTED})
+    return worker
+
+
+def _user(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def worker_update(
+    *,
+    worker: Worker,
+    acting_user=None,
+    name: str | None = None,
+    phone: str | None = None,
+    branch: Branch | None | bool = False,
+    service_categories: Iterable[ServiceCategory] | None = None,
+    health_check_date: datetime.date | None | bool = False,
+    health_check_expiry: datetime.date | None | bool = False,
+) -> Worker:
+    """Correct a worker's details (not the ID number: a wrong ID is a new filing).
+
+    Arguments left out are left unchanged (``False`` marks "not given" where
+    ``None`` is a meaningful value).
+    """
+    changed: list[str] = []
+    if name is not None:
+        worker.name = _clean_name(name)
+        changed.append("name")
+    if phone is not None:
+        worker.phone = _clean_phone(phone)
+        changed.append("phone")
+    if branch is not False:
+        if branch is not None and branch.agency_id != worker.agency_id:
+            raise ValidationError({"branch": _("门店不属于该企业。")}, code="branch_agency")
+        worker.branch = branch
+        changed.append("branch")
+    if health_check_date is not False:
+        worker.health_check_date = health_check_date
+        changed.append("health_check_date")
+    if health_check_expiry is not False:
+        worker.health_check_expiry = health_check_expiry
+        changed.append("health_check_expiry")
+    _check_health_dates(worker.health_check_date, worker.health_check_expiry)
+    if changed:
+        worker.save(update_fields=changed)
+    if service_categories is not None:
+        worker.service_categories.set(service_categories)
+        changed.append("service_categories")
+    if changed:
+        audit(worker, "registry.worker_update", user=acting_user, data={"fields": changed})
+    return worker
+
+
+def _store_photo(worker: Worker, data: bytes) -> None:
+    processed = process_photo(data)
+    token = uuid.uuid4().hex  # never the worker's name or ID in a public file name
+    old = [f for f in (worker.photo, worker.photo_thumbnail) if f]
+    worker.photo.save(f"{token}.jpg", ContentFile(processed.photo), save=False)
+    worker.photo_thumbnail.save(f"{token}.jpg", ContentFile(processed.thumbnail), save=False)
+    worker.save(update_fields=["photo", "photo_thumbnail"])
+    names = [f.name for f in old]
+    storage = worker.photo.storage
+
+    def _delete_old():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(_delete_old)
+
+
+@transaction.atomic
+def worker_set_photo(*, worker: Worker, data: bytes, acting_user=None) -> Worker:
+    """Replace a worker's photo: resized, re-encoded, EXIF stripped, with a thumbnail."""
+    _store_photo(worker, data)
+    audit(worker, "registry.worker_photo", user=acting_user, data={})
+    return worker
+
+
+@transaction.atomic
+def worker_link_login(*, worker: Worker, login, acting_user=None) -> Worker:
+    """Link a worker's phone login to the filed worker (one login per worker)."""
+    worker.user = login
+    worker.save(update_fields=["user"])
+    group = Group.objects.filter(name=Role.WORKER).first()
+    if group is not None:
+        login.groups.add(group)
+    audit(worker, "registry.worker_link_login", user=acting_user, data={"user": login.pk})
+    return worker
+
+
+# --- filings ------------------------------------------------------------------
+
+
+def _transition(filing: Filing, to_status: str, *, acting_user, reason: str = "") -> Filing:
+    reason = (reason or "").strip()
+    locked = Filing.objects.select_for_update().get(pk=filing.pk)
+    from_status = locked.status
+    if to_status not in TRANSITIONS.get(from_status, frozenset()):
+        raise IllegalTransition(
+            _("备案状态为“%(from)s”时不能改为“%(to)s”。")
+            % {"from": S(from_status).label, "to": S(to_status).label},
+            code="illegal_transition",
+        )
+    if to_status in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": _("请填写原因。")}, code="reason_required")
+    locked.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status in (S.APPROVED, S.REJECTED, S.RETURNED, S.UNDER_REVIEW):
+        locked.reviewed_by = _user(acting_user)
+        locked.reviewed_at = timezone.now()
+        fields += ["reviewed_by", "reviewed_at"]
+    if to_status in REASON_REQUIRED or to_status == S.APPROVED:
+        locked.reason = reason
+        fields.append("reason")
+    if to_status == S.SUBMITTED:
+        locked.submitted_by = _user(acting_user) or locked.submitted_by
+        fields.append("submitted_by")
+    locked.save(update_fields=fields)
+    _record_transition(locked, from_status, to_status, acting_user, reason)
+    if locked.agency_id:
+        Agency.objects.filter(pk=locked.agency_id).update(filing_status=to_status)
+    action = {
+        S.UNDER_REVIEW: "registry.filing_start_review",
+        S.APPROVED: "registry.filing_approve",
+        S.REJECTED: "registry.filing_reject",
+        S.RETURNED: "registry.filing_return",
+        S.SUBMITTED: "registry.filing_submit",
+        S.WITHDRAWN: "registry.filing_withdraw",
+    }[to_status]
+    audit(
+        locked,
+        action,
+        user=acting_user,
+        data={"from": from_status, "to": to_status, "reason": reason},
+    )
+    # Keep the caller's object current.
+    filing.status, filing.reason = locked.status, locked.reason
+    filing.reviewed_by_id, filing.reviewed_at = locked.reviewed_by_id, locked.reviewed_at
+    return filing
+
+
+def filing_allowed_targets(filing: Filing) -> frozenset[str]:
+    return TRANSITIONS.get(filing.status, frozenset())
+
+
+@transaction.atomic
+def filing_start_review(*, filing: Filing, acting_user) -> Filing:
+    """A reviewer takes a submitted filing into review."""
+    return _transition(filing, S.UNDER_REVIEW, acting_user=acting_user)
+
+
+@transaction.atomic
+def filing_approve(*, filing: Filing, acting_user, reason: str = "") -> Filing:
+    """Approve (登记) a filing; the worker can then receive a card."""
+    return _transition(filing, S.APPROVED, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def filing_reject(*, filing: Filing, acting_user, reason: str) -> Filing:
+    """Reject a filing, with the reason the agency and worker will read."""
+    return _transition(filing, S.REJECTED, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def filing_return(*, filing: Filing, acting_user, reason: str) -> Filing:
+    """Return a filing for correction, saying what to correct."""
+    return _transition(filing, S.RETURNED, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def filing_resubmit(*, filing: Filing, acting_user) -> Filing:
+    """Submit a returned filing again after correction."""
+    return _transition(filing, S.SUBMITTED, acting_user=acting_user)
+
+
+@transaction.atomic
+def filing_withdraw(*, filing: Filing, acting_user, reason: str) -> Filing:
+    """Withdraw (注销) a filing. A card already issued keeps its number, never reused."""
+    return _transition(filing, S.WITHDRAWN, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def filing_submit_worker(*, worker: Worker, acting_user=None) -> Filing:
+    """Open the filing of a worker created with ``submit=False``."""
+    if Filing.objects.filter(worker=worker).exists():
+        raise ValidationError(_existing_filing_message(worker), code="duplicate")
+    filing = Filing.objects.create(
+        worker=worker, status=S.SUBMITTED, submitted_by=_user(acting_user)
+    )
+    _record_transition(filing, "", S.SUBMITTED, acting_user, "")
+    audit(filing, "registry.filing_submit", user=acting_user, data={"to": S.SUBMITTED})
+    return filing
+
+
+# --- cards --------------------------------------------------------------------
+
+
+def _next_card_number() -> str:
+    """The next card number; the sequence row stays locked until the transaction ends."""
+    try:
+        sequence = CardSequence.objects.select_for_update().get(prefix=CARD_PREFIX)
+    except CardSequence.DoesNotExist:
+        try:
+            with transaction.atomic():
+                CardSequence.objects.create(prefix=CARD_PREFIX)
+        except IntegrityError:
+            pass  # created by a concurrent transaction
+        sequence = CardSequence.objects.select_for_update().get(prefix=CARD_PREFIX)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return f"{CARD_PREFIX}{sequence.last_value:08d}"
+
+
+def _issue_one(worker: Worker, *, acting_user, batch: CardBatch | None) -> IssuedCard:
+    locked = Worker.objects.select_for_update().get(pk=worker.pk)
+    if locked.card_number:
+        raise ValidationError(
+            _("该服务员已有家政卡（卡号 %(card)s），一人一卡，不能重复发卡。")
+            % {"card": locked.card_number},
+            code="card_exists",
+        )
+    status = Filing.objects.filter(worker=locked).values_list("status", flat=True).first()
+    if status != S.APPROVED:
+        raise ValidationError(_("备案通过（已登记）后才能发卡。"), code="not_approved")
+    number = _next_card_number()
+    card = IssuedCard.objects.create(
+        number=number, worker=locked, batch=batch, issued_by=_user(acting_user)
+    )
+    locked.card_number = number
+    locked.card_issued_at = card.issued_at
+    locked.save(update_fields=["card_number", "card_issued_at"])
+    worker.card_number, worker.card_issued_at = locked.card_number, locked.card_issued_at
+    audit(
+        locked,
+        "registry.card_issue",
+        user=acting_user,
+        data={"card_number": number, "batch": batch.pk if batch else None},
+    )
+    return card
+
+
+@transaction.atomic
+def card_issue(*, worker: Worker, acting_user) -> IssuedCard:
+    """Issue the worker's card (一人一卡一号): once, only when approved, never a reused number."""
+    return _issue_one(worker, acting_user=acting_user, batch=None)
+
+
+@transaction.atomic
+def card_issue_batch(
+    *,
+    agency: Agency,
+    acting_user,
+    workers: Iterable[Worker] | None = None,
+    collected_by: str = "",
+    note: str = "",
+) -> CardBatch:
+    """Issue cards to an agency's approved workers in one batch (集体领卡).
+
+    With `workers`, only those (each must belong to the agency, be approved
+    and have no card yet); without, every approved worker of the agency
+    still waiting for a card. All or nothing.
+    """
+    from .selectors import workers_ready_for_cards
+
+    if workers is None:
+        targets = list(workers_ready_for_cards(agency=agency))
+    else:
+        targets = list(workers)
+        foreign = [w for w in targets if w.agency_id != agency.pk]
+        if foreign:
+            raise ValidationError(
+                _("所选服务员中有 %(n)d 人不属于该企业。") % {"n": len(foreign)},
+                code="batch_foreign",
+            )
+    if not targets:
+        raise ValidationError(_("该企业没有待发卡的已登记服务员。"), code="batch_empty")
+    batch = CardBatch.objects.create(
+        agency=agency,
+        collected_by=(collected_by or "").strip()[:50],
+        note=(note or "").strip()[:255],
+        issued_by=_user(acting_user),
+    )
+    for worker in sorted(targets, key=lambda w: w.pk):
+        _issue_one(worker, acting_user=acting_user, batch=batch)
+    batch.card_count = len(targets)
+    batch.save(update_fields=["card_count"])
+    audit(
+        batch,
+        "registry.card_issue_batch",
+        user=acting_user,
+        data={"agency": agency.pk, "count": batch.card_count, "collected_by": batch.collected_by},
+    )
+    return batch
+
+
+# --- employment -------------------------------------------------------------
+
+
+@transaction.atomic
+def employment_start(
+    *,
+    worker: Worker,
+    agency: Agency,
+    start_date: datetime.date,
+    branch: Branch | None = None,
+    service_category: ServiceCategory | None = None,
+    acting_user=None,
+    move_worker: bool = True,
+) -> Employment:
+    """Record that `agency` employs the worker from `start_date` (从业经历).
+
+    A worker has at most one open employment: end the current one first.
+    With `move_worker` the worker's filing agency follows (the new agency's
+    staff then see the worker).
+    """
+    if branch is not None and branch.agency_id != agency.pk:
+        raise ValidationError({"branch": _("门店不属于该企业。")}, code="branch_agency")
+    if start_date > timezone.localdate():
+        raise ValidationError({"start_date": _("开始日期不能晚于今天。")}, code="future_start")
+    Worker.objects.select_for_update().filter(pk=worker.pk).first()
+    current = (
+        Employment.objects.filter(worker=worker, end_date__isnull=True)
+        .select_related("agency")
+        .first()
+    )
+    if current is not None:
+        raise ValidationError(
+            _("该服务员目前在 %(agency)s 从业（自 %(start)s 起），请先结束当前从业经历。")
+            % {"agency": current.agency.name, "start": current.start_date.isoformat()},
+            code="employment_open",
+        )
+    last = Employment.objects.filter(worker=worker).order_by("-end_date").first()
+    if last is not None and last.end_date and start_date < last.end_date:
+        raise ValidationError(
+            {"start_date": _("开始日期不能早于上一段从业经历的结束日期。")}, code="overlap"
+        )
+    employment = Employment.objects.create(
+        worker=worker,
+        agency=agency,
+        branch=branch,
+        service_category=service_category,
+        start_date=start_date,
+    )
+    if move_worker and (
+        worker.agency_id != agency.pk or worker.branch_id != (branch.pk if branch else None)
+    ):
+        worker.agency, worker.branch = agency, branch
+        worker.save(update_fields=["agency", "branch"])
+    audit(
+        worker,
+        "registry.employment_start",
+        user=acting_user,
+        data={"employment": employment.pk, "agency": agency.pk, "start": start_date},
+    )
+    return employment
+
+
+@transaction.atomic
+def employment_end(
+    *, employment: Employment, end_date: datetime.date, acting_user=None
+) -> Employment:
+    """Close an open employment on `end_date`."""
+    locked = Employment.objects.select_for_update().get(pk=employment.pk)
+    if locked.end_date is not None:
+        raise ValidationError(_("这段从业经历已经结束。"), code="employment_closed")
+    if end_date < locked.start_date:
+        raise ValidationError(
+            {"end_date": _("结束日期不能早于开始日期。")}, code="end_before_start"
+        )
+    if end_date > timezone.localdate():
+        raise ValidationError({"end_date": _("结束日期不能晚于今天。")}, code="future_end")
+    locked.end_date = end_date
+    locked.save(update_fields=["end_date"])
+    employment.end_date = end_date
+    audit(
+        locked.worker,
+        "registry.employment_end",
+        user=acting_user,
+        data={"employment": locked.pk, "end": end_date},
+    )
+    return employment
+
+
+# --- credit records -----------------------------------------------------------
+
+
+@transaction.atomic
+def credit_record_create(
+    *,
+    kind: str,
+    source: str,
+    occurred_on: datetime.date,
+    description: str,
+    acting_user,
+    worker: Worker | None = None,
+    agency: Agency | None = None,
+    is_public: bool = True,
+    expires_on: datetime.date | None = None,
+) -> CreditRecord:
+    """Add a credit record about a worker or an agency.
+
+    Blacklisting a worker asks the certificates app, after commit, to revoke
+    the worker's certificates (by task name; the task is idempotent).
+    """
+    if (worker is None) == (agency is None):
+        raise ValidationError(_("信用记录必须且只能针对一名服务员或一家企业。"), code="subject")
+    if kind not in CreditRecord.Kind.values:
+        raise ValidationError({"kind": _("请选择记录类型。")}, code="kind")
+    source = (source or "").strip()
+    description = (description or "").strip()
+    if not source:
+        raise ValidationError({"source": _("请填写记录来源。")}, code="source")
+    if not description:
+        raise ValidationError({"description": _("请填写说明。")}, code="description")
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": _("发生日期不能晚于今天。")}, code="future")
+    if expires_on is not None and expires_on <= occurred_on:
+        raise ValidationError({"expires_on": _("失效日期必须晚于发生日期。")}, code="expiry")
+    record = CreditRecord.objects.create(
+        worker=worker,
+        agency=agency,
+        kind=kind,
+        source=source[:120],
+        occurred_on=occurred_on,
+        description=description,
+        is_public=is_public,
+        expires_on=expires_on,
+        created_by=_user(acting_user),
+    )
+    audit(
+        record,
+        "registry.credit_record_create",
+        user=acting_user,
+        data={
+            "kind": kind,
+            "worker": worker.pk if worker else None,
+            "agency": agency.pk if agency else None,
+            "public": is_public,
+            "expires_on": expires_on,
+        },
+    )
+    if worker is not None and kind == CreditRecord.Kind.BLACKLIST:
+        send_task_by_name(REVOKE_FOR_BLACKLIST_TASK, worker.pk)
+    return record
+
+
+@transaction.atomic
+def credit_record_expire(
+    *, record: CreditRecord, acting_user, reason: str, on: datetime.date | None = None
+) -> CreditRecord:
+    """End a record early: it stops counting from `on` (today by default)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写原因。")}, code="reason_required")
+    on = on or timezone.localdate()
+    locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
+    if locked.expires_on is not None and locked.expires_on <= on:
+        raise ValidationError(_("这条记录已经失效。"), code="already_expired")
+    if on < locked.occurred_on:
+        on = locked.occurred_on  # a record cannot expire before it happened
+    previous = locked.expires_on
+    locked.expires_on = on
+    locked.save(update_fields=["expires_on"])
+    record.expires_on = on
+    audit(
+        locked,
+        "registry.credit_record_expire",
+        user=acting_user,
+        data={"from": previous, "to": on, "reason": reason},
+    )
+    return record
+
+
+# --- agencies -----------------------------------------------------------------
+
+
+@transaction.atomic
+def agency_create(
+    *,
+    name: str,
+    credit_code: str,
+    district: str,
+    acting_user=None,
+    address: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    is_demonstration_station: bool = False,
+    demonstration_year: int | None = None,
+    submit: bool = True,
+) -> Agency:
+    """File an agency: validate its credit code (GB 32100) and open its filing."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("请填写企业名称。")}, code="name_required")
+    try:
+        code = validate_credit_code(credit_code)
+    except ValidationError as exc:
+        raise ValidationError({"credit_code": exc.messages}) from exc
+    if district not in District.values:
+        raise ValidationError({"district": _("请选择所在区。")}, code="district")
+    if is_demonstration_station and not demonstration_year:
+        raise ValidationError(
+            {"demonstration_year": _("示范性家政服务站须填写认定年份。")}, code="demo_year"
+        )
+    existing = Agency.objects.filter(credit_code=code).first()
+    if existing is not None:
+        raise ValidationError(
+            {"credit_code": _("该统一社会信用代码已备案：%(name)s。") % {"name": existing.name}},
+            code="duplicate",
+        )
+    agency = Agency.objects.create(
+        name=name[:120],
+        credit_code=code,
+        district=district,
+        address=address,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        is_demonstration_station=is_demonstration_station,
+        demonstration_year=demonstration_year if is_demonstration_station else None,
+        filing_status=S.SUBMITTED,
+    )
+    audit(agency, "registry.agency_create", user=acting_user, data={"credit_code": code})
+    if submit:
+        filing = Filing.objects.create(
+            agency=agency, status=S.SUBMITTED, submitted_by=_user(acting_user)
+        )
+        _record_transition(filing, "", S.SUBMITTED, acting_user, "")
+        audit(filing, "registry.filing_submit", user=acting_user, data={"to": S.SUBMITTED})
+    return agency
+
+
+def agency_filing(agency: Agency) -> Filing:
+    return Filing.objects.get(agency=agency)
+
+
+@transaction.atomic
+def branch_create(
+    *,
+    agency: Agency,
+    name: str,
+    district: str,
+    address: str = "",
+    phone: str = "",
+    acting_user=None,
+) -> Branch:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("请填写门店名称。")}, code="name_required")
+    if district not in District.values:
+        raise ValidationError({"district": _("请选择所在区。")}, code="district")
+    branch = Branch.objects.create(
+        agency=agency, name=name[:120], district=district, address=address, phone=phone
+    )
+    audit(branch, "registry.branch_create", user=acting_user, data={"agency": agency.pk})
+    return branch
+
+
+@transaction.atomic
+def agency_staff_assign(
+    *, user, agency: Agency, branch: Branch | None = None, acting_user=None
+) -> AgencyStaff:
+    """Make `user` staff of `agency` (optionally limited to one branch)."""
+    if branch is not None and branch.agency_id != agency.pk:
+        raise ValidationError({"branch": _("门店不属于该企业。")}, code="branch_agency")
+    membership, _created = AgencyStaff.objects.update_or_create(
+        user=user, defaults={"agency": agency, "branch": branch}
+    )
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=Role.AGENCY_STAFF))
+    for attr in ("_registry_agency_staff", "_role_cache"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+    audit(
+        membership,
+        "registry.agency_staff_assign",
+        user=acting_user,
+        data={"user": user.pk, "agency": agency.pk, "branch": branch.pk if branch else None},
+    )
+    return membership
+
+
+@transaction.atomic
+def regulator_profile_set(*, user, district: str = "", acting_user=None) -> RegulatorProfile:
+    """Set a regulator's scope: a district, or the whole city with an empty district."""
+    if district and district not in District.values:
+        raise ValidationError({"district": _("请选择辖区。")}, code="district")
+    profile, _created = RegulatorProfile.objects.update_or_create(
+        user=user, defaults={"district": district}
+    )
+    role = Role.DISTRICT_REGULATOR if district else Role.CITY_REGULATOR
+    user.groups.add(Group.objects.get(name=role))
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    audit(profile, "registry.regulator_profile_set", user=acting_user, data={"district": district})
+    return profile
