@@ -8,7 +8,7 @@ acting user, and sends side effects (tasks of higher apps) only after commit.
 from __future__ import annotations
 
 import datetime
-import uuid
+import secrets
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
@@ -259,7 +259,9 @@ def worker_update(
 
 def _store_photo(worker: Worker, data: bytes) -> None:
     processed = process_photo(data)
-    token = uuid.uuid4().hex  # never the worker's name or ID in a public file name
+    # Never the worker's name or ID in a public file name; URL-safe base64 is
+    # mostly letters, so a name never looks like a phone or ID number.
+    token = secrets.token_urlsafe(16)
     old = [f for f in (worker.photo, worker.photo_thumbnail) if f]
     worker.photo.save(f"{token}.jpg", ContentFile(processed.photo), save=False)
     worker.photo_thumbnail.save(f"{token}.jpg", ContentFile(processed.thumbnail), save=False)

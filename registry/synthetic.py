@@ -64,9 +64,21 @@ def resident_id_for_index(index: int, *, sex: str | None = None) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def credit_code_for_index(index: int, *, district_code: str = "310000") -> str:
-    """A valid 18-character unified social credit code (GB 32100), distinct per `index`."""
-    # 9 = registered by the market regulator, 1 = enterprise; then the
-    # registering authority's region and a 9-character organisation code.
-    body = f"91{district_code}{index:09d}"[:17]
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def credit_code_for_index(index: int, *, region_code: str = "310104") -> str:
+    """A valid 18-character unified social credit code (GB 32100), distinct per `index`.
+
+    Shaped like the codes Shanghai issues since 2015 ("91" enterprise,
+    region, then an organisation code starting "MA"), so it always contains
+    letters and never looks like an 18-digit ID number.
+    """
+    if not 0 <= index < 31**7:
+        raise ValueError("index out of range")
+    digits = []
+    for _position in range(7):
+        index, rest = divmod(index, 31)
+        digits.append(_USCC_ALPHABET[rest])
+    body = f"91{region_code}MA{''.join(reversed(digits))}"
     return body + uscc.calc_check_digit(body)

@@ -1,0 +1,155 @@
+"""Forms of the registry's public lookups, worker-facing and staff screens."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Branch, CreditRecord, District, ServiceCategory
+
+
+class WorkerTraceLookupForm(forms.Form):
+    """By card number, or by full name plus the last four characters of the ID number."""
+
+    card_number = forms.CharField(
+        label=_("家政卡号"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "latin"}),
+    )
+    name = forms.CharField(
+        label=_("姓名"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    id_last4 = forms.RegexField(
+        label=_("身份证后四位"),
+        regex=r"^\d{3}[\dXx]$",
+        required=False,
+        error_messages={"invalid": _("请输入身份证号的最后四位，例如 123X。")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 4, "size": 6}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        card, name, tail = data.get("card_number"), data.get("name"), data.get("id_last4")
+        if not card and not (name and tail) and not self.errors:
+            raise forms.ValidationError(_("请输入家政卡号，或同时输入姓名和身份证后四位。"))
+        return data
+
+
+class AgencyCreditLookupForm(forms.Form):
+    q = forms.CharField(
+        label=_("企业名称或统一社会信用代码"),
+        max_length=120,
+        min_length=2,
+        error_messages={
+            "min_length": _("请至少输入两个字。"),
+            "required": _("请输入企业名称或信用代码。"),
+        },
+    )
+
+
+class WorkerFilingForm(forms.Form):
+    """Agency staff file one worker."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=18,
+        min_length=18,
+        help_text=_("18 位，最后一位可能是 X。出生日期和性别由身份证号自动得出。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(label=_("手机号"), max_length=11, required=False)
+    branch = forms.ModelChoiceField(label=_("门店"), queryset=Branch.objects.none(), required=False)
+    service_categories = forms.ModelMultipleChoiceField(
+        label=_("服务类别"),
+        queryset=ServiceCategory.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    health_check_date = forms.DateField(
+        label=_("体检日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    health_check_expiry = forms.DateField(
+        label=_("体检有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    photo = forms.ImageField(
+        label=_("照片"), required=False, help_text=_("正面免冠照，JPG/PNG，不超过 5 MB。")
+    )
+
+    def __init__(self, *args, agency=None, branch=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agency is not None:
+            self.fields["branch"].queryset = Branch.objects.filter(agency=agency)
+        if branch is not None:
+            self.fields["branch"].queryset = Branch.objects.filter(pk=branch.pk)
+            self.fields["branch"].initial = branch.pk
+            self.fields["branch"].required = True
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("花名册文件"),
+        help_text=_("XLSX 或 CSV（UTF-8），第一行为表头。可先下载模板填写。"),
+    )
+    branch = forms.ModelChoiceField(
+        label=_("默认门店"), queryset=Branch.objects.none(), required=False
+    )
+
+    def __init__(self, *args, agency=None, branch=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agency is not None:
+            self.fields["branch"].queryset = Branch.objects.filter(agency=agency)
+        if branch is not None:
+            self.fields["branch"].queryset = Branch.objects.filter(pk=branch.pk)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("只支持 .xlsx 或 .csv 文件。"))
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("文件不能超过 20 MB。"))
+        return upload
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False
+    )
+
+
+class BatchCardForm(forms.Form):
+    collected_by = forms.CharField(label=_("领卡人"), max_length=50, required=False)
+    note = forms.CharField(label=_("备注"), max_length=255, required=False)
+
+
+class CreditRecordForm(forms.Form):
+    """A regulator adds a credit record about a worker (by card number) or an agency."""
+
+    subject = forms.ChoiceField(
+        label=_("对象"), choices=[("worker", _("家政服务员")), ("agency", _("家政企业"))]
+    )
+    card_number = forms.CharField(label=_("服务员家政卡号"), max_length=20, required=False)
+    id_number = forms.CharField(label=_("或服务员身份证号"), max_length=18, required=False)
+    credit_code = forms.CharField(label=_("企业统一社会信用代码"), max_length=18, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=CreditRecord.Kind.choices)
+    source = forms.CharField(label=_("来源"), max_length=120)
+    occurred_on = forms.DateField(
+        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expires_on = forms.DateField(
+        label=_("失效日期"),
+        required=False,
+        help_text=_("到期后不再计入信用状况；不填则长期有效。"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 4}))
+    is_public = forms.BooleanField(label=_("公开"), required=False, initial=True)
+
+
+class DistrictFilterForm(forms.Form):
+    district = forms.ChoiceField(
+        label=_("所在区"), choices=[("", _("全部"))] + list(District.choices), required=False
+    )

@@ -1,0 +1,205 @@
+"""Read-only aggregates of the registry for the dashboards (owned by the dashboards app).
+
+Pure query functions: each takes the caller's already-scoped queryset (the
+workers or agencies the user may see) and aggregates in the database with
+``annotate`` / ``Count`` / ``Exists``; none loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from .models import Agency, CreditRecord, Employment, Filing, FilingStatus, RegulatorProfile, Worker
+
+S = FilingStatus
+
+#: The 2015 registration report's columns, as filters on a worker's filing.
+REGISTRATION_COLUMNS = {
+    "applications": Q(filings__isnull=False),
+    "pending": Q(filings__status__in=[S.SUBMITTED, S.UNDER_REVIEW]),
+    "returned": Q(filings__status=S.RETURNED),
+    "rejected": Q(filings__status=S.REJECTED),
+    "registered": Q(filings__status=S.APPROVED),
+    "withdrawn": Q(filings__status=S.WITHDRAWN),
+    "cards": Q(card_number__isnull=False),
+}
+
+
+def _active_q(today: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}occurred_on__lte": today}) & (
+        Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gt": today})
+    )
+
+
+def registration_counts(workers: QuerySet[Worker]) -> dict[str, int]:
+    """The registration columns over `workers`, one query."""
+    aggregates = {
+        name: Count("pk", filter=condition) for name, condition in REGISTRATION_COLUMNS.items()
+    }
+    return workers.aggregate(**aggregates)
+
+
+def registration_by(workers: QuerySet[Worker], field: str) -> list[dict]:
+    """The registration columns per value of `field` (e.g. ``agency__district``, ``agency_id``)."""
+    aggregates = {
+        name: Count("pk", filter=condition) for name, condition in REGISTRATION_COLUMNS.items()
+    }
+    return list(workers.order_by().values(field).annotate(**aggregates).order_by(field))
+
+
+def agency_counts_by_district(agencies: QuerySet[Agency]) -> list[dict]:
+    """Agencies and demonstration stations (示范性家政服务站) per district."""
+    return list(
+        agencies.order_by()
+        .values("district")
+        .annotate(
+            agencies=Count("pk"),
+            demonstration=Count("pk", filter=Q(is_demonstration_station=True)),
+        )
+        .order_by("district")
+    )
+
+
+def filing_status_counts(workers: QuerySet[Worker]) -> dict[str, int]:
+    rows = workers.order_by().values("filings__status").annotate(n=Count("pk"))
+    return {row["filings__status"]: row["n"] for row in rows if row["filings__status"]}
+
+
+# --- credit -------------------------------------------------------------------------
+
+
+def annotate_worker_standing(workers: QuerySet[Worker], *, today=None) -> QuerySet[Worker]:
+    """Adds ``is_blacklisted`` and ``has_bad_record`` (active complaint or violation)."""
+    today = today or timezone.localdate()
+    active = CreditRecord.objects.filter(_active_q(today), worker=OuterRef("pk"))
+    return workers.annotate(
+        is_blacklisted=Exists(active.filter(kind=CreditRecord.Kind.BLACKLIST)),
+        has_bad_record=Exists(
+            active.filter(kind__in=[CreditRecord.Kind.COMPLAINT, CreditRecord.Kind.VIOLATION])
+        ),
+    )
+
+
+def worker_standing_counts(workers: QuerySet[Worker], *, today=None) -> dict[str, int]:
+    """Workers by credit standing: good / caution / blacklisted (the registry's rule)."""
+    qs = annotate_worker_standing(workers, today=today)
+    return qs.aggregate(
+        blacklisted=Count("pk", filter=Q(is_blacklisted=True)),
+        caution=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=True)),
+        good=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=False)),
+    )
+
+
+def agency_standing_counts(agencies: QuerySet[Agency], *, today=None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    active = CreditRecord.objects.filter(_active_q(today), agency=OuterRef("pk"))
+    qs = agencies.annotate(
+        is_blacklisted=Exists(active.filter(kind=CreditRecord.Kind.BLACKLIST)),
+        has_bad_record=Exists(
+            active.filter(kind__in=[CreditRecord.Kind.COMPLAINT, CreditRecord.Kind.VIOLATION])
+        ),
+    )
+    return qs.aggregate(
+        blacklisted=Count("pk", filter=Q(is_blacklisted=True)),
+        caution=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=True)),
+        good=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=False)),
+    )
+
+
+def credit_records_of(workers: QuerySet[Worker], agencies: QuerySet[Agency]) -> QuerySet:
+    """Credit records about these workers or these agencies."""
+    return CreditRecord.objects.filter(
+        Q(worker__in=workers.values("pk")) | Q(agency__in=agencies.values("pk"))
+    )
+
+
+def credit_record_counts(
+    workers: QuerySet[Worker], agencies: QuerySet[Agency], *, since, until
+) -> dict[str, int]:
+    """New credit records by kind, created on dates in [since, until)."""
+    rows = (
+        credit_records_of(workers, agencies)
+        .filter(occurred_on__gte=since, occurred_on__lt=until)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict.fromkeys(CreditRecord.Kind.values, 0)
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts
+
+
+def complaints_since(workers: QuerySet[Worker], agencies: QuerySet[Agency], since) -> QuerySet:
+    """Complaints (about the agency or its workers) since `since`, for the action lists."""
+    return (
+        credit_records_of(workers, agencies)
+        .filter(kind=CreditRecord.Kind.COMPLAINT, occurred_on__gte=since)
+        .select_related("worker", "agency")
+        .order_by("-occurred_on", "-pk")
+    )
+
+
+def agency_complaint_counts(agencies: QuerySet[Agency], *, since) -> QuerySet[Agency]:
+    """Agencies annotated with ``complaints``: against the agency or any of its workers."""
+    own = Count(
+        "credit_records",
+        filter=Q(credit_records__kind=CreditRecord.Kind.COMPLAINT)
+        & Q(credit_records__occurred_on__gte=since),
+        distinct=True,
+    )
+    workers = Count(
+        "workers__credit_records",
+        filter=Q(workers__credit_records__kind=CreditRecord.Kind.COMPLAINT)
+        & Q(workers__credit_records__occurred_on__gte=since),
+        distinct=True,
+    )
+    return agencies.annotate(own_complaints=own, worker_complaints=workers).annotate(
+        complaints=F("own_complaints") + F("worker_complaints")
+    )
+
+
+def blacklisted_in_open_employment(*, today=None) -> QuerySet[Employment]:
+    """Open employments of workers under an active blacklisting (rule input)."""
+    today = today or timezone.localdate()
+    blacklisted = CreditRecord.objects.filter(
+        _active_q(today), kind=CreditRecord.Kind.BLACKLIST, worker=OuterRef("worker_id")
+    )
+    return (
+        Employment.objects.filter(end_date__isnull=True)
+        .annotate(blacklisted=Exists(blacklisted))
+        .filter(blacklisted=True)
+        .select_related("worker", "agency")
+    )
+
+
+def pending_filings_by_district(*, submitted_before) -> list[dict]:
+    """Worker filings waiting for review since before `submitted_before`, per district."""
+    return list(
+        Filing.objects.filter(
+            worker__isnull=False,
+            status__in=[S.SUBMITTED, S.UNDER_REVIEW],
+            submitted_at__lt=submitted_before,
+        )
+        .order_by()
+        .values("worker__agency__district")
+        .annotate(n=Count("pk"), oldest=Min("submitted_at"))
+    )
+
+
+def filing_transitions_of(worker: Worker) -> QuerySet:
+    from .models import FilingTransition
+
+    return FilingTransition.objects.filter(filing__worker=worker).select_related("actor")
+
+
+def regulator_users(*, district: str) -> list:
+    """Active regulator logins responsible for `district` (empty district: the city's)."""
+    return [
+        p.user
+        for p in RegulatorProfile.objects.filter(district=district, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    ]
