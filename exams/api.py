@@ -1,3 +1,246 @@
-from ninja import Router
+"""The exam client's JSON API, mounted at /api/v1/exam/ (django-ninja; session auth + CSRF).
 
-router = Router(tags=["exam"])
+Every endpoint answers 404 for an attempt that is not the signed-in worker's
+own (or for a login that is no worker), exactly as for one that does not
+exist. Unsafe methods need the CSRF token (``X-CSRFToken`` header): ninja's
+``django_auth`` checks it for cookie-authenticated requests.
+
+Every answer about an attempt carries ``deadline`` and ``server_now`` so the
+client re-syncs its countdown; the client's own clock is never used.
+"""
+
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from ninja import Router, Schema
+from ninja.security import django_auth
+
+from . import selectors, services
+from .models import Exam
+
+router = Router(tags=["exam"], auth=django_auth)
+
+
+# --- Schemas ---------------------------------------------------------------
+
+
+class Clock(Schema):
+    status: str
+    deadline: datetime
+    server_now: datetime
+    seconds_left: int
+    grace_seconds: int
+
+
+class ChoiceOut(Schema):
+    key: str
+    label: str
+    text: str
+
+
+class QuestionOut(Schema):
+    position: int
+    type: str
+    stem: str
+    image_url: str
+    choices: list[ChoiceOut]
+    points: float
+
+
+class SavedAnswer(Schema):
+    selected: list[str]
+    seq: int
+
+
+class AttemptOut(Clock):
+    id: int
+    exam_id: int
+    exam_title: str
+    number: int
+    started_at: datetime
+    last_seq: int
+    questions: list[QuestionOut]
+    answers: dict[str, SavedAnswer]
+
+
+class RefusalOut(Schema):
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str
+    reasons: list[RefusalOut] = []
+    status: str | None = None
+    deadline: datetime | None = None
+    server_now: datetime | None = None
+    seconds_left: int | None = None
+    grace_seconds: int | None = None
+
+
+class AnswerIn(Schema):
+    selected: list[str]
+    seq: int
+    # Accepted for diagnostics and ignored: only the server's clock counts.
+    client_time: str | None = None
+
+
+class AnswerOut(Clock):
+    outcome: str
+    applied: bool
+    position: int
+    selected: list[str]
+    seq: int
+    saved_at: datetime | None
+
+
+class ResultChoice(ChoiceOut):
+    selected: bool
+    correct: bool
+
+
+class ResultQuestion(Schema):
+    position: int
+    type: str
+    stem: str
+    image_url: str
+    choices: list[ResultChoice]
+    selected_labels: list[str]
+    correct_labels: list[str]
+    points: float
+    score: float
+    is_correct: bool
+    explanation: str
+
+
+class ResultOut(Schema):
+    id: int
+    exam_id: int
+    exam_title: str
+    number: int
+    status: str
+    started_at: datetime
+    submitted_at: datetime | None
+    auto_submitted: bool
+    score: float
+    max_score: float
+    percent: float
+    pass_mark: int
+    passed: bool
+    review: str
+    question_count: int
+    answered: int
+    correct_count: int
+    questions: list[ResultQuestion]
+
+
+# --- Helpers ---------------------------------------------------------------
+
+
+def _attempt(request, attempt_id: int):
+    worker = selectors.worker_for_user_or_404(request.user)
+    return selectors.attempt_of_worker(worker=worker, attempt_id=attempt_id)
+
+
+def _error(exc: services.ExamError, attempt=None) -> dict:
+    body = {"code": exc.code, "detail": exc.message}
+    if isinstance(exc, services.NotEligible):
+        body["reasons"] = [{"code": r.code, "message": r.message} for r in exc.refusals]
+    if attempt is not None:
+        attempt.refresh_from_db()
+        body.update(selectors.attempt_clock(attempt))
+    return body
+
+
+# --- Endpoints -------------------------------------------------------------
+
+
+@router.post(
+    "/exams/{exam_id}/attempts",
+    response={200: AttemptOut, 201: AttemptOut, 403: ErrorOut, 409: ErrorOut},
+    summary="Start an attempt (or resume the one in progress)",
+)
+def start_attempt(request, exam_id: int):
+    """201 with a new attempt, 200 when resuming the one in progress, 403 with every reason
+    when the worker may not start."""
+    worker = selectors.worker_for_user_or_404(request.user)
+    exam = get_object_or_404(Exam, pk=exam_id, is_active=True)
+    try:
+        attempt, created = services.attempt_start(
+            exam=exam, worker=worker, user=request.user, client_ip=request.META.get("REMOTE_ADDR")
+        )
+    except services.NotEligible as exc:
+        return 403, _error(exc)
+    except services.BankTooSmall as exc:
+        return 409, _error(exc)
+    return (201 if created else 200), selectors.attempt_client_state(attempt)
+
+
+@router.get(
+    "/attempts/{attempt_id}/questions",
+    response=AttemptOut,
+    summary="The attempt's questions and saved answers (never the correct ones)",
+)
+def attempt_questions(request, attempt_id: int):
+    return selectors.attempt_client_state(_attempt(request, attempt_id))
+
+
+@router.put(
+    "/attempts/{attempt_id}/answers/{position}",
+    response={200: AnswerOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Save one answer (idempotent; a lower sequence number never overwrites a higher one)",
+)
+def save_answer(request, attempt_id: int, position: int, payload: AnswerIn):
+    """`outcome` is `saved`, `duplicate` (this seq was stored before) or `stale` (a newer
+    answer is stored; it is returned). 409 `time_up` after deadline + grace, 409
+    `attempt_finished` after submission."""
+    attempt = _attempt(request, attempt_id)
+    try:
+        result = services.answer_save(
+            attempt=attempt, position=position, selected=payload.selected, seq=payload.seq
+        )
+    except (services.TimeUp, services.AttemptFinished) as exc:
+        return 409, _error(exc, attempt)
+    except services.InvalidAnswer as exc:
+        return 422, _error(exc, attempt)
+    return 200, {
+        **selectors.attempt_clock(result.attempt),
+        "outcome": result.outcome,
+        "applied": result.applied,
+        "position": result.position,
+        "selected": result.selected,
+        "seq": result.seq,
+        "saved_at": result.saved_at,
+    }
+
+
+@router.post(
+    "/attempts/{attempt_id}/submit",
+    response=ResultOut,
+    summary="Submit and grade (a second submit returns the same result)",
+)
+def submit_attempt(request, attempt_id: int):
+    attempt = _attempt(request, attempt_id)
+    attempt = services.attempt_submit(attempt=attempt, user=request.user)
+    return selectors.attempt_result(attempt)
+
+
+@router.get(
+    "/attempts/{attempt_id}/result",
+    response={200: ResultOut, 409: ErrorOut},
+    summary="The result, as the exam's review mode allows",
+)
+def attempt_result(request, attempt_id: int):
+    attempt = _attempt(request, attempt_id)
+    if not attempt.is_finished and selectors.attempt_is_overdue(attempt):
+        attempt = services.attempt_submit(attempt=attempt, auto=True)
+    if not attempt.is_finished:
+        return 409, {
+            "code": "not_finished",
+            "detail": _("还没有交卷。"),
+            **selectors.attempt_clock(attempt),
+        }
+    return 200, selectors.attempt_result(attempt)

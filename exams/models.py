@@ -9,6 +9,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable, PreviewableMixin
+
 
 class QuestionCategory(models.Model):
     name = models.CharField(_("名称"), max_length=80, unique=True)
@@ -23,7 +27,7 @@ class QuestionCategory(models.Model):
         return self.name
 
 
-class Question(models.Model):
+class Question(PreviewableMixin, models.Model):
     class Type(models.TextChoices):
         SINGLE = "single", _("单选题")
         MULTIPLE = "multiple", _("多选题")
@@ -53,14 +57,23 @@ class Question(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        ordering = ["category", "pk"]
         verbose_name = _("试题")
         verbose_name_plural = _("试题")
+        indexes = [models.Index(fields=["category", "is_active"])]
 
     def __str__(self):
         return self.stem[:40]
 
+    def get_preview_template(self, request, mode_name):
+        return "exams/admin/question_preview.html"
 
-class Exam(models.Model):
+    @property
+    def choice_keys(self) -> list[str]:
+        return [choice["key"] for choice in self.choices]
+
+
+class Exam(ClusterableModel):
     class MultipleScoring(models.TextChoices):
         ALL_OR_NOTHING = "all", _("全对才得分")
         PARTIAL = "partial", _("按比例得分")
@@ -91,25 +104,42 @@ class Exam(models.Model):
     review = models.CharField(
         _("交卷后显示"), max_length=20, choices=Review.choices, default=Review.EXPLANATIONS
     )
+    require_course_completed = models.BooleanField(
+        _("须完成课程"), default=True, help_text=_("学完课程的全部必修课时才能参加考试。")
+    )
+    require_filing_approved = models.BooleanField(
+        _("须已登记备案"), default=True, help_text=_("备案审核通过（已登记）才能参加考试。")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
+        ordering = ["title", "pk"]
         verbose_name = _("考试")
         verbose_name_plural = _("考试")
 
     def __str__(self):
         return self.title
 
+    @property
+    def question_count(self) -> int:
+        return sum(rule.count for rule in self.draw_rules.all())
 
-class DrawRule(models.Model):
+    @property
+    def total_points(self):
+        return sum((rule.count * rule.points for rule in self.draw_rules.all()), 0)
+
+
+class DrawRule(Orderable):
     """Draw `count` questions from `category`, each worth `points`."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="draw_rules")
-    category = models.ForeignKey(QuestionCategory, on_delete=models.PROTECT, related_name="+")
+    exam = ParentalKey(Exam, on_delete=models.CASCADE, related_name="draw_rules")
+    category = models.ForeignKey(
+        QuestionCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("题目分类")
+    )
     count = models.PositiveIntegerField(_("题数"))
     points = models.DecimalField(_("每题分值"), max_digits=5, decimal_places=2, default=5)
 
-    class Meta:
+    class Meta(Orderable.Meta):
         verbose_name = _("抽题规则")
         verbose_name_plural = _("抽题规则")
 
@@ -121,7 +151,9 @@ class Accommodation(models.Model):
     """Per-worker adjustments: extra time, extra attempts."""
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="accommodations")
-    worker = models.ForeignKey("registry.Worker", on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(
+        "registry.Worker", on_delete=models.CASCADE, related_name="+", verbose_name=_("家政服务员")
+    )
     extra_minutes = models.PositiveIntegerField(_("延长时间（分钟）"), default=0)
     extra_attempts = models.PositiveIntegerField(_("增加次数"), default=0)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -163,7 +195,10 @@ class Attempt(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("作答")
         verbose_name_plural = _("作答")
-        indexes = [models.Index(fields=["status", "deadline"])]
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["passed", "submitted_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["exam", "worker"],
@@ -177,6 +212,17 @@ class Attempt(models.Model):
 
     def __str__(self):
         return f"{self.exam} #{self.number} · {self.worker}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status != self.Status.IN_PROGRESS
+
+    @property
+    def percent(self):
+        """Score on a 100-point scale (the pass mark's scale), or None before grading."""
+        if self.score is None or not self.max_score:
+            return None
+        return (self.score * 100 / self.max_score).quantize(self.score.__class__("0.01"))
 
 
 class AttemptQuestion(models.Model):
@@ -213,7 +259,8 @@ class Answer(models.Model):
     )
     selected = models.JSONField(default=list)
     seq = models.PositiveIntegerField(default=0)
-    saved_at = models.DateTimeField()
+    # Empty for a question never answered (the row is written at grading).
+    saved_at = models.DateTimeField(null=True, blank=True)
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
 
