@@ -5,3 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("门户内容")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from wagtail.models import Page, Site
+        from wagtail.signals import (
+            page_published,
+            page_slug_changed,
+            page_unpublished,
+            post_page_move,
+        )
+
+        from .cache import purge_all
+        from .models import SiteSettings
+
+        # Cache invalidation, not domain flow: any change to what the public
+        # sees starts a new page-cache generation (see cms/cache.py).
+        for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+            signal.connect(purge_all, dispatch_uid=f"cms-page-cache-{id(signal)}")
+        post_delete.connect(purge_all, sender=Page, dispatch_uid="cms-page-cache-delete")
+        post_save.connect(purge_all, sender=Site, dispatch_uid="cms-page-cache-site")
+        post_save.connect(purge_all, sender=SiteSettings, dispatch_uid="cms-page-cache-settings")

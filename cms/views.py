@@ -1,4 +1,76 @@
+"""Views of the portal: cached page serving, search, language switch, error pages."""
+
+from django.conf import settings
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from wagtail.views import serve as wagtail_serve
+
+from . import cache as page_cache
+from .selectors import search_site
+
+
+def serve(request, path):
+    """Wagtail's page serving, answered from the page cache for anonymous visitors.
+
+    The cache is looked up before Wagtail routes the path, so a hit costs one
+    cache round trip and no database query.
+    """
+    if not page_cache.request_is_cacheable(request):
+        return wagtail_serve(request, path)
+    key = page_cache.cache_key(request)
+    cached, generation = page_cache.lookup(request, key)
+    if cached is not None:
+        return cached
+    response = wagtail_serve(request, path)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if page_cache.response_is_cacheable(request, response):
+        page_cache.store(key, response, generation)
+        response[page_cache.HEADER] = "miss"
+    return response
+
+
+@require_GET
+def search(request):
+    """Site search over news, pages and courses (Chinese is segmented with jieba)."""
+    query = request.GET.get("q", "").strip()[:100]
+    context = search_site(query=query, page_number=request.GET.get("page", "1"))
+    return render(request, "cms/search.html", {"query": query, **context})
+
+
+@require_GET
+@never_cache
+def set_language(request):
+    """Switch the interface language by a plain link, so pages need no CSRF token to offer it.
+
+    Only a language cookie is set (no account data changes), which is why a
+    GET is acceptable here; the next URL must stay on this site.
+    """
+    language = request.GET.get("language", "")
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language and check_for_language(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 def page_not_found(request, exception=None):
@@ -6,8 +78,5 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors that touch the database: the error may be the database.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
+    # No context processors and no database: the error may be the database.
     return HttpResponseServerError(loader.get_template("500.html").render())
