@@ -5,6 +5,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class RenewalRule(models.TextChoices):
+    """How a holder renews a certificate of a type before (or after) it expires."""
+
+    REEXAM = "reexam", _("重新参加考试")
+    REFRESHER = "refresher", _("完成复训课程")
+
 
 class CertificateType(models.Model):
     """A kind of certificate, what earns it, and how its PDF looks."""
@@ -45,6 +57,21 @@ class CertificateType(models.Model):
         verbose_name=_("印章/标志"),
     )
     template_revision = models.PositiveIntegerField(default=1, editable=False)
+    renewal_rule = models.CharField(
+        _("换证方式"), max_length=20, choices=RenewalRule.choices, default=RenewalRule.REEXAM
+    )
+    refresher_course = models.ForeignKey(
+        "courses.CoursePage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("复训课程"),
+        help_text=_("换证方式为“完成复训课程”时，持证人学完这门课程即可换证。"),
+    )
+    renewal_window_days = models.PositiveIntegerField(
+        _("到期前可换证天数"), default=90, help_text=_("到期前多少天起可以申请换证。")
+    )
 
     class Meta:
         verbose_name = _("证书类型")
@@ -55,7 +82,23 @@ class CertificateType(models.Model):
 
 
 class Certificate(models.Model):
-    """One issued certificate. Its status is derived from dates, revocation and supersession."""
+    """One issued certificate. Its status is derived from dates, revocation and supersession.
+
+    A reissue (lost card) is a new row with the same number, the next
+    revision and a new token; a renewal is a new row with a new number. In
+    both cases the old row points at the new one with ``superseded_by``.
+    """
+
+    class Origin(models.TextChoices):
+        ISSUE = "issue", _("首次发证")
+        RENEWAL = "renewal", _("换证")
+        REISSUE = "reissue", _("补发")
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("有效")
+        EXPIRED = "expired", _("已过期")
+        REVOKED = "revoked", _("已撤销")
+        SUPERSEDED = "superseded", _("已被新证书取代")
 
     type = models.ForeignKey(CertificateType, on_delete=models.PROTECT, related_name="certificates")
     number = models.CharField(_("证书编号"), max_length=30)
@@ -89,15 +132,32 @@ class Certificate(models.Model):
     )
     pdf = models.FileField(upload_to="certificates/pdf/", blank=True)
     pdf_revision = models.CharField(max_length=64, blank=True)
+    card_pdf = models.FileField(_("卡片"), upload_to="certificates/cards/", blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    origin = models.CharField(
+        _("来源"), max_length=10, choices=Origin.choices, default=Origin.ISSUE
+    )
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expiry_reminded_on = models.DateField(_("到期提醒日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
         verbose_name = _("证书")
         verbose_name_plural = _("证书")
+        permissions = [
+            ("revoke_certificate", _("可以撤销证书")),
+            ("reissue_certificate", _("可以补发证书")),
+            ("bulk_certificate", _("可以批量发证和重新生成证书")),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "type"]),
+            models.Index(fields=["expires_on"]),
+        ]
         constraints = [
             # Issuing twice for one attempt yields one certificate.
             models.UniqueConstraint(
@@ -105,10 +165,33 @@ class Certificate(models.Model):
                 condition=Q(attempt__isnull=False) & Q(superseded_by__isnull=True),
                 name="certificate_one_per_attempt",
             ),
+            # A number is handed out once; reissues of it count up the revision.
+            models.UniqueConstraint(
+                fields=["number", "revision"], name="certificate_number_revision_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gte=models.F("issued_on")),
+                name="certificate_expires_after_issue",
+            ),
         ]
 
     def __str__(self):
         return self.number
+
+    def status_on(self, today) -> str:
+        """The status on `today`: revoked, then superseded, then expired, else valid."""
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.superseded_by_id is not None:
+            return self.Status.SUPERSEDED
+        if self.expires_on < today:
+            return self.Status.EXPIRED
+        return self.Status.VALID
+
+    @property
+    def is_current(self) -> bool:
+        """Neither revoked nor superseded (it may still have expired)."""
+        return self.revoked_at is None and self.superseded_by_id is None
 
 
 class CertificateSequence(models.Model):
@@ -125,3 +208,82 @@ class CertificateSequence(models.Model):
 
     def __str__(self):
         return f"{self.type_id}-{self.year}: {self.last_value}"
+
+
+class CertificateBatch(models.Model):
+    """A bulk job run in Celery chunks: regenerate a type's PDFs, or issue for a cohort."""
+
+    class Kind(models.TextChoices):
+        REGENERATE = "regenerate", _("重新生成证书文件")
+        ISSUE = "issue", _("批量发证")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("处理中")
+        DONE = "done", _("已完成")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    type = models.ForeignKey(
+        CertificateType,
+        on_delete=models.CASCADE,
+        related_name="batches",
+        verbose_name=_("证书类型"),
+    )
+    agency = models.ForeignKey(
+        "registry.Agency",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("限定机构"),
+    )
+    passed_since = models.DateField(_("考试通过日期起"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    failed = models.PositiveIntegerField(_("未成功"), default=0)
+    #: The last refusals or errors, [{"id": 12, "message": "…"}, …] (at most 50).
+    errors = models.JSONField(_("问题"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("批量任务")
+        verbose_name_plural = _("批量任务")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.type}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.state == self.State.DONE else 0
+        return min(100, (self.done + self.failed) * 100 // self.total)
+
+
+class CertificateLookupPage(Page):
+    """Public lookup by certificate number plus holder name, for people who cannot scan."""
+
+    intro = RichTextField(_("说明"), blank=True)
+    privacy_note = models.CharField(
+        _("隐私提示"),
+        max_length=255,
+        blank=True,
+        default=_("请输入证书编号和持证人完整姓名。结果中的姓名已脱敏。"),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("privacy_note")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    subpage_types: list = []
+
+    class Meta:
+        verbose_name = _("证书查询页")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import certificate_lookup
+
+        return certificate_lookup(request, page=self)

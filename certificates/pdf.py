@@ -1,0 +1,486 @@
+"""Certificate PDFs (reportlab): plain data in, bytes out — no ORM, no storage.
+
+Two layouts share one :class:`CertificateContent`: an A4 landscape
+certificate to print and a wallet-size card (ISO/IEC 7810 ID-1, 85.6 × 54 mm)
+to keep on a phone or print on card stock. Both carry the masked holder name,
+the photo, the number, the dates, the issuer's seal and a vector QR code that
+points at the public verification page.
+
+Fonts: a TrueType CJK font is embedded (subsetted) so every viewer shows the
+same glyphs. The first font found in ``FONT_CANDIDATES`` (or the path given by
+the caller) is used; reportlab cannot embed CFF-outline OpenType fonts such as
+Noto Sans CJK, so Debian's ``fonts-wqy-microhei`` is the reference. Without
+any usable file, reportlab's built-in CID font ``STSong-Light`` is used: it is
+not embedded, and viewers substitute a Song/Ming face of their own.
+
+Speed (the bulk path renders thousands): fonts are parsed once per process;
+the font subset of the fixed wording is built once per template (labels and
+wording use one font object, names another, so the fixed subset stays the
+same from certificate to certificate); the seal image is decoded and
+compressed once; JPEG photos are embedded as they are, without decoding.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import os
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
+
+from reportlab import rl_config
+from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.pdfutils import readJPEGInfo
+from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
+from reportlab.pdfgen.canvas import Canvas
+
+from .qr import QUIET_ZONE, qr_matrix, qr_runs
+
+# Binary streams instead of ASCII85: a third smaller and much faster to write
+# (ASCII85 only matters for 7-bit mail transports, which PDFs no longer meet).
+rl_config.useA85 = 0
+
+#: TrueType-outline CJK fonts, best first: (path, index inside a .ttc).
+FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+)
+CID_FALLBACK = "STSong-Light"
+
+CARD_SIZE = (85.6 * mm, 53.98 * mm)
+PHOTO_MAX_PIXELS = (480, 640)  # 3:4; ID photos (295 × 413, 413 × 579) pass through as they are
+
+RED = HexColor("#9b1c1c")
+INK = HexColor("#1f2933")
+MUTED = HexColor("#5f6b7a")
+GOLD = HexColor("#b08d3c")
+PAPER = HexColor("#fffdf7")
+PHOTO_BG = Color(0.93, 0.94, 0.96)
+
+
+@dataclass(frozen=True)
+class CertificateContent:
+    """Everything printed on one certificate; names and numbers arrive already masked."""
+
+    number: str
+    type_name: str
+    title: str
+    wording: str
+    issuer: str
+    holder_name: str
+    issued_on: date
+    expires_on: date
+    verify_url: str
+    card_number: str = ""
+    agency_name: str = ""
+    revision: int = 1
+    photo: bytes | None = field(default=None, repr=False)
+    seal: bytes | None = field(default=None, repr=False)
+
+
+# ── Fonts ────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class _Fonts:
+    fixed: str  # labels, wording, numbers, dates: the same subset on every certificate
+    variable: str  # names: a small subset of their own
+    embedded: bool
+
+
+class _MemoFace(TTFontFace):
+    """A font face that builds and compresses each distinct glyph subset once per process.
+
+    Installed on a parsed :class:`TTFont` by swapping the face's class, so the
+    font file is read only once.
+    """
+
+    _memo: dict
+
+    def makeSubset(self, subset):  # noqa: N802 - reportlab's name
+        key = tuple(subset)
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            if len(memo) > 64:
+                memo.clear()
+            raw = super().makeSubset(subset)
+            memo[key] = (raw, zlib.compress(raw))
+        return memo[key][0]
+
+    def addSubsetObjects(self, doc, fontname, subset):  # noqa: N802 - reportlab's name
+        descriptor = super().addSubsetObjects(doc, fontname, subset)
+        if doc.compression:
+            # Hand over the compressed bytes made once; a stream whose
+            # dictionary names its filter is written as it is.
+            stream = doc.idToObject[f"fontFile:{self.filename}({fontname})"]
+            stream.content = self._memo[tuple(subset)][1]
+            stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        return descriptor
+
+
+def _find_font_file(explicit: str | None) -> tuple[str, int] | None:
+    candidates = ((explicit, 0),) if explicit else FONT_CANDIDATES
+    for path, index in candidates:
+        if path and os.path.exists(path):
+            return path, index
+    return None
+
+
+@lru_cache(maxsize=4)
+def _fonts(font_path: str | None = None) -> _Fonts:
+    """Register the certificate fonts once per process (parsing a CJK font takes ~0.1 s)."""
+    found = _find_font_file(font_path)
+    if found:
+        path, index = found
+        tag = hashlib.sha1(f"{path}:{index}".encode(), usedforsecurity=False).hexdigest()[:8]
+        try:
+            fixed = TTFont(f"CertFixed-{tag}", path, subfontIndex=index)
+            variable = TTFont(f"CertVar-{tag}", path, subfontIndex=index, asciiReadable=False)
+        except TTFError:
+            pass  # e.g. CFF outlines; fall through to the CID font
+        else:
+            fixed.face.__class__ = _MemoFace
+            # reportlab shares one font object per face name; a name of its
+            # own keeps the names' glyphs out of the fixed subset.
+            variable.face.name += b"-Names"
+            pdfmetrics.registerFont(fixed)
+            pdfmetrics.registerFont(variable)
+            return _Fonts(fixed.fontName, variable.fontName, embedded=True)
+    pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
+    return _Fonts(CID_FALLBACK, CID_FALLBACK, embedded=False)
+
+
+def font_is_embedded(font_path: str | None = None) -> bool:
+    """Whether certificates embed a TrueType CJK font here (False: the CID fallback)."""
+    return _fonts(font_path).embedded
+
+
+# ── Images ───────────────────────────────────────────────────────────────────
+
+
+def prepare_photo(data: bytes) -> bytes:
+    """A baseline JPEG of at most PHOTO_MAX_PIXELS, for embedding as is.
+
+    Small JPEGs are returned unchanged; anything else is decoded (at reduced
+    scale where the format allows) and re-encoded once.
+    """
+    from PIL import Image, ImageOps
+
+    try:
+        width, height = readJPEGInfo(io.BytesIO(data))[:2]
+    except Exception:  # noqa: BLE001 - not a JPEG reportlab can pass through
+        width = height = None
+    if width and width <= PHOTO_MAX_PIXELS[0] and height <= PHOTO_MAX_PIXELS[1]:
+        return data
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", PHOTO_MAX_PIXELS)
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        image.thumbnail(PHOTO_MAX_PIXELS)
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=85, optimize=True)
+        return out.getvalue()
+
+
+def _jpeg_xobject(name: str, data: bytes) -> pdfdoc.PDFImageXObject:
+    """An image XObject holding the JPEG bytes as they are (DCTDecode), no decoding."""
+    width, height, components = readJPEGInfo(io.BytesIO(data))[:3]
+    obj = pdfdoc.PDFImageXObject(name)
+    obj.width, obj.height, obj.bitsPerComponent = width, height, 8
+    obj.colorSpace = {1: "DeviceGray", 3: "DeviceRGB"}.get(components, "DeviceCMYK")
+    if components == 4:
+        obj._dotrans = 1
+    obj.streamContent = data
+    obj._filters = ("DCTDecode",)
+    obj.mask = None
+    return obj
+
+
+@lru_cache(maxsize=32)
+def _seal_template(data: bytes) -> pdfdoc.PDFImageXObject:
+    """The seal decoded and compressed once; each PDF gets a shallow copy."""
+    name = "seal-" + hashlib.sha1(data, usedforsecurity=False).hexdigest()
+    return pdfdoc.PDFImageXObject(name, ImageReader(io.BytesIO(data)), mask="auto")
+
+
+def _place_xobject(canvas: Canvas, obj: pdfdoc.PDFImageXObject, x, y, width, height) -> None:
+    """Draw a prepared image XObject, as ``Canvas.drawImage`` does after building one.
+
+    ``drawImage`` decodes and hashes the pixels on every call; the XObjects
+    here are prepared once, so they are registered the same way directly.
+    """
+    doc = canvas._doc
+    reg_name = doc.getXObjectName(obj.name)
+    if doc.idToObject.get(reg_name) is None:
+        obj = copy.copy(obj)
+        smask = getattr(obj, "_smask", None)
+        if smask is not None:
+            smask = copy.copy(smask)
+        canvas._setXObjects(obj)
+        doc.Reference(obj, reg_name)
+        doc.addForm(obj.name, obj)
+        if smask is not None:
+            mask_name = doc.getXObjectName(smask.name)
+            if doc.idToObject.get(mask_name) is None:
+                canvas._setXObjects(smask)
+                obj.smask = doc.Reference(smask, mask_name)
+            else:
+                obj.smask = pdfdoc.PDFObjectReference(mask_name)
+            del obj._smask
+    canvas._currentPageHasImages = 1
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(width, height)
+    canvas._code.append(f"/{reg_name} Do")
+    canvas.restoreState()
+    canvas._formsinuse.append(obj.name)
+
+
+def _draw_image_fit(canvas, obj, x, y, box_w, box_h) -> None:
+    """Fit `obj` inside the box, centred, keeping its aspect ratio."""
+    scale = min(box_w / obj.width, box_h / obj.height)
+    w, h = obj.width * scale, obj.height * scale
+    _place_xobject(canvas, obj, x + (box_w - w) / 2, y + (box_h - h) / 2, w, h)
+
+
+def _draw_photo(canvas, content: CertificateContent, x, y, w, h, fonts: _Fonts) -> None:
+    canvas.setFillColor(PHOTO_BG)
+    canvas.setStrokeColor(MUTED)
+    canvas.setLineWidth(0.5)
+    canvas.rect(x, y, w, h, stroke=1, fill=1)
+    if content.photo:
+        photo = prepare_photo(content.photo)
+        name = "photo-" + hashlib.sha1(photo, usedforsecurity=False).hexdigest()
+        _draw_image_fit(canvas, _jpeg_xobject(name, photo), x, y, w, h)
+    else:
+        canvas.setFillColor(MUTED)
+        canvas.setFont(fonts.fixed, min(w, h) / 8)
+        canvas.drawCentredString(x + w / 2, y + h / 2, _("照片"))
+
+
+def _draw_seal(canvas, seal: bytes | None, cx, cy, size) -> None:
+    if seal:
+        _draw_image_fit(canvas, _seal_template(seal), cx - size / 2, cy - size / 2, size, size)
+
+
+def _draw_qr(canvas, url: str, x, y, size) -> None:
+    """The QR code as one filled vector path, with a white quiet zone, in the box (x, y, size).
+
+    The path is written in module units (one unit per module, y downwards)
+    under a scaling transform, so each run is a short integer ``re`` operator.
+    """
+    matrix = qr_matrix(url)
+    modules = len(matrix) + 2 * QUIET_ZONE
+    unit = size / modules
+    canvas.setFillColor(white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.saveState()
+    canvas.translate(x + QUIET_ZONE * unit, y + size - QUIET_ZONE * unit)
+    canvas.scale(unit, -unit)
+    canvas.setFillColorRGB(0, 0, 0)
+    ops = " ".join(f"{col} {row} {length} 1 re" for row, col, length in qr_runs(matrix))
+    canvas._code.append(ops + " f")
+    canvas.restoreState()
+
+
+# ── Text ─────────────────────────────────────────────────────────────────────
+
+
+def format_date(value: date) -> str:
+    return _("%(year)d年%(month)d月%(day)d日") % {
+        "year": value.year,
+        "month": value.month,
+        "day": value.day,
+    }
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break `text` into lines no wider than `width` (CJK may break between any two characters)."""
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for char in paragraph:
+            if line and pdfmetrics.stringWidth(line + char, font, size) > width:
+                lines.append(line)
+                line = char.lstrip()
+            else:
+                line += char
+        lines.append(line)
+    return lines
+
+
+def _fit_size(text: str, font: str, size: float, width: float, minimum: float) -> float:
+    """The largest size up to `size` at which `text` fits on one line of `width`."""
+    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def _new_canvas(buffer, pagesize, content, subject: str, fonts: _Fonts) -> Canvas:
+    canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1, initialFontName=fonts.fixed)
+    canvas.setTitle(f"{content.title or content.type_name} {content.number}")
+    canvas.setAuthor(content.issuer)
+    canvas.setSubject(subject)
+    canvas.setCreator("certificates.pdf")
+    return canvas
+
+
+# ── Layouts ──────────────────────────────────────────────────────────────────
+
+
+def render_certificate(content: CertificateContent, *, font_path: str | None = None) -> bytes:
+    """The A4 landscape certificate as PDF bytes."""
+    fonts = _fonts(font_path)
+    page_w, page_h = landscape(A4)
+    buffer = io.BytesIO()
+    c = _new_canvas(buffer, (page_w, page_h), content, _("证书"), fonts)
+
+    # Paper and a double frame.
+    c.setFillColor(PAPER)
+    c.rect(0, 0, page_w, page_h, stroke=0, fill=1)
+    c.setStrokeColor(RED)
+    c.setLineWidth(3)
+    c.rect(18, 18, page_w - 36, page_h - 36, stroke=1, fill=0)
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(0.8)
+    c.rect(26, 26, page_w - 52, page_h - 52, stroke=1, fill=0)
+
+    # Fixed-font text is drawn in the same order on every certificate of a
+    # type, so its glyph subset is identical and built once (see _fonts).
+    title = content.title or content.type_name
+    c.setFillColor(RED)
+    c.setFont(fonts.fixed, 40)
+    c.drawCentredString(page_w / 2, page_h - 100, title)
+    c.setFillColor(MUTED)
+    c.setFont(fonts.fixed, 14)
+    if content.type_name and content.type_name != title:
+        c.drawCentredString(page_w / 2, page_h - 126, content.type_name)
+
+    text_x, text_w = 232, 360
+    c.setFillColor(INK)
+    c.setFont(fonts.fixed, 15)
+    y = 410
+    for line in _wrap(content.wording, fonts.fixed, 15, text_w)[:4]:
+        c.drawString(text_x, y, line)
+        y -= 24
+
+    rows = [
+        (_("持证人"), content.holder_name, True),
+        (_("证书编号"), content.number, False),
+        (_("证书类型"), content.type_name, False),
+        (_("家政卡号"), content.card_number or "—", False),
+        (_("发证日期"), format_date(content.issued_on), False),
+        (_("有效期至"), format_date(content.expires_on), False),
+        (_("发证时所在机构"), content.agency_name or "—", True),
+    ]
+    y = min(y - 14, 330)
+    label_w = 112
+    for label, value, variable in rows:
+        c.setFillColor(MUTED)
+        c.setFont(fonts.fixed, 12)
+        c.drawString(text_x, y, label)
+        font = fonts.variable if variable else fonts.fixed
+        size = _fit_size(value, font, 15, text_w - label_w, 9)
+        c.setFillColor(INK)
+        c.setFont(font, size)
+        c.drawString(text_x + label_w, y, value)
+        y -= 25
+
+    # Photo, with the holder's masked name under it.
+    _draw_photo(c, content, 78, 240, 112, 150, fonts)
+    c.setFillColor(INK)
+    c.setFont(fonts.variable, 14)
+    c.drawCentredString(78 + 56, 220, content.holder_name)
+
+    # QR code for the household's scan.
+    qr_x, qr_size = 628, 150
+    _draw_qr(c, content.verify_url, qr_x, 250, qr_size)
+    c.setFillColor(INK)
+    c.setFont(fonts.fixed, 12)
+    c.drawCentredString(qr_x + qr_size / 2, 232, _("扫码查验证书真伪"))
+
+    # Issuer, date and the seal stamped over them.
+    issuer_cx = 703
+    c.setFont(fonts.fixed, 15)
+    c.drawCentredString(issuer_cx, 150, content.issuer)
+    c.setFont(fonts.fixed, 13)
+    c.drawCentredString(issuer_cx, 128, format_date(content.issued_on))
+    _draw_seal(c, content.seal, issuer_cx, 146, 104)
+
+    c.setFillColor(MUTED)
+    c.setFont(fonts.fixed, 9)
+    footer = _("本证书真伪及状态以扫码查验结果为准。")
+    if content.revision > 1:
+        footer += " " + _("补发（第%(revision)d版），原证书作废。") % {"revision": content.revision}
+    c.drawString(44, 44, footer)
+    c.drawRightString(page_w - 44, 44, content.number)
+
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def render_card(content: CertificateContent, *, font_path: str | None = None) -> bytes:
+    """The wallet-size card (85.6 × 54 mm) as PDF bytes."""
+    fonts = _fonts(font_path)
+    card_w, card_h = CARD_SIZE
+    buffer = io.BytesIO()
+    c = _new_canvas(buffer, CARD_SIZE, content, _("证书卡片"), fonts)
+
+    c.setFillColor(white)
+    c.rect(0, 0, card_w, card_h, stroke=0, fill=1)
+    band = 26
+    c.setFillColor(RED)
+    c.rect(0, card_h - band, card_w, band, stroke=0, fill=1)
+    c.setFillColor(white)
+    title = content.title or content.type_name
+    c.setFont(fonts.fixed, _fit_size(title, fonts.fixed, 13, card_w - 20, 8))
+    c.drawString(10, card_h - band + 8.5, title)
+
+    _draw_photo(c, content, 9, 44, 48, 64, fonts)
+
+    x = 64
+    c.setFillColor(INK)
+    c.setFont(fonts.variable, 12)
+    c.drawString(x, card_h - band - 18, content.holder_name)
+    lines = [
+        (_("编号"), content.number, False),
+        (_("有效期至"), format_date(content.expires_on), False),
+        (_("机构"), content.agency_name or "—", True),
+    ]
+    y = card_h - band - 34
+    for label, value, variable in lines:
+        c.setFillColor(MUTED)
+        c.setFont(fonts.fixed, 6.5)
+        c.drawString(x, y, label)
+        font = fonts.variable if variable else fonts.fixed
+        c.setFillColor(INK)
+        c.setFont(font, _fit_size(value, font, 7.5, 74, 5))
+        c.drawString(x, y - 9, value)
+        y -= 21
+
+    qr_size = 84
+    _draw_qr(c, content.verify_url, card_w - qr_size - 4, 26, qr_size)
+    c.setFillColor(MUTED)
+    c.setFont(fonts.fixed, 6)
+    c.drawCentredString(card_w - qr_size / 2 - 4, 20, _("扫码查验"))
+
+    c.setFillColor(MUTED)
+    c.setFont(fonts.fixed, _fit_size(content.issuer, fonts.fixed, 6.5, 140, 4.5))
+    c.drawString(9, 10, content.issuer)
+    _draw_seal(c, content.seal, 40, 22, 34)
+
+    c.showPage()
+    c.save()
+    return buffer.getvalue()

@@ -1,0 +1,752 @@
+"""Writes of the certificates app: issue, render, renew, reissue, revoke, remind, bulk jobs.
+
+Every write is one atomic function that audits who did what and why, and
+sends its side effects (rendering, notifications) only after commit.
+Numbers are gap-free per type and year: the ``CertificateSequence`` row is
+locked (``select_for_update``) and counted up in the same transaction that
+inserts the certificate, so a rolled-back issue gives its number back.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import datetime
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from lms.audit import audit
+from lms.masking import mask_name, mask_tail
+from lms.notifications import send_email, send_sms
+from registry import selectors as registry_selectors
+from registry.models import FilingStatus
+
+from . import pdf, selectors
+from .models import (
+    Certificate,
+    CertificateBatch,
+    CertificateSequence,
+    CertificateType,
+    RenewalRule,
+)
+
+logger = logging.getLogger(__name__)
+
+RENDER_TASK = "certificates.tasks.certificate_render_task"
+TOKEN_BYTES = 24  # 192 bits, 32 URL-safe characters
+
+
+class CertificateRefused(ValidationError):
+    """A certificate cannot be issued (or renewed); ``message`` says why in plain Chinese."""
+
+
+# --- small pure helpers ------------------------------------------------------
+
+
+def new_token() -> str:
+    """A random verification token (192 bits, URL-safe); never derived from the number."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def format_number(code: str, year: int, value: int) -> str:
+    """SH-JZ-2026-000123: the type's code, the year of issue, a six-digit sequence."""
+    return f"SH-{code.upper()}-{year}-{value:06d}"
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` plus `months` calendar months (the 31st becomes the month's last day)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def expiry_for(issued_on: datetime.date, validity_months: int) -> datetime.date:
+    """The last valid day: the day before the same date `validity_months` later."""
+    return add_months(issued_on, validity_months) - datetime.timedelta(days=1)
+
+
+def _user(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _next_number(cert_type: CertificateType, year: int) -> str:
+    """Count the type's sequence for `year` up by one, under a row lock (call inside a transaction)."""
+    CertificateSequence.objects.bulk_create(
+        [CertificateSequence(type=cert_type, year=year, last_value=0)], ignore_conflicts=True
+    )
+    sequence = CertificateSequence.objects.select_for_update().get(type=cert_type, year=year)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return format_number(cert_type.code, year, sequence.last_value)
+
+
+def _agency_of(worker):
+    """The worker's current agency: the open employment's, else the filing agency."""
+    employment = registry_selectors.worker_current_employment(worker)
+    if employment is not None:
+        return employment.agency
+    return worker.agency
+
+
+def _check_holder(worker) -> None:
+    """Refuse a worker whose filing is not approved, or who is blacklisted."""
+    status = registry_selectors.worker_filing_status(worker)
+    if status != FilingStatus.APPROVED:
+        label = FilingStatus(status).label if status else _("未备案")
+        raise CertificateRefused(
+            _("备案未通过审核（当前状态：%(status)s），不能发证。") % {"status": label},
+            code="filing_not_approved",
+        )
+    if registry_selectors.worker_is_blacklisted(worker):
+        raise CertificateRefused(_("该服务员已被列入黑名单，不能发证。"), code="blacklisted")
+
+
+def _after_commit_render(certificate: Certificate) -> None:
+    from lms.tasks import send_task_by_name
+
+    send_task_by_name(RENDER_TASK, certificate.pk)
+
+
+def _create(
+    *,
+    cert_type: CertificateType,
+    worker,
+    number: str,
+    issued_on: datetime.date,
+    origin: str,
+    acting_user,
+    attempt=None,
+    revision: int = 1,
+    expires_on: datetime.date | None = None,
+    agency=None,
+    card_number: str | None = None,
+) -> Certificate:
+    return Certificate.objects.create(
+        type=cert_type,
+        number=number,
+        token=new_token(),
+        worker=worker,
+        attempt=attempt,
+        agency=agency if agency is not None else _agency_of(worker),
+        card_number=card_number if card_number is not None else (worker.card_number or ""),
+        issued_on=issued_on,
+        expires_on=expires_on or expiry_for(issued_on, cert_type.validity_months),
+        revision=revision,
+        origin=origin,
+        issued_by=_user(acting_user),
+    )
+
+
+def _supersede(old: Certificate, new: Certificate) -> None:
+    old.superseded_by = new
+    old.save(update_fields=["superseded_by"])
+
+
+# --- issue --------------------------------------------------------------------
+
+
+@transaction.atomic
+def certificate_issue(*, attempt, acting_user=None) -> Certificate:
+    """Issue the certificate a passed attempt earns; the PDF is rendered after commit.
+
+    Idempotent per attempt: a second call (or a concurrent one) returns the
+    certificate already issued for it (the newest of its chain). A holder
+    who still has a current certificate of the type gets a renewal: the new
+    certificate supersedes the old one. Raises :class:`CertificateRefused`.
+    """
+    existing = Certificate.objects.filter(attempt=attempt).order_by("pk").first()
+    if existing is not None:
+        return selectors.current_certificate(existing)
+    if attempt.status != "graded" or not attempt.passed:
+        raise CertificateRefused(_("这次考试没有通过，不能发证。"), code="not_passed")
+    cert_type = selectors.certificate_type_for_exam(attempt.exam)
+    if cert_type is None:
+        raise CertificateRefused(_("这门考试没有对应的证书。"), code="no_type")
+    worker = attempt.worker
+    _check_holder(worker)
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            number = _next_number(cert_type, today.year)
+            # Re-check under the sequence lock: a concurrent issue for the
+            # same attempt has committed by now and is visible here.
+            existing = Certificate.objects.filter(attempt=attempt).order_by("pk").first()
+            if existing is not None:
+                raise _AlreadyIssued(existing)
+            previous = (
+                Certificate.objects.select_for_update()
+                .filter(selectors.current_certificates_q(), worker=worker, type=cert_type)
+                .order_by("-issued_on", "-pk")
+                .first()
+            )
+            certificate = _create(
+                cert_type=cert_type,
+                worker=worker,
+                number=number,
+                issued_on=today,
+                origin=Certificate.Origin.RENEWAL if previous else Certificate.Origin.ISSUE,
+                acting_user=acting_user,
+                attempt=attempt,
+            )
+            if previous is not None:
+                _supersede(previous, certificate)
+    except _AlreadyIssued as already:
+        return selectors.current_certificate(already.certificate)
+    except IntegrityError:
+        # The attempt's unique constraint caught a race the lock did not (a
+        # year boundary): the other transaction's certificate stands.
+        existing = Certificate.objects.filter(attempt=attempt).order_by("pk").first()
+        if existing is None:
+            raise
+        return selectors.current_certificate(existing)
+    audit(
+        certificate,
+        "certificates.issue",
+        user=acting_user,
+        data={
+            "number": certificate.number,
+            "attempt": attempt.pk,
+            "worker": worker.pk,
+            "type": cert_type.code,
+            "agency": certificate.agency_id,
+            "renews": previous.number if previous else None,
+        },
+    )
+    if previous is not None:
+        audit(
+            previous,
+            "certificates.supersede",
+            user=acting_user,
+            data={"by": certificate.number, "reason": "renewal"},
+        )
+    _after_commit_render(certificate)
+    return certificate
+
+
+class _AlreadyIssued(Exception):
+    def __init__(self, certificate):
+        self.certificate = certificate
+
+
+@transaction.atomic
+def certificate_grant(
+    *,
+    worker,
+    cert_type: CertificateType,
+    acting_user,
+    reason: str,
+    issued_on: datetime.date | None = None,
+) -> Certificate:
+    """Issue a certificate without an exam attempt: a paper certificate of the earlier
+    city system carried over, or a regulator's decision. Same checks and numbering
+    as :func:`certificate_issue` (numbered in the year of `issued_on`)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写发证依据。")}, code="reason")
+    today = timezone.localdate()
+    issued_on = issued_on or today
+    if issued_on > today:
+        raise ValidationError({"issued_on": _("发证日期不能晚于今天。")}, code="future")
+    _check_holder(worker)
+    number = _next_number(cert_type, issued_on.year)
+    previous = (
+        Certificate.objects.select_for_update()
+        .filter(selectors.current_certificates_q(), worker=worker, type=cert_type)
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
+    certificate = _create(
+        cert_type=cert_type,
+        worker=worker,
+        number=number,
+        issued_on=issued_on,
+        origin=Certificate.Origin.RENEWAL if previous else Certificate.Origin.ISSUE,
+        acting_user=acting_user,
+    )
+    if previous is not None:
+        _supersede(previous, certificate)
+        audit(previous, "certificates.supersede", user=acting_user, data={"by": number})
+    audit(
+        certificate,
+        "certificates.issue",
+        user=acting_user,
+        data={"number": number, "worker": worker.pk, "type": cert_type.code, "reason": reason},
+    )
+    _after_commit_render(certificate)
+    return certificate
+
+
+@transaction.atomic
+def certificate_renew(*, certificate: Certificate, acting_user=None) -> Certificate:
+    """Renew a certificate whose type is renewed by a refresher course.
+
+    Allowed from ``renewal_window_days`` before expiry onwards, once the
+    holder completed the type's refresher course after the certificate was
+    issued. The new certificate gets a new number and supersedes the old one.
+    (Types renewed by re-examination renew through ``certificate_issue``.)
+    """
+    from courses import selectors as course_selectors
+
+    old = (
+        Certificate.objects.select_for_update()
+        .select_related("type", "worker")
+        .get(pk=certificate.pk)
+    )
+    cert_type = old.type
+    if not old.is_current:
+        raise CertificateRefused(_("只能为当前有效的证书换证。"), code="not_current")
+    if cert_type.renewal_rule != RenewalRule.REFRESHER or cert_type.refresher_course_id is None:
+        raise CertificateRefused(_("这类证书需要重新参加考试来换证。"), code="reexam")
+    today = timezone.localdate()
+    opens = old.expires_on - datetime.timedelta(days=cert_type.renewal_window_days)
+    if today < opens:
+        raise CertificateRefused(
+            _("%(date)s 起才能换证。") % {"date": opens.isoformat()}, code="too_early"
+        )
+    enrolment = course_selectors.enrolment_for(worker=old.worker, course=cert_type.refresher_course)
+    if (
+        enrolment is None
+        or enrolment.completed_at is None
+        or timezone.localdate(enrolment.completed_at) < old.issued_on
+    ):
+        raise CertificateRefused(
+            _("请先学完复训课程“%(course)s”。") % {"course": cert_type.refresher_course.title},
+            code="refresher_missing",
+        )
+    _check_holder(old.worker)
+    number = _next_number(cert_type, today.year)
+    new = _create(
+        cert_type=cert_type,
+        worker=old.worker,
+        number=number,
+        issued_on=today,
+        origin=Certificate.Origin.RENEWAL,
+        acting_user=acting_user,
+    )
+    _supersede(old, new)
+    audit(
+        new,
+        "certificates.renew",
+        user=acting_user,
+        data={"number": new.number, "renews": old.number, "rule": cert_type.renewal_rule},
+    )
+    audit(old, "certificates.supersede", user=acting_user, data={"by": new.number})
+    _after_commit_render(new)
+    return new
+
+
+@transaction.atomic
+def certificate_reissue(*, certificate: Certificate, acting_user, reason: str) -> Certificate:
+    """Reissue a lost or damaged certificate: same number and dates, next revision, new token.
+
+    The old token then answers "superseded", so a lost card cannot be shown as valid.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写补发原因。")}, code="reason")
+    old = (
+        Certificate.objects.select_for_update()
+        .select_related("type", "worker")
+        .get(pk=certificate.pk)
+    )
+    if old.revoked_at is not None:
+        raise ValidationError(_("已撤销的证书不能补发。"), code="revoked")
+    if old.superseded_by_id is not None:
+        raise ValidationError(_("这张证书已被新证书取代，请对最新的证书补发。"), code="superseded")
+    new = _create(
+        cert_type=old.type,
+        worker=old.worker,
+        number=old.number,
+        issued_on=old.issued_on,
+        expires_on=old.expires_on,
+        origin=Certificate.Origin.REISSUE,
+        acting_user=acting_user,
+        revision=old.revision + 1,
+        agency=old.agency,
+        card_number=old.card_number,
+    )
+    _supersede(old, new)
+    if old.attempt_id:
+        # The attempt moves to the new revision once the old one no longer counts.
+        new.attempt_id = old.attempt_id
+        new.save(update_fields=["attempt"])
+    audit(
+        new,
+        "certificates.reissue",
+        user=acting_user,
+        data={"number": new.number, "revision": new.revision, "reason": reason},
+    )
+    audit(old, "certificates.supersede", user=acting_user, data={"by_revision": new.revision})
+    _after_commit_render(new)
+    return new
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, acting_user, reason: str) -> Certificate:
+    """Revoke a current certificate with a reason; idempotent (revoking twice changes nothing)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写撤销原因。")}, code="reason")
+    cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if cert.revoked_at is not None:
+        return cert
+    if cert.superseded_by_id is not None:
+        raise ValidationError(_("这张证书已被新证书取代，请撤销最新的证书。"), code="superseded")
+    cert.revoked_at = timezone.now()
+    cert.revoked_reason = reason
+    cert.revoked_by = _user(acting_user)
+    cert.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    audit(cert, "certificates.revoke", user=acting_user, data={"reason": reason})
+    return cert
+
+
+def certificates_revoke_for_worker(*, worker, reason: str, acting_user=None) -> list[Certificate]:
+    """Revoke every current certificate of a worker (e.g. on blacklisting); returns those revoked."""
+    revoked = []
+    ids = list(
+        Certificate.objects.filter(selectors.current_certificates_q(), worker=worker).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        with transaction.atomic():
+            cert = Certificate.objects.select_for_update().get(pk=pk)
+            if cert.is_current:
+                revoked.append(
+                    certificate_revoke(certificate=cert, acting_user=acting_user, reason=reason)
+                )
+    return revoked
+
+
+# --- rendering ----------------------------------------------------------------
+
+_seal_cache: dict[str, bytes] = {}
+
+
+def _seal_bytes(cert_type: CertificateType) -> bytes | None:
+    """The seal image's file, read once per process and file name."""
+    image = cert_type.seal_image
+    if image is None or not image.file:
+        return None
+    name = image.file.name
+    data = _seal_cache.get(name)
+    if data is None:
+        with image.file.open("rb") as fh:
+            data = fh.read()
+        if len(_seal_cache) > 32:
+            _seal_cache.clear()
+        _seal_cache[name] = data
+    return data
+
+
+def _photo_bytes(worker) -> bytes | None:
+    if not worker.photo:
+        return None
+    try:
+        with worker.photo.open("rb") as fh:
+            return fh.read()
+    except OSError:
+        logger.warning("Photo of worker %s is missing from storage", worker.pk)
+        return None
+
+
+def certificate_content(certificate: Certificate) -> pdf.CertificateContent:
+    """The plain data printed on a certificate: masked name and card number, no ID or phone."""
+    cert_type = certificate.type
+    return pdf.CertificateContent(
+        number=certificate.number,
+        type_name=cert_type.name,
+        title=cert_type.pdf_title or cert_type.name,
+        wording=cert_type.pdf_wording,
+        issuer=cert_type.issuing_authority,
+        holder_name=mask_name(certificate.worker.name),
+        issued_on=certificate.issued_on,
+        expires_on=certificate.expires_on,
+        verify_url=selectors.verify_url(certificate.token),
+        card_number=mask_tail(certificate.card_number) if certificate.card_number else "",
+        agency_name=certificate.agency.name if certificate.agency else "",
+        revision=certificate.revision,
+        photo=_photo_bytes(certificate.worker),
+        seal=_seal_bytes(cert_type),
+    )
+
+
+def _files_present(certificate: Certificate) -> bool:
+    return bool(
+        certificate.pdf
+        and certificate.card_pdf
+        and certificate.pdf.storage.exists(certificate.pdf.name)
+        and certificate.card_pdf.storage.exists(certificate.card_pdf.name)
+    )
+
+
+def certificate_render(*, certificate_id: int, force: bool = False) -> bool:
+    """Render the PDF and the card of one current certificate, unless already current.
+
+    Idempotent: re-running for the same revision and template does nothing
+    and returns False. The row is locked while rendering, so two workers
+    never write the same certificate twice. Old files are deleted after commit.
+    """
+    with transaction.atomic():
+        cert = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("type", "type__seal_image", "worker", "agency")
+            .filter(pk=certificate_id)
+            .first()
+        )
+        if cert is None or not cert.is_current:
+            return False
+        expected = selectors.expected_pdf_revision(cert)
+        if not force and cert.pdf_revision == expected and _files_present(cert):
+            return False
+        content = certificate_content(cert)
+        font = getattr(settings, "CERTIFICATES_FONT_PATH", None) or None
+        with translation.override(settings.LANGUAGE_CODE):
+            certificate_pdf = pdf.render_certificate(content, font_path=font)
+            card_pdf = pdf.render_card(content, font_path=font)
+        old_files = [f.name for f in (cert.pdf, cert.card_pdf) if f]
+        # Random file names: media may be served by the web server, so a
+        # name must not be guessable from the number.
+        stem = f"{cert.number}-r{cert.revision}-{secrets.token_urlsafe(12)}"
+        cert.pdf.save(f"{stem}.pdf", ContentFile(certificate_pdf), save=False)
+        cert.card_pdf.save(f"{stem}-card.pdf", ContentFile(card_pdf), save=False)
+        cert.pdf_revision = expected
+        cert.save(update_fields=["pdf", "card_pdf", "pdf_revision"])
+        storage = cert.pdf.storage
+        transaction.on_commit(lambda: _delete_files(storage, old_files))
+    return True
+
+
+def _delete_files(storage, names: list[str]) -> None:
+    for name in names:
+        with contextlib.suppress(OSError):  # a file already gone is fine
+            storage.delete(name)
+
+
+def certificate_type_regenerate(*, cert_type: CertificateType, acting_user) -> CertificateBatch:
+    """After a template change: count the template up and re-render every current certificate."""
+    with transaction.atomic():
+        CertificateType.objects.filter(pk=cert_type.pk).update(
+            template_revision=F("template_revision") + 1
+        )
+        cert_type.refresh_from_db(fields=["template_revision"])
+        total = Certificate.objects.filter(
+            selectors.current_certificates_q(), type=cert_type
+        ).count()
+        batch = CertificateBatch.objects.create(
+            kind=CertificateBatch.Kind.REGENERATE,
+            type=cert_type,
+            total=total,
+            created_by=_user(acting_user),
+        )
+        audit(
+            cert_type,
+            "certificates.type_regenerate",
+            user=acting_user,
+            data={"template_revision": cert_type.template_revision, "certificates": total},
+        )
+        _start_batch(batch)
+    return batch
+
+
+def cohort_attempts(*, cert_type: CertificateType, agency=None, since=None) -> list:
+    """Passed attempts at the type's exam with no certificate yet (optionally one agency's)."""
+    attempts = [
+        a
+        for a in selectors.attempts_without_certificate(since=since)
+        if a.exam_id == cert_type.exam_id
+    ]
+    if agency is not None:
+        attempts = [a for a in attempts if a.worker.agency_id == agency.pk]
+    return attempts
+
+
+def certificate_batch_issue(
+    *, cert_type: CertificateType, acting_user, agency=None, since: datetime.date | None = None
+) -> CertificateBatch:
+    """Issue certificates for a cohort: every passed attempt at the type's exam still without one."""
+    if cert_type.exam_id is None:
+        raise ValidationError(_("这类证书没有关联考试，不能批量发证。"), code="no_exam")
+    since_dt = (
+        timezone.make_aware(datetime.datetime.combine(since, datetime.time.min)) if since else None
+    )
+    with transaction.atomic():
+        total = len(cohort_attempts(cert_type=cert_type, agency=agency, since=since_dt))
+        batch = CertificateBatch.objects.create(
+            kind=CertificateBatch.Kind.ISSUE,
+            type=cert_type,
+            agency=agency,
+            passed_since=since,
+            total=total,
+            created_by=_user(acting_user),
+        )
+        audit(
+            batch,
+            "certificates.batch_issue",
+            user=acting_user,
+            data={"type": cert_type.code, "agency": agency.pk if agency else None, "total": total},
+        )
+        _start_batch(batch)
+    return batch
+
+
+def _start_batch(batch: CertificateBatch) -> None:
+    from lms.tasks import send_task_by_name
+
+    send_task_by_name("certificates.tasks.certificate_batch_plan", batch.pk)
+
+
+def batch_chunk_size() -> int:
+    return getattr(settings, "CERTIFICATES_BATCH_CHUNK", 200)
+
+
+def batch_plan(*, batch_id: int) -> list[list[int]]:
+    """The id chunks a batch works through (certificates to render, or attempts to issue for)."""
+    batch = CertificateBatch.objects.select_related("type", "agency").get(pk=batch_id)
+    if batch.kind == CertificateBatch.Kind.REGENERATE:
+        ids = list(
+            Certificate.objects.filter(selectors.current_certificates_q(), type=batch.type)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    else:
+        since = (
+            timezone.make_aware(datetime.datetime.combine(batch.passed_since, datetime.time.min))
+            if batch.passed_since
+            else None
+        )
+        ids = [
+            a.pk for a in cohort_attempts(cert_type=batch.type, agency=batch.agency, since=since)
+        ]
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        state=CertificateBatch.State.RUNNING if ids else CertificateBatch.State.DONE,
+        total=len(ids),
+        finished_at=None if ids else timezone.now(),
+    )
+    size = batch_chunk_size()
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def batch_run_chunk(*, batch_id: int, ids: list[int]) -> tuple[int, int]:
+    """Work one chunk of a batch; progress is counted in the database. Returns (done, failed)."""
+    from exams import selectors as exam_selectors
+
+    batch = CertificateBatch.objects.get(pk=batch_id)
+    done = failed = 0
+    errors = []
+    if batch.kind == CertificateBatch.Kind.REGENERATE:
+        for pk in ids:
+            try:
+                certificate_render(certificate_id=pk)
+                done += 1
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+                logger.exception("Rendering certificate %s failed", pk)
+                failed += 1
+                errors.append({"id": pk, "message": str(exc)[:200]})
+    else:
+        attempts = {a.pk: a for a in exam_selectors.passed_attempts().filter(pk__in=ids)}
+        for pk in ids:
+            attempt = attempts.get(pk)
+            if attempt is None:
+                failed += 1
+                errors.append({"id": pk, "message": _("考试记录不存在或未通过。")})
+                continue
+            try:
+                certificate_issue(attempt=attempt, acting_user=batch.created_by)
+                done += 1
+            except CertificateRefused as refusal:
+                failed += 1
+                errors.append({"id": pk, "message": refusal.messages[0]})
+    _record_progress(batch_id, done, failed, errors)
+    return done, failed
+
+
+@transaction.atomic
+def _record_progress(batch_id: int, done: int, failed: int, errors: list) -> None:
+    batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
+    batch.done = F("done") + done
+    batch.failed = F("failed") + failed
+    batch.errors = (batch.errors + errors)[-50:]
+    batch.save(update_fields=["done", "failed", "errors"])
+    batch.refresh_from_db(fields=["done", "failed", "total"])
+    if batch.done + batch.failed >= batch.total and batch.state != CertificateBatch.State.DONE:
+        batch.state = CertificateBatch.State.DONE
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["state", "finished_at"])
+
+
+# --- reminders ----------------------------------------------------------------
+
+
+@dataclass
+class ReminderResult:
+    certificates: int = 0
+    workers_notified: int = 0
+    agencies_notified: int = 0
+
+
+def certificates_remind_expiring(*, today: datetime.date | None = None, within_days: int = 30):
+    """Tell holders (SMS, e-mail) and their agencies (one e-mail each) about certificates
+    expiring within `within_days`; each certificate is reminded once per window."""
+    today = today or timezone.localdate()
+    result = ReminderResult()
+    by_agency: dict[int, list[Certificate]] = {}
+    agencies = {}
+    for cert in selectors.certificates_expiring(today=today, within_days=within_days):
+        with transaction.atomic():
+            updated = Certificate.objects.filter(
+                pk=cert.pk, expiry_reminded_on=cert.expiry_reminded_on
+            ).update(expiry_reminded_on=today)
+        if not updated:
+            continue  # another run reminded it meanwhile
+        result.certificates += 1
+        worker = cert.worker
+        message = _(
+            "【上海家政】您的%(type)s（编号 %(number)s）将于 %(date)s 到期，请及时办理换证。"
+        ) % {"type": cert.type.name, "number": cert.number, "date": cert.expires_on.isoformat()}
+        sent = False
+        if worker.phone:
+            send_sms(worker.phone, message)
+            sent = True
+        email = getattr(worker.user, "email", "") if worker.user_id else ""
+        if email:
+            send_email([email], _("证书即将到期"), message)
+            sent = True
+        result.workers_notified += int(sent)
+        if cert.agency_id:
+            agencies[cert.agency_id] = cert.agency
+            by_agency.setdefault(cert.agency_id, []).append(cert)
+    for agency_id, certs in by_agency.items():
+        agency = agencies[agency_id]
+        if not agency.contact_email:
+            continue
+        lines = [
+            _("%(name)s　%(type)s　%(number)s　%(date)s 到期")
+            % {
+                "name": mask_name(c.worker.name),
+                "type": c.type.name,
+                "number": c.number,
+                "date": c.expires_on.isoformat(),
+            }
+            for c in certs
+        ]
+        body = _("以下服务员的证书将在 %(days)d 天内到期，请提醒他们及时换证：") % {
+            "days": within_days
+        }
+        send_email(
+            [agency.contact_email],
+            _("服务员证书即将到期（%(count)d 张）") % {"count": len(certs)},
+            body + "\n\n" + "\n".join(lines),
+        )
+        result.agencies_notified += 1
+    return result
