@@ -203,3 +203,79 @@ def regulator_users(*, district: str) -> list:
         .select_related("user")
         .order_by("pk")
     ]
+
+
+def worker_standing_by(workers: QuerySet[Worker], field: str, *, today=None) -> list[dict]:
+    """Workers by credit standing per value of `field`."""
+    qs = annotate_worker_standing(workers, today=today)
+    return list(
+        qs.order_by()
+        .values(field)
+        .annotate(
+            blacklisted=Count("pk", filter=Q(is_blacklisted=True)),
+            caution=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=True)),
+            good=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=False)),
+        )
+        .order_by(field)
+    )
+
+
+def filing_flow_by(workers: QuerySet[Worker], field: str, *, since, until) -> list[dict]:
+    """Per value of `field` (a path from the worker, e.g. ``agency__district``): filings
+    submitted, approved, returned and rejected, and cards issued, within [since, until)."""
+    from .models import FilingTransition
+
+    prefix = "filing__worker__"
+    transitions = (
+        FilingTransition.objects.filter(
+            filing__worker__in=workers.values("pk"), at__gte=since, at__lt=until
+        )
+        .order_by()
+        .values(prefix + field)
+        .annotate(
+            approved=Count("pk", filter=Q(to_status=S.APPROVED)),
+            returned=Count("pk", filter=Q(to_status=S.RETURNED)),
+            rejected=Count("pk", filter=Q(to_status=S.REJECTED)),
+        )
+    )
+    submitted = (
+        workers.filter(filings__submitted_at__gte=since, filings__submitted_at__lt=until)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+    )
+    cards = (
+        workers.filter(card_issued_at__gte=since, card_issued_at__lt=until)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+    )
+    result: dict = {}
+    for row in transitions:
+        key = row[prefix + field]
+        result.setdefault(key, {})
+        result[key].update(
+            approved=row["approved"], returned=row["returned"], rejected=row["rejected"]
+        )
+    for row in submitted:
+        result.setdefault(row[field], {})["submitted"] = row["n"]
+    for row in cards:
+        result.setdefault(row[field], {})["cards"] = row["n"]
+    return [{field: key, **values} for key, values in result.items()]
+
+
+def credit_record_counts_by(workers: QuerySet[Worker], field: str, *, since, until) -> list[dict]:
+    """New credit records about workers, by kind, per value of `field` (a path from the worker)."""
+    aggregates = {kind: Count("pk", filter=Q(kind=kind)) for kind in CreditRecord.Kind.values}
+    return list(
+        CreditRecord.objects.filter(
+            worker__in=workers.values("pk"), occurred_on__gte=since, occurred_on__lt=until
+        )
+        .order_by()
+        .values("worker__" + field)
+        .annotate(**aggregates)
+    )
+
+
+def credit_records_of_worker(worker: Worker) -> QuerySet[CreditRecord]:
+    return CreditRecord.objects.filter(worker=worker).order_by("-occurred_on", "-pk")

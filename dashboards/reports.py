@@ -1,0 +1,250 @@
+"""Pure rendering of the dashboards' documents: plain data in, bytes out (no ORM).
+
+PDFs use reportlab with an embedded CJK TrueType font when one is installed
+(Debian's fonts-wqy-microhei), else reportlab's built-in ``STSong-Light``.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+FONT_CANDIDATES = [
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+]
+
+
+@functools.cache
+def _font() -> str:
+    """Register a CJK font once per process; returns its reportlab name."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    for path, index in FONT_CANDIDATES:
+        if Path(path).exists():
+            try:
+                pdfmetrics.registerFont(TTFont("DashCJK", path, subfontIndex=index))
+                return "DashCJK"
+            except TTFError:
+                continue
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+COLUMN_LABELS = {
+    "submitted": "新提交备案",
+    "approved": "登记通过",
+    "returned": "退回修改",
+    "rejected": "未通过",
+    "cards": "发卡",
+    "enrolled": "报名",
+    "completed": "学完",
+    "attempts": "考试人次",
+    "passed": "通过",
+    "first_attempts": "首次考试",
+    "first_passed": "首次通过",
+    "issued": "发证",
+    "revoked": "撤销",
+    "valid_at_end": "月末有效证书",
+    "commendation": "表彰",
+    "complaint": "投诉",
+    "violation": "违规",
+    "blacklist": "黑名单",
+}
+
+TABLE_TITLES = {
+    "registration": "登记注册",
+    "training": "培训",
+    "exams": "考试",
+    "certificates": "证书",
+    "credit": "信用记录",
+}
+
+
+def column_label(column: str) -> str:
+    return _(COLUMN_LABELS.get(column, column))
+
+
+def table_title(table: str) -> str:
+    return _(TABLE_TITLES.get(table, table))
+
+
+def _signed(n: int) -> str:
+    return f"+{n}" if n > 0 else str(n)
+
+
+def report_pdf(data: dict, *, scope_label: str = "") -> bytes:
+    """The monthly report as a PDF in Chinese: one table per section, by district,
+    each figure with its change from the previous month."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = _font()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=_("家政行业监管月报 %(month)s") % {"month": data.get("month", "")},
+    )
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22)
+    heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=18, spaceBefore=6)
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    story = [
+        Paragraph(
+            _("上海市家政服务行业监管月报（%(month)s）") % {"month": data.get("month", "")}, title
+        ),
+        Paragraph(scope_label or _("范围：全市"), body),
+        Paragraph(_("括号内为与上月相比的变化。"), body),
+        Spacer(1, 4 * mm),
+    ]
+    for table_name, content in data.get("tables", {}).items():
+        columns = content["columns"]
+        rows = [[_("区")] + [column_label(c) for c in columns]]
+        for row in content["rows"]:
+            rows.append(
+                [row["label"]]
+                + [f"{row['values'][c]} ({_signed(row['change'][c])})" for c in columns]
+            )
+        rows.append(
+            [_("合计")]
+            + [f"{content['total'][c]} ({_signed(content['total_change'][c])})" for c in columns]
+        )
+        table = Table(rows, repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font),
+                    ("FONTSIZE", (0, 0), (-1, -1), 8),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                    ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f3f3f3")),
+                    ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ]
+            )
+        )
+        story += [Paragraph(table_title(table_name), heading), table, Spacer(1, 3 * mm)]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def report_xlsx(data: dict) -> bytes:
+    """The monthly report as a workbook: one sheet per section."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table_name, content in data.get("tables", {}).items():
+        sheet = workbook.create_sheet(title=table_title(table_name))
+        columns = content["columns"]
+        sheet.append(
+            [_("区")]
+            + [column_label(c) for c in columns]
+            + [_("%(column)s较上月") % {"column": column_label(c)} for c in columns]
+        )
+        for row in content["rows"]:
+            sheet.append(
+                [row["label"]]
+                + [row["values"][c] for c in columns]
+                + [row["change"][c] for c in columns]
+            )
+        sheet.append(
+            [_("合计")]
+            + [content["total"][c] for c in columns]
+            + [content["total_change"][c] for c in columns]
+        )
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def tables_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
+    """A workbook from (title, headings, rows) triples (statistics exports)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, headings, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append(headings)
+        for row in rows:
+            sheet.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def card_collection_pdf(*, agency_name: str, rows: list[dict], printed_on: str) -> bytes:
+    """The batch card-collection sheet (集体领卡签收单): one line per worker to sign."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = _font()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_("集体领卡签收单"),
+    )
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1)
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
+    table_rows = [[_("序号"), _("姓名"), _("身份证号"), _("服务类别"), _("门店"), _("本人签收")]]
+    for index, row in enumerate(rows, start=1):
+        table_rows.append(
+            [str(index), row["name"], row["id_number"], row["categories"], row["branch"], ""]
+        )
+    table = Table(
+        table_rows,
+        colWidths=[12 * mm, 25 * mm, 42 * mm, 35 * mm, 35 * mm, 30 * mm],
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white]),
+                ("TOPPADDING", (0, 1), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 6),
+            ]
+        )
+    )
+    story = [
+        Paragraph(_("家政服务员集体领卡签收单"), title),
+        Spacer(1, 4 * mm),
+        Paragraph(_("领卡机构：%(agency)s") % {"agency": agency_name}, body),
+        Paragraph(
+            _("打印日期：%(date)s　　人数：%(count)s") % {"date": printed_on, "count": len(rows)},
+            body,
+        ),
+        Spacer(1, 4 * mm),
+        table,
+        Spacer(1, 10 * mm),
+        Paragraph(
+            _("领卡人签字：____________　　发卡人签字：____________　　日期：____________"), body
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,337 @@
+"""Early-warning rules (预警规则).
+
+Each rule is a function returning findings (what fired, with the facts);
+:func:`warnings_evaluate` opens a warning per new cause, refreshes open ones
+and closes those whose cause has gone away. Rules only flag for a person to
+look at; nothing is punished automatically.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates import stats as certificate_stats
+from exams import stats as exam_stats
+from registry import stats as registry_stats
+from registry.models import Agency, FilingStatus, Worker
+
+from . import household, services, statistics
+from .models import SupervisionSettings, SupervisionWarning
+
+R = SupervisionWarning.Rule
+
+
+@dataclass
+class Finding:
+    rule: str
+    subject_key: str
+    subject_label: str
+    district: str = ""
+    agency_id: int | None = None
+    worker_id: int | None = None
+    facts: dict = field(default_factory=dict)
+
+
+def _settings() -> SupervisionSettings:
+    return SupervisionSettings.load()
+
+
+def working_days_before(moment: datetime.datetime, days: int) -> datetime.datetime:
+    """The moment `days` working days (Monday–Friday) before `moment`."""
+    current = moment
+    remaining = days
+    while remaining > 0:
+        current -= datetime.timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+
+def rule_blacklisted_employed(*, now, config) -> list[Finding]:
+    today = timezone.localdate(now)
+    return [
+        Finding(
+            rule=R.BLACKLISTED_EMPLOYED,
+            subject_key=f"worker:{e.worker_id}",
+            subject_label=_("%(worker)s（%(agency)s）")
+            % {"worker": e.worker.masked_name, "agency": e.agency.name},
+            district=e.agency.district,
+            agency_id=e.agency_id,
+            worker_id=e.worker_id,
+            facts={
+                _("在岗企业"): e.agency.name,
+                _("入职日期"): e.start_date.isoformat(),
+                _("家政卡号"): e.worker.card_number or "",
+            },
+        )
+        for e in registry_stats.blacklisted_in_open_employment(today=today)
+    ]
+
+
+def rule_visit_after_lapse(*, now, config) -> list[Finding] | None:
+    func = household.selector("visits_after_certificate_lapse")
+    if func is None:
+        return None  # service visits are not built yet: the rule cannot judge
+    rows = list(func())
+    workers = {
+        w.pk: w
+        for w in Worker.objects.filter(pk__in={r.worker_id for r in rows}).select_related("agency")
+    }
+    findings = []
+    for row in rows:
+        worker = workers.get(row.worker_id)
+        if worker is None:
+            continue
+        findings.append(
+            Finding(
+                rule=R.VISIT_AFTER_LAPSE,
+                subject_key=f"certificate:{row.certificate_id}",
+                subject_label=worker.masked_name,
+                district=worker.agency.district if worker.agency else "",
+                agency_id=worker.agency_id,
+                worker_id=worker.pk,
+                facts={
+                    _("上门确认时间"): timezone.localtime(row.confirmed_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    )
+                },
+            )
+        )
+    return findings
+
+
+def rule_agency_complaints(*, now, config) -> list[Finding]:
+    since = timezone.localdate(now) - datetime.timedelta(days=90)
+    limit = config.complaints_per_agency_90d
+    agencies = registry_stats.agency_complaint_counts(Agency.objects.all(), since=since).filter(
+        complaints__gt=limit
+    )
+    return [
+        Finding(
+            rule=R.AGENCY_COMPLAINTS,
+            subject_key=f"agency:{a.pk}",
+            subject_label=a.name,
+            district=a.district,
+            agency_id=a.pk,
+            facts={
+                _("90 天内投诉"): a.complaints,
+                _("预警阈值"): limit,
+                _("统计起始日"): since.isoformat(),
+            },
+        )
+        for a in agencies
+    ]
+
+
+def rule_filing_overdue(*, now, config) -> list[Finding]:
+    days = config.filing_review_working_days
+    cutoff = working_days_before(now, days)
+    return [
+        Finding(
+            rule=R.FILING_OVERDUE,
+            subject_key=f"district:{row['worker__agency__district']}",
+            subject_label=statistics.district_label(row["worker__agency__district"]),
+            district=row["worker__agency__district"],
+            facts={
+                _("超时待审备案"): row["n"],
+                _("审核时限（工作日）"): days,
+                _("最早提交时间"): timezone.localtime(row["oldest"]).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+        for row in registry_stats.pending_filings_by_district(submitted_before=cutoff)
+        if row["worker__agency__district"]
+    ]
+
+
+def rule_low_valid_share(*, now, config) -> list[Finding]:
+    today = timezone.localdate(now)
+    registered = Worker.objects.filter(filings__status=FilingStatus.APPROVED)
+    rows = certificate_stats.valid_share_by(registered, "agency_id", today=today)
+    low = {
+        row["agency_id"]: row
+        for row in rows
+        if row["agency_id"]
+        and row["workers"] >= config.valid_share_min_workers
+        and row["holders"] * 100 < config.valid_share_min_percent * row["workers"]
+    }
+    agencies = Agency.objects.filter(pk__in=list(low)).only("pk", "name", "district")
+    return [
+        Finding(
+            rule=R.LOW_VALID_SHARE,
+            subject_key=f"agency:{a.pk}",
+            subject_label=a.name,
+            district=a.district,
+            agency_id=a.pk,
+            facts={
+                _("已登记人数"): low[a.pk]["workers"],
+                _("持有效证书"): low[a.pk]["holders"],
+                _("持证率（%）"): statistics.rate(low[a.pk]["holders"], low[a.pk]["workers"]),
+                _("下限（%）"): config.valid_share_min_percent,
+            },
+        )
+        for a in agencies
+    ]
+
+
+def rule_exam_same_address(*, now, config) -> list[Finding]:
+    since = now - datetime.timedelta(days=config.exam_lookback_days)
+    findings = []
+    for row in exam_stats.attempt_bursts_by_address(
+        since=since, min_workers=config.exam_attempts_per_address
+    ):
+        hour = row["hour"]
+        attempts = list(
+            exam_stats.attempt_workers_at(
+                client_ip=row["client_ip"], since=hour, until=hour + datetime.timedelta(hours=1)
+            )
+        )
+        by_district: dict = defaultdict(set)
+        for a in attempts:
+            by_district[a.worker.agency.district if a.worker.agency else ""].add(a.worker_id)
+        local = timezone.localtime(hour).strftime("%Y-%m-%d %H:00")
+        for district, worker_ids in by_district.items():
+            findings.append(
+                Finding(
+                    rule=R.EXAM_SAME_ADDRESS,
+                    subject_key=f"ip:{row['client_ip']}:{hour.isoformat()}:{district}",
+                    subject_label=_("%(ip)s（%(hour)s）") % {"ip": row["client_ip"], "hour": local},
+                    district=district,
+                    facts={
+                        _("地址"): row["client_ip"],
+                        _("时段"): local,
+                        _("考试人数"): row["workers"],
+                        _("作答次数"): row["attempts"],
+                        _("本区人数"): len(worker_ids),
+                        _("阈值"): config.exam_attempts_per_address,
+                    },
+                )
+            )
+    return findings
+
+
+def rule_exam_same_answers(*, now, config) -> list[Finding]:
+    since = now - datetime.timedelta(days=config.exam_lookback_days)
+    signatures: dict = defaultdict(list)
+    attempt_of: dict = {}
+    parts: dict = defaultdict(list)
+    for (
+        attempt_id,
+        worker_id,
+        exam_id,
+        question_id,
+        selected,
+        _correct,
+    ) in exam_stats.graded_answer_rows(since=since, min_wrong=config.exam_same_answers_min_wrong):
+        attempt_of[attempt_id] = (worker_id, exam_id)
+        parts[attempt_id].append(f"{question_id}:{','.join(sorted(map(str, selected or [])))}")
+    for attempt_id, answer_parts in parts.items():
+        worker_id, exam_id = attempt_of[attempt_id]
+        signatures[(exam_id, "|".join(answer_parts))].append((attempt_id, worker_id))
+    groups = [
+        (key, members)
+        for key, members in signatures.items()
+        if len({w for _a, w in members}) >= config.exam_same_answers_workers
+    ]
+    if not groups:
+        return []
+    worker_ids = {w for _key, members in groups for _a, w in members}
+    workers = {w.pk: w for w in Worker.objects.filter(pk__in=worker_ids).select_related("agency")}
+    findings = []
+    for (exam_id, _signature), members in groups:
+        attempt_ids = sorted(a for a, _w in members)
+        districts = sorted(
+            {workers[w].agency.district for _a, w in members if w in workers and workers[w].agency}
+        )
+        for district in districts or [""]:
+            findings.append(
+                Finding(
+                    rule=R.EXAM_SAME_ANSWERS,
+                    subject_key=f"answers:{exam_id}:{attempt_ids[0]}:{district}",
+                    subject_label=_("%(count)s 份答卷完全相同") % {"count": len(attempt_ids)},
+                    district=district,
+                    facts={
+                        _("考试编号"): exam_id,
+                        _("作答编号"): ", ".join(map(str, attempt_ids)),
+                        _("服务员"): "、".join(
+                            sorted({workers[w].masked_name for _a, w in members if w in workers})
+                        ),
+                    },
+                )
+            )
+    return findings
+
+
+RULES = {
+    R.BLACKLISTED_EMPLOYED: rule_blacklisted_employed,
+    R.VISIT_AFTER_LAPSE: rule_visit_after_lapse,
+    R.AGENCY_COMPLAINTS: rule_agency_complaints,
+    R.FILING_OVERDUE: rule_filing_overdue,
+    R.LOW_VALID_SHARE: rule_low_valid_share,
+    R.EXAM_SAME_ADDRESS: rule_exam_same_address,
+    R.EXAM_SAME_ANSWERS: rule_exam_same_answers,
+}
+
+#: Rules whose cause is a past event: they do not close themselves when the
+#: event drops out of the look-back window; a regulator resolves them.
+EVENT_RULES = {R.EXAM_SAME_ADDRESS, R.EXAM_SAME_ANSWERS, R.VISIT_AFTER_LAPSE}
+
+
+@dataclass
+class Evaluation:
+    opened: list = field(default_factory=list)
+    refreshed: int = 0
+    closed: int = 0
+    skipped: list = field(default_factory=list)
+
+
+def warnings_evaluate(*, now=None, rules=None) -> Evaluation:
+    """Run the rules once: open new warnings, refresh open ones, close those whose
+    cause has gone away (state rules only). New warnings are e-mailed after commit."""
+    now = now or timezone.now()
+    config = _settings()
+    result = Evaluation()
+    for rule, func in RULES.items():
+        if rules is not None and rule not in rules:
+            continue
+        findings = func(now=now, config=config)
+        if findings is None:
+            result.skipped.append(rule)
+            continue
+        with transaction.atomic():
+            seen = set()
+            for finding in findings:
+                warning, created = services.warning_raise(finding=finding)
+                seen.add(finding.subject_key)
+                if created:
+                    result.opened.append(warning.pk)
+                else:
+                    result.refreshed += 1
+            if rule in EVENT_RULES:
+                continue
+            stale = SupervisionWarning.objects.filter(
+                rule=rule,
+                status__in=[
+                    SupervisionWarning.Status.OPEN,
+                    SupervisionWarning.Status.ACKNOWLEDGED,
+                ],
+            ).exclude(subject_key__in=seen)
+            for warning in stale:
+                services.warning_autoclose(
+                    warning=warning, reason=_("触发原因已消除，系统自动关闭。")
+                )
+                result.closed += 1
+    if result.opened:
+        from .tasks import warnings_notify
+
+        opened = list(result.opened)
+        transaction.on_commit(lambda: warnings_notify.delay(opened))
+    return result

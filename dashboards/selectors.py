@@ -1,0 +1,415 @@
+"""Reads of the agency workspace: scope, funnel, action lists, report rows, timeline.
+
+Everything is scoped by ``registry.selectors.workers_visible_to(user)``: an
+agency staff member sees their agency's workers (only their branch's when
+limited to one), a district regulator their district's, a city regulator all.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from certificates import stats as certificate_stats
+from courses import stats as course_stats
+from exams import stats as exam_stats
+from registry import selectors as registry_selectors
+from registry import stats as registry_stats
+from registry.models import Branch, Filing, FilingStatus, Worker
+
+from . import household
+from .models import Reminder
+
+# --- scope ----------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """What a signed-in user may see in the dashboards."""
+
+    user: object
+    workers: QuerySet
+    agencies: QuerySet
+    agency: object = None  # set for agency staff
+    branch: object = None  # set for a branch-limited staff member
+    district: str = ""  # set for a district regulator
+    is_regulator: bool = False
+
+    @property
+    def is_agency_staff(self) -> bool:
+        return self.agency is not None
+
+    def branches(self) -> QuerySet[Branch]:
+        if self.branch is not None:
+            return Branch.objects.filter(pk=self.branch.pk)
+        if self.agency is not None:
+            return Branch.objects.filter(agency=self.agency).order_by("name")
+        return Branch.objects.filter(agency__in=self.agencies).order_by("agency__name", "name")
+
+
+def scope_for(user) -> Scope | None:
+    """The user's dashboard scope, or None when they have no business here."""
+    if user is None or not user.is_authenticated:
+        return None
+    membership = registry_selectors.agency_staff_for_user(user)
+    if membership is not None:
+        return Scope(
+            user=user,
+            workers=registry_selectors.workers_visible_to(user),
+            agencies=registry_selectors.agencies_visible_to(user),
+            agency=membership.agency,
+            branch=membership.branch,
+        )
+    if registry_selectors.user_is_regulator(user):
+        district = registry_selectors.regulator_district_for_user(user) or ""
+        if not district and not registry_selectors.user_sees_all_workers(user):
+            # A district regulator without a district on file sees nothing.
+            return None
+        return Scope(
+            user=user,
+            workers=registry_selectors.workers_visible_to(user),
+            agencies=registry_selectors.agencies_visible_to(user),
+            district=district,
+            is_regulator=True,
+        )
+    return None
+
+
+# --- funnel -----------------------------------------------------------------------------
+
+FUNNEL_STAGES = [
+    ("filed", _("已备案")),
+    ("approved", _("已登记")),
+    ("enrolled", _("已报名")),
+    ("completed", _("已学完")),
+    ("passed", _("考试通过")),
+    ("certified", _("持有效证书")),
+]
+
+
+def annotate_stages(workers: QuerySet, *, today=None) -> QuerySet:
+    """Workers with one boolean per funnel stage (subqueries, no joins that multiply rows)."""
+    workers = course_stats.annotate_learning(workers)
+    workers = certificate_stats.annotate_certificate(workers, today=today)
+    workers = workers.annotate(
+        is_filed=Exists(Filing.objects.filter(worker=OuterRef("pk"))),
+        is_approved=Exists(
+            Filing.objects.filter(worker=OuterRef("pk"), status=FilingStatus.APPROVED)
+        ),
+    )
+    return exam_stats.annotate_passed(workers)
+
+
+def funnel(workers: QuerySet, *, today=None) -> list[dict]:
+    """The certification funnel: each stage counts workers who reached it *and* every
+    stage before it, so the numbers never grow downwards. One query."""
+    qs = annotate_stages(workers, today=today)
+    conditions = [
+        Q(is_filed=True),
+        Q(is_approved=True),
+        Q(is_enrolled=True),
+        Q(has_completed_course=True),
+        Q(has_passed_exam=True),
+        Q(has_valid_certificate=True),
+    ]
+    aggregates = {}
+    cumulative = Q()
+    for (key, _label), condition in zip(FUNNEL_STAGES, conditions, strict=True):
+        cumulative &= condition
+        aggregates[key] = Count("pk", filter=cumulative)
+    counts = qs.aggregate(**aggregates)
+    top = counts["filed"] or 0
+    return [
+        {
+            "key": key,
+            "label": str(label),
+            "count": counts[key] or 0,
+            "percent": round((counts[key] or 0) * 100 / top) if top else 0,
+        }
+        for key, label in FUNNEL_STAGES
+    ]
+
+
+# --- what needs action now ------------------------------------------------------------------
+
+
+@dataclass
+class ActionLists:
+    returned_filings: list = field(default_factory=list)
+    returned_count: int = 0
+    certificate_counts: dict = field(default_factory=dict)
+    expiring_certificates: list = field(default_factory=list)
+    health_counts: dict = field(default_factory=dict)
+    expiring_health: list = field(default_factory=list)
+    windows: list = field(default_factory=list)
+    door_alerts: list | None = None
+    insurance_counts: dict | None = None
+
+
+LIST_LIMIT = 8
+
+
+def action_lists(workers: QuerySet, *, today=None, now=None) -> ActionLists:
+    """The action lists of the agency dashboard; a fixed number of queries."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    lists = ActionLists()
+    returned = (
+        Filing.objects.filter(worker__in=workers.values("pk"), status=FilingStatus.RETURNED)
+        .select_related("worker")
+        .order_by("updated_at", "pk")
+    )
+    lists.returned_count = returned.count()
+    lists.returned_filings = list(returned[:LIST_LIMIT])
+    lists.certificate_counts = certificate_stats.certificate_counts(workers, today=today)
+    lists.expiring_certificates = list(
+        certificate_stats.expiring(workers, within_days=30, today=today)[:LIST_LIMIT]
+    )
+    soon = today + datetime.timedelta(days=30)
+    lists.health_counts = workers.aggregate(
+        expired=Count("pk", filter=Q(health_check_expiry__lt=today)),
+        expiring_30=Count(
+            "pk", filter=Q(health_check_expiry__gte=today, health_check_expiry__lte=soon)
+        ),
+        missing=Count("pk", filter=Q(health_check_expiry__isnull=True)),
+    )
+    lists.expiring_health = list(
+        workers.filter(health_check_expiry__lte=soon)
+        .only("pk", "name", "health_check_expiry")
+        .order_by("health_check_expiry", "pk")[:LIST_LIMIT]
+    )
+    lists.windows = list(exam_stats.windows_closing(workers, within_days=14, now=now)[:LIST_LIMIT])
+    statuses = household.door_statuses(workers)
+    if statuses is not None:
+        alert_ids = [pk for pk, s in statuses.items() if s.colour in ("yellow", "red")]
+        names = dict(workers.filter(pk__in=alert_ids[:LIST_LIMIT]).values_list("pk", "name"))
+        lists.door_alerts = [
+            {"worker_id": pk, "name": names.get(pk, ""), "status": statuses[pk]}
+            for pk in alert_ids[:LIST_LIMIT]
+        ]
+    return lists
+
+
+def latest_activity(workers: QuerySet, agencies: QuerySet, *, today=None) -> dict:
+    """Latest exam results, complaints (and ratings once visits exist)."""
+    today = today or timezone.localdate()
+    data = {
+        "results": exam_stats.latest_results(workers, limit=LIST_LIMIT),
+        "complaints": list(
+            registry_stats.complaints_since(workers, agencies, today - datetime.timedelta(days=90))[
+                :LIST_LIMIT
+            ]
+        ),
+        "ratings": None,
+    }
+    func = household.selector("latest_ratings")
+    if func is not None:
+        data["ratings"] = list(func(workers, LIST_LIMIT))
+    return data
+
+
+CERTIFICATE_LABELS = {
+    "valid": _("有效"),
+    "expired": _("已过期"),
+    "revoked": _("已撤销"),
+}
+
+# --- the progress report ---------------------------------------------------------------------
+
+
+def report_queryset(workers: QuerySet, *, today=None) -> QuerySet[Worker]:
+    """One row per worker with the columns of the progress report, as annotations."""
+    filing = Filing.objects.filter(worker=OuterRef("pk"))
+    qs = workers.select_related("branch", "agency").annotate(
+        filing_status=Subquery(filing.values("status")[:1]),
+        filing_reason=Subquery(filing.values("reason")[:1]),
+    )
+    qs = exam_stats.annotate_exam_state(qs)
+    qs = certificate_stats.annotate_certificate(qs, today=today)
+    return qs
+
+
+def decorate_rows(rows: list[Worker], *, today=None) -> list[Worker]:
+    """Adds per-row details that are lists (course progress) or come from other
+    selectors (door status, insurance); a fixed number of queries per call."""
+    today = today or timezone.localdate()
+    ids = [w.pk for w in rows]
+    progress = course_stats.enrolment_progress(ids)
+    subset = Worker.objects.filter(pk__in=ids)
+    doors = household.door_statuses(subset) if ids and household.has_door_status() else None
+    insurance = household.insurance_expiries(subset) if ids and household.has_insurance() else None
+    for w in rows:
+        w.courses = progress.get(w.pk, [])
+        w.certificate_status = certificate_stats.status_of(
+            expires_on=w.certificate_expires_on, revoked_at=w.certificate_revoked_at, today=today
+        )
+        w.certificate_label = str(CERTIFICATE_LABELS.get(w.certificate_status, ""))
+        w.attempts_left = (
+            max(w.attempts_allowed - w.attempts_used, 0) if w.last_exam_id is not None else None
+        )
+        status = doors.get(w.pk) if doors else None
+        w.door_colour = status.colour if status else ""
+        w.door_reasons = list(status.reasons) if status else []
+        w.insurance_expiry = insurance.get(w.pk) if insurance else None
+    return rows
+
+
+def iter_decorated(queryset: QuerySet, *, chunk: int = 500, today=None):
+    """Every row of `queryset`, decorated, in chunks (for exports)."""
+    batch: list = []
+    for worker in queryset.iterator(chunk_size=chunk):
+        batch.append(worker)
+        if len(batch) >= chunk:
+            yield from decorate_rows(batch, today=today)
+            batch = []
+    if batch:
+        yield from decorate_rows(batch, today=today)
+
+
+def door_colour_worker_ids(workers: QuerySet, colour: str) -> list[int]:
+    statuses = household.door_statuses(workers) or {}
+    return [pk for pk, s in statuses.items() if s.colour == colour]
+
+
+# --- one worker -------------------------------------------------------------------------------
+
+
+def _at(value) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value
+    return timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+
+
+def worker_timeline(worker: Worker) -> list[dict]:
+    """Everything about one worker, newest first: filing steps, enrolments and lesson
+    completions, attempts, certificates, employment, visits and ratings, credit records."""
+    from registry.models import FilingStatus as FS
+
+    events: list[dict] = []
+    labels = dict(FS.choices)
+    for t in registry_stats.filing_transitions_of(worker):
+        events.append(
+            {
+                "at": t.at,
+                "kind": "filing",
+                "title": _("备案：%(from)s → %(to)s")
+                % {"from": labels.get(t.from_status, "—"), "to": labels.get(t.to_status, "")},
+                "detail": t.reason,
+            }
+        )
+    for e in course_stats.enrolments_of_worker(worker):
+        events.append(
+            {
+                "at": e.enrolled_at,
+                "kind": "course",
+                "title": _("报名课程《%(course)s》") % {"course": e.course.title},
+                "detail": "",
+            }
+        )
+        if e.completed_at:
+            events.append(
+                {
+                    "at": e.completed_at,
+                    "kind": "course",
+                    "title": _("学完课程《%(course)s》") % {"course": e.course.title},
+                    "detail": "",
+                }
+            )
+    for p in course_stats.lesson_completions_of(worker):
+        events.append(
+            {
+                "at": p.completed_at,
+                "kind": "lesson",
+                "title": _("完成课时《%(lesson)s》") % {"lesson": p.lesson.title},
+                "detail": p.enrolment.course.title,
+            }
+        )
+    for a in exam_stats.attempts_of_worker(worker):
+        if a.passed is None:
+            result = _("作答中") if not a.is_finished else _("待评分")
+        else:
+            result = _("通过") if a.passed else _("未通过")
+        events.append(
+            {
+                "at": a.submitted_at or a.started_at,
+                "kind": "exam",
+                "title": _("《%(exam)s》第 %(n)s 次考试：%(result)s")
+                % {"exam": a.exam.title, "n": a.number, "result": result},
+                "detail": _("得分 %(score)s") % {"score": a.percent}
+                if a.percent is not None
+                else "",
+            }
+        )
+    for c in certificate_stats.certificates_of_worker(worker):
+        events.append(
+            {
+                "at": _at(c.issued_on),
+                "kind": "certificate",
+                "title": _("获发证书 %(number)s（%(type)s）")
+                % {"number": c.number, "type": c.type.name},
+                "detail": _("有效期至 %(date)s") % {"date": c.expires_on.isoformat()},
+            }
+        )
+        if c.revoked_at:
+            events.append(
+                {
+                    "at": c.revoked_at,
+                    "kind": "certificate",
+                    "title": _("证书 %(number)s 被撤销") % {"number": c.number},
+                    "detail": c.revoked_reason,
+                }
+            )
+    for emp in registry_selectors.worker_employment_history(worker):
+        events.append(
+            {
+                "at": _at(emp.start_date),
+                "kind": "employment",
+                "title": _("入职 %(agency)s") % {"agency": emp.agency.name},
+                "detail": emp.service_category.name if emp.service_category else "",
+            }
+        )
+        if emp.end_date:
+            events.append(
+                {
+                    "at": _at(emp.end_date),
+                    "kind": "employment",
+                    "title": _("离开 %(agency)s") % {"agency": emp.agency.name},
+                    "detail": "",
+                }
+            )
+    for r in registry_stats.credit_records_of_worker(worker):
+        events.append(
+            {
+                "at": _at(r.occurred_on),
+                "kind": "credit",
+                "title": _("信用记录：%(kind)s") % {"kind": r.get_kind_display()},
+                "detail": r.description,
+            }
+        )
+    visits = household.selector("service_visits_of_worker")
+    if visits is not None:
+        for v in visits(worker):
+            detail = _("评分 %(rating)s") % {"rating": v.rating} if v.rating else ""
+            events.append(
+                {
+                    "at": v.confirmed_at,
+                    "kind": "visit",
+                    "title": _("上门服务（%(household)s）") % {"household": v.household_label},
+                    "detail": detail,
+                }
+            )
+    for reminder in Reminder.objects.filter(worker=worker):
+        events.append(
+            {
+                "at": reminder.created_at,
+                "kind": "reminder",
+                "title": _("已提醒：%(reason)s") % {"reason": reminder.get_reason_display()},
+                "detail": "",
+            }
+        )
+    events.sort(key=lambda e: e["at"], reverse=True)
+    return events

@@ -1,0 +1,461 @@
+"""The agency workspace in the Wagtail admin: progress report, worker page, bulk actions.
+
+Views are thin: scope from ``selectors.scope_for``, reads from selectors, writes
+through services (the courses app's for enrolment, this app's for reminders).
+Any object outside the user's scope is a 404.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections import OrderedDict
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wagtail.admin.views.reports import ReportView
+
+from courses import services as course_services
+from courses import stats as course_stats
+from lms.masking import mask_id_number
+from registry import selectors as registry_selectors
+from registry.models import FilingStatus
+
+from . import charts, exports, household, reports, selectors, services
+from .filters import CERTIFICATE_STATES, ProgressReportFilterSet
+from .models import ExportJob, Reminder
+
+FILING_LABELS = dict(FilingStatus.choices)
+CERTIFICATE_LABELS = dict(CERTIFICATE_STATES)
+
+
+def scope_or_404(request, *, agency_only: bool = False, regulator_only: bool = False):
+    scope = selectors.scope_for(request.user)
+    if scope is None:
+        raise Http404
+    if agency_only and not scope.is_agency_staff:
+        raise Http404
+    if regulator_only and not scope.is_regulator:
+        raise Http404
+    return scope
+
+
+def export_sync_limit() -> int:
+    """Rows an export may have and still be built within the request."""
+    return getattr(settings, "DASHBOARDS_EXPORT_SYNC_MAX_ROWS", 5000)
+
+
+class _DecoratedRows:
+    """Iterable over a queryset's rows with their per-row details, chunk by chunk."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.model = queryset.model
+
+    def __iter__(self):
+        return selectors.iter_decorated(self.queryset)
+
+
+class ProgressReportView(ReportView):
+    """员工认证进度: one row per worker, filtered, searched, sorted, paginated, exported."""
+
+    template_name = "dashboards/report.html"
+    results_template_name = "dashboards/report_results.html"
+    page_title = gettext_lazy("员工认证进度")
+    header_icon = "table"
+    index_url_name = "dashboards_admin:report"
+    index_results_url_name = "dashboards_admin:report_results"
+    filterset_class = ProgressReportFilterSet
+    is_searchable = True
+    search_fields = ["name", "card_number"]
+    search_backend_name = None
+    paginate_by = 50
+    default_ordering = "name"
+    export_filename = "staff-progress"
+    list_export = [
+        "name",
+        "card_number",
+        "branch",
+        "filing_status",
+        "door",
+        "door_reasons",
+        "courses",
+        "last_exam",
+        "attempts_left",
+        "certificate_number",
+        "certificate_status",
+        "certificate_expires_on",
+        "health_check_expiry",
+        "insurance_expiry",
+    ]
+    export_headings = {
+        "name": gettext_lazy("姓名"),
+        "card_number": gettext_lazy("家政卡号"),
+        "branch": gettext_lazy("门店"),
+        "filing_status": gettext_lazy("备案状态"),
+        "door": gettext_lazy("上门码颜色"),
+        "door_reasons": gettext_lazy("颜色原因"),
+        "courses": gettext_lazy("课程进度"),
+        "last_exam": gettext_lazy("最近考试"),
+        "attempts_left": gettext_lazy("剩余考试次数"),
+        "certificate_number": gettext_lazy("证书编号"),
+        "certificate_status": gettext_lazy("证书状态"),
+        "certificate_expires_on": gettext_lazy("证书有效期至"),
+        "health_check_expiry": gettext_lazy("体检有效期至"),
+        "insurance_expiry": gettext_lazy("保险有效期至"),
+    }
+    orderings = [
+        "name",
+        "card_number",
+        "branch__name",
+        "filing_status",
+        "certificate_expires_on",
+        "health_check_expiry",
+        "last_exam_at",
+    ]
+    exported_rows = 0
+
+    @cached_property
+    def scope(self):
+        return scope_or_404(self.request)
+
+    def dispatch(self, request, *args, **kwargs):
+        scope_or_404(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return selectors.report_queryset(self.scope.workers)
+
+    def get_valid_orderings(self):
+        return self.orderings + ["-" + o for o in self.orderings]
+
+    def order_queryset(self, queryset):
+        ordering = self.ordering
+        if not ordering:
+            return queryset
+        # A stable tie-breaker keeps pagination deterministic.
+        return queryset.order_by(ordering, "pk")
+
+    def get(self, request, *args, **kwargs):
+        if self.is_export:
+            return self.export_response(request.GET.get("export"))
+        return super().get(request, *args, **kwargs)
+
+    def export_response(self, export_format: str):
+        queryset = self.get_filtered_queryset()
+        if queryset.count() > export_sync_limit():
+            query = self.request.GET.copy()
+            query.pop("export", None)
+            job = exports.export_job_create(
+                user=self.request.user, query=query.urlencode(), format=export_format
+            )
+            messages.info(self.request, _("导出的行数较多，正在后台生成，完成后可在此页下载。"))
+            return redirect("dashboards_admin:export", pk=job.pk)
+        return self.as_spreadsheet(queryset, export_format)
+
+    def stream_csv(self, queryset):
+        return super().stream_csv(_DecoratedRows(queryset))
+
+    def write_xlsx(self, queryset, output):
+        return super().write_xlsx(_DecoratedRows(queryset), output)
+
+    def to_row_dict(self, item):
+        self.exported_rows += 1
+        return OrderedDict(
+            [
+                ("name", item.name),
+                ("card_number", item.card_number or ""),
+                ("branch", item.branch.name if item.branch else ""),
+                ("filing_status", str(FILING_LABELS.get(item.filing_status, ""))),
+                ("door", household.colour_label(item.door_colour)),
+                ("door_reasons", "；".join(item.door_reasons)),
+                (
+                    "courses",
+                    "；".join(f"{c['course']} {c['percent']}%" for c in item.courses),
+                ),
+                ("last_exam", last_exam_text(item)),
+                ("attempts_left", item.attempts_left if item.attempts_left is not None else ""),
+                ("certificate_number", item.certificate_number or ""),
+                ("certificate_status", str(CERTIFICATE_LABELS.get(item.certificate_status, ""))),
+                ("certificate_expires_on", item.certificate_expires_on),
+                ("health_check_expiry", item.health_check_expiry),
+                ("insurance_expiry", item.insurance_expiry),
+            ]
+        )
+
+    def decorate_paginated_queryset(self, object_list):
+        return selectors.decorate_rows(list(object_list))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object_list"] = self.decorate_paginated_queryset(context["object_list"])
+        context["scope"] = self.scope
+        context["has_door"] = household.has_door_status()
+        context["has_insurance"] = household.has_insurance()
+        context["filing_labels"] = FILING_LABELS
+        context["certificate_labels"] = CERTIFICATE_LABELS
+        context["sort_links"] = self.sort_links()
+        if self.scope.is_agency_staff:
+            context["bulk_courses"] = course_stats.courses_for_choice()
+            context["reminder_reasons"] = Reminder.Reason.choices
+        context["current_query"] = self.request.GET.urlencode()
+        return context
+
+    def sort_links(self) -> dict:
+        """For each sortable column: the URL that sorts by it (toggling direction)."""
+        links = {}
+        params = self.request.GET.copy()
+        params.pop("p", None)
+        params.pop("_w_filter_fragment", None)
+        for key in self.orderings:
+            params["ordering"] = f"-{key}" if self.ordering == key else key
+            links[key.replace("__", "_")] = {
+                "url": f"{self.index_url}?{params.urlencode()}",
+                "active": self.ordering in (key, f"-{key}"),
+                "descending": self.ordering == f"-{key}",
+            }
+        return links
+
+
+def last_exam_text(worker) -> str:
+    if worker.last_exam_id is None:
+        return ""
+    if worker.last_exam_passed is None:
+        result = _("待评分")
+    else:
+        result = _("通过") if worker.last_exam_passed else _("未通过")
+    score = ""
+    if worker.last_exam_score is not None and worker.last_exam_max:
+        score = f" {round(float(worker.last_exam_score) * 100 / float(worker.last_exam_max))}"
+    return f"{worker.last_exam_title} {result}{score}"
+
+
+def worker_detail(request, pk: int):
+    """One worker's page: facts and the timeline of everything, newest first."""
+    scope = scope_or_404(request)
+    worker = get_object_or_404(
+        selectors.report_queryset(scope.workers).select_related("user"), pk=pk
+    )
+    selectors.decorate_rows([worker])
+    context = {
+        "page_title": worker.name if scope.is_agency_staff else worker.masked_name,
+        "header_icon": "user",
+        "worker": worker,
+        "display_name": worker.name if scope.is_agency_staff else worker.masked_name,
+        "masked_id": worker.masked_id_number,
+        "filing_label": FILING_LABELS.get(worker.filing_status, ""),
+        "certificate_label": CERTIFICATE_LABELS.get(worker.certificate_status, ""),
+        "last_exam": last_exam_text(worker),
+        "timeline": selectors.worker_timeline(worker),
+        "standing": registry_selectors.worker_credit_standing(worker),
+        "categories": list(worker.service_categories.all()),
+        "has_door": household.has_door_status(),
+        "has_insurance": household.has_insurance(),
+        "door_label": household.colour_label(worker.door_colour),
+        "scope": scope,
+        "report_url": reverse("dashboards_admin:report"),
+    }
+    return render(request, "dashboards/worker_detail.html", context)
+
+
+# --- bulk actions ------------------------------------------------------------------------------
+
+
+def _selected_workers(request, scope):
+    """The posted worker ids, all within scope; any outside it is a 404."""
+    try:
+        ids = {int(v) for v in request.POST.getlist("worker")}
+    except ValueError as error:
+        raise Http404 from error
+    workers = scope.workers.filter(pk__in=ids)
+    if len(ids) != workers.count():
+        raise Http404
+    return ids, workers
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("dashboards_admin:report")
+
+
+@require_POST
+def bulk_action(request):
+    scope = scope_or_404(request, agency_only=True)
+    ids, workers = _selected_workers(request, scope)
+    action = request.POST.get("action", "")
+    if not ids:
+        messages.warning(request, _("请先勾选服务员。"))
+        return _back(request)
+    if action == "enrol":
+        return _bulk_enrol(request, workers)
+    if action == "remind":
+        return _bulk_remind(request, scope, workers)
+    if action == "zip":
+        return certificates_zip_response(request, workers)
+    if action == "cards":
+        return card_sheet_response(scope, workers)
+    raise Http404
+
+
+def _bulk_enrol(request, workers):
+    try:
+        course = course_stats.courses_for_choice().get(pk=int(request.POST.get("course", "0")))
+    except (ValueError, course_stats.CoursePage.DoesNotExist) as error:
+        raise Http404 from error
+    try:
+        result = course_services.enrolments_bulk_create(
+            workers=workers.order_by("pk"), course=course, acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(request)
+    messages.success(
+        request,
+        _("已报名 %(created)s 人，之前已报名 %(existing)s 人，不能报名 %(refused)s 人。")
+        % {
+            "created": len(result.created),
+            "existing": len(result.existing),
+            "refused": len(result.refused),
+        },
+    )
+    return _back(request)
+
+
+def _bulk_remind(request, scope, workers):
+    reason = request.POST.get("reason", "")
+    if reason not in Reminder.Reason.values:
+        raise Http404
+    result = services.reminders_send(
+        workers=workers, reason=reason, acting_user=request.user, agency=scope.agency
+    )
+    messages.success(
+        request,
+        _("已提醒 %(sent)s 人；今天已提醒过 %(already)s 人；不适用 %(skipped)s 人。")
+        % {
+            "sent": len(result.sent),
+            "already": len(result.already),
+            "skipped": len(result.not_applicable),
+        },
+    )
+    return _back(request)
+
+
+def certificates_zip_response(request, workers):
+    """The selected workers' current certificates (PDF and card) as one ZIP.
+
+    Reads through ``certificates.selectors.certificates_for_zip`` (scoped to the
+    user) and asks ``certificates.services.certificate_render`` for missing files.
+    """
+    from certificates import selectors as certificate_selectors
+    from certificates import services as certificate_services
+
+    certificates = certificate_selectors.certificates_for_zip(request.user).filter(
+        worker__in=workers.values("pk")
+    )
+    render_one = getattr(certificate_services, "certificate_render", None)
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    count = 0
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates.iterator(chunk_size=200):
+            if render_one is not None:
+                render_one(certificate_id=certificate.pk)
+                certificate.refresh_from_db()
+            base = f"{certificate.number}-{certificate.worker.name}"
+            for field_name, suffix in (("pdf", ""), ("card_pdf", "-card")):
+                file = getattr(certificate, field_name, None)
+                if not file:
+                    continue
+                try:
+                    with file.open("rb") as fh:
+                        archive.writestr(f"{base}{suffix}.pdf", fh.read())
+                        count += 1
+                except (OSError, ValueError):
+                    continue
+        if not count:
+            archive.writestr("README.txt", _("所选服务员没有可下载的有效证书。"))
+    spool.seek(0)
+    return FileResponse(
+        spool, as_attachment=True, filename="certificates.zip", content_type="application/zip"
+    )
+
+
+def card_sheet_response(scope, workers):
+    """集体领卡签收单 (PDF) for the selected approved workers without a card yet."""
+    ready = (
+        registry_selectors.workers_ready_for_cards(agency=scope.agency)
+        .filter(pk__in=workers.values("pk"))
+        .select_related("branch")
+        .prefetch_related("service_categories")
+        .order_by("name", "pk")
+    )
+    rows = [
+        {
+            "name": w.name,
+            "id_number": mask_id_number(w.id_number),
+            "categories": "、".join(c.name for c in w.service_categories.all()),
+            "branch": w.branch.name if w.branch else "",
+        }
+        for w in ready
+    ]
+    pdf = reports.card_collection_pdf(
+        agency_name=scope.agency.name,
+        rows=rows,
+        printed_on=timezone.localdate().isoformat(),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="card-collection.pdf"'
+    return response
+
+
+# --- export jobs -------------------------------------------------------------------------------
+
+
+def export_status(request, pk: int):
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    if request.GET.get("download") and job.status == ExportJob.Status.DONE and job.file:
+        return FileResponse(
+            job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+        )
+    return render(
+        request,
+        "dashboards/export_status.html",
+        {"page_title": _("导出进度"), "header_icon": "download", "job": job},
+    )
+
+
+# --- the agency dashboard (also the admin home panels) ---------------------------------------
+
+
+def agency_dashboard_context(scope) -> dict:
+    stages = selectors.funnel(scope.workers)
+    return {
+        "scope": scope,
+        "stages": stages,
+        "funnel_svg": charts.funnel_svg(stages),
+        "actions": selectors.action_lists(scope.workers),
+        "activity": selectors.latest_activity(scope.workers, scope.agencies),
+        "report_url": reverse("dashboards_admin:report"),
+        "has_door": household.has_door_status(),
+        "has_insurance": household.has_insurance(),
+        "has_visits": household.has_visits(),
+    }
+
+
+def agency_dashboard(request):
+    scope = scope_or_404(request, agency_only=True)
+    context = agency_dashboard_context(scope)
+    context.update({"page_title": _("企业工作台"), "header_icon": "home"})
+    return render(request, "dashboards/agency_dashboard.html", context)
