@@ -50,4 +50,8 @@ def test_seed_demo_is_idempotent_and_prints_logins():
 
 def test_demo_logins_can_sign_in(client):
     call_command("seed_demo", password="pw-for-tests-2", stdout=io.StringIO())
-    assert client.login(username="13800000001", password="pw-for-tests-2")
+    response = client.post(
+        "/accounts/login/", {"username": "13800000001", "password": "pw-for-tests-2"}
+    )
+    assert response.status_code == 302
+    assert client.get("/accounts/").status_code == 302
