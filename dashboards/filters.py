@@ -20,7 +20,7 @@ import django_filters
 
 from courses import stats as course_stats
 from courses.models import Enrolment
-from registry.models import District, FilingStatus, ServiceCategory
+from registry.models import District, FilingStatus, ServiceCategory, Worker
 
 from . import household, selectors
 
@@ -64,6 +64,10 @@ class ProgressReportFilterSet(WagtailFilterSet):
         min_value=0,
         max_value=3650,
     )
+
+    class Meta:
+        model = Worker
+        fields: list = []
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
