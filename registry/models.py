@@ -243,6 +243,19 @@ class Filing(models.Model):
     def __str__(self):
         return f"{self.worker or self.agency} · {self.get_status_display()}"
 
+    @property
+    def subject(self):
+        return self.worker or self.agency
+
+    @property
+    def subject_agency(self):
+        return self.agency if self.agency_id else (self.worker.agency if self.worker else None)
+
+    @property
+    def subject_district(self) -> str:
+        agency = self.subject_agency
+        return agency.get_district_display() if agency else ""
+
 
 class FilingTransition(models.Model):
     """One step in a filing's history: who moved it from what to what, and why."""
@@ -473,6 +486,8 @@ class RosterImport(models.Model):
     errors = models.JSONField(_("错误"), default=list, blank=True)
     failure = models.TextField(_("失败原因"), blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    #: Heartbeat: moved on at every chunk, so a stalled import can be told from a long one.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:

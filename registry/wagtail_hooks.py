@@ -33,3 +33,381 @@ AUDIT_ACTIONS = [
 def register_registry_log_actions(actions):
     for name, label, message in AUDIT_ACTIONS:
         actions.register_action(name, label, message)
+
+
+# --- admin screens ----------------------------------------------------------
+
+from django.db.models import Q  # noqa: E402
+from django.urls import include, path, reverse  # noqa: E402
+from django.utils.functional import cached_property  # noqa: E402
+
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet  # noqa: E402
+from wagtail.admin.ui.tables import Column, TitleColumn  # noqa: E402
+from wagtail.admin.views.generic import IndexView  # noqa: E402
+from wagtail.admin.viewsets.base import ViewSetGroup  # noqa: E402
+from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
+from wagtail.admin.widgets.button import HeaderButton  # noqa: E402
+from wagtail.permission_policies import ModelPermissionPolicy  # noqa: E402
+from wagtail.permissions import register_permission_policy  # noqa: E402
+
+import django_filters  # noqa: E402
+
+from . import selectors  # noqa: E402
+from .models import (  # noqa: E402
+    Agency,
+    CardBatch,
+    CreditRecord,
+    District,
+    Filing,
+    FilingStatus,
+    RosterImport,
+    Worker,
+)
+
+
+@hooks.register("register_admin_urls")
+def register_registry_admin_urls():
+    from . import admin_urls
+
+    return [path("registry/", include((admin_urls, "registry_admin"), namespace="registry_admin"))]
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Lists only: every change goes through a service, never a generic model form."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, a) for a in actions)
+
+
+for _model in (Filing, Worker, Agency, CreditRecord, RosterImport, CardBatch):
+    register_permission_policy(_model, ReadOnlyPolicy(_model), exact_class=True)
+
+
+class VisibleIndexView(IndexView):
+    """An index limited to what the user may see; rows link to the registry's own pages."""
+
+    visible = None  # selector: user -> QuerySet
+    related = ()
+
+    def get_base_queryset(self):
+        return type(self).visible(self.request.user).select_related(*self.related)
+
+    def get_edit_url(self, instance):
+        return self.detail_url(instance)
+
+    def get_inspect_url(self, instance):
+        return None
+
+    def get_copy_url(self, instance):
+        return None
+
+    def get_delete_url(self, instance):
+        return None
+
+    def detail_url(self, instance):
+        return None
+
+    def extra_buttons(self):
+        return []
+
+    @cached_property
+    def header_buttons(self):
+        return [
+            HeaderButton(label, url=url, icon_name=icon)
+            for label, url, icon in self.extra_buttons()
+        ]
+
+
+class RegistryViewSet(ModelViewSet):
+    """A read-only listing: no generic add/edit/delete forms (changes go through services)."""
+
+    exclude_form_fields: list = []
+    copy_view_enabled = False
+    search_backend_name = None
+    list_per_page = 50
+
+
+def _agency_choices():
+    return Agency.objects.only("pk", "name")
+
+
+class FilingFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=FilingStatus.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("对象"),
+        choices=[("worker", _("家政服务员")), ("agency", _("家政企业"))],
+        method="filter_kind",
+    )
+    district = django_filters.ChoiceFilter(
+        label=_("所在区"), choices=District.choices, method="filter_district"
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("企业"), queryset=_agency_choices, method="filter_agency"
+    )
+    submitted_at = django_filters.DateFromToRangeFilter(
+        label=_("提交日期"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Filing
+        fields = ["status"]
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(worker__isnull=value != "worker")
+
+    def filter_district(self, queryset, name, value):
+        return queryset.filter(Q(worker__agency__district=value) | Q(agency__district=value))
+
+    def filter_agency(self, queryset, name, value):
+        return queryset.filter(Q(worker__agency=value) | Q(agency=value))
+
+
+class FilingIndexView(VisibleIndexView):
+    visible = staticmethod(selectors.filings_visible_to)
+    related = ("worker", "worker__agency", "agency")
+    default_ordering = "-submitted_at"
+
+    def detail_url(self, instance):
+        return reverse("registry_admin:filing_review", args=[instance.pk])
+
+    def extra_buttons(self):
+        if selectors.user_is_reviewer(self.request.user):
+            return [(_("集体领卡"), reverse("registry_admin:batch_card"), "tasks")]
+        return []
+
+
+class FilingViewSet(RegistryViewSet):
+    model = Filing
+    icon = "tasks"
+    menu_label = _("审核队列")
+    name = "registry_filing"
+    url_prefix = "registry/filings"
+    index_view_class = FilingIndexView
+    filterset_class = FilingFilterSet
+    list_display = [
+        TitleColumn("subject", label=_("对象"), accessor="subject"),
+        Column("agency", label=_("企业"), accessor="subject_agency"),
+        Column("district", label=_("所在区"), accessor="subject_district"),
+        "status",
+        "submitted_at",
+    ]
+    search_fields = ["worker__name", "worker__card_number", "agency__name"]
+    search_backend_name = None
+
+
+class WorkerFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("备案状态"), choices=FilingStatus.choices, field_name="filings__status"
+    )
+    has_card = django_filters.BooleanFilter(
+        label=_("已发卡"), field_name="card_number", lookup_expr="isnull", exclude=True
+    )
+    district = django_filters.ChoiceFilter(
+        label=_("所在区"), choices=District.choices, field_name="agency__district"
+    )
+
+    class Meta:
+        model = Worker
+        fields = ["status"]
+
+
+class WorkerIndexView(VisibleIndexView):
+    visible = staticmethod(selectors.workers_visible_to)
+    related = ("agency", "branch")
+
+    def detail_url(self, instance):
+        return reverse("registry_admin:worker_detail", args=[instance.pk])
+
+    def extra_buttons(self):
+        if selectors.agency_staff_for_user(self.request.user) is None:
+            return []
+        return [
+            (_("备案服务员"), reverse("registry_admin:worker_file"), "plus"),
+            (_("上传花名册"), reverse("registry_admin:roster_upload"), "upload"),
+        ]
+
+
+class WorkerViewSet(RegistryViewSet):
+    model = Worker
+    icon = "user"
+    menu_label = _("家政服务员")
+    name = "registry_worker"
+    url_prefix = "registry/workers"
+    index_view_class = WorkerIndexView
+    filterset_class = WorkerFilterSet
+    list_display = [
+        TitleColumn("__str__", label=_("姓名")),
+        "id_last4",
+        "card_number",
+        "agency",
+        "created_at",
+    ]
+    search_fields = ["name", "card_number", "id_last4", "phone"]
+    search_backend_name = None
+
+
+class AgencyIndexView(VisibleIndexView):
+    visible = staticmethod(selectors.agencies_visible_to)
+
+    def detail_url(self, instance):
+        filing = Filing.objects.filter(agency=instance).only("pk").first()
+        return reverse("registry_admin:filing_review", args=[filing.pk]) if filing else None
+
+
+class AgencyViewSet(RegistryViewSet):
+    model = Agency
+    icon = "home"
+    menu_label = _("家政企业")
+    name = "registry_agency"
+    url_prefix = "registry/agencies"
+    index_view_class = AgencyIndexView
+    list_display = [
+        TitleColumn("name", label=_("企业名称")),
+        "credit_code",
+        "district",
+        "filing_status",
+        "is_demonstration_station",
+    ]
+    list_filter = ["district", "filing_status", "is_demonstration_station"]
+    search_fields = ["name", "credit_code"]
+    search_backend_name = None
+
+
+class CreditRecordIndexView(VisibleIndexView):
+    visible = staticmethod(selectors.credit_records_visible_to)
+    related = ("worker", "agency")
+
+    def detail_url(self, instance):
+        if instance.worker_id:
+            return reverse("registry_admin:worker_detail", args=[instance.worker_id])
+        return None
+
+    def get_list_more_buttons(self, instance):
+        from wagtail.admin.menu import MenuItem
+
+        buttons = super().get_list_more_buttons(instance)
+        if selectors.user_is_regulator(self.request.user):
+            buttons.append(
+                MenuItem(
+                    _("使失效"),
+                    url=reverse("registry_admin:credit_expire", args=[instance.pk]),
+                    icon_name="cross",
+                    priority=40,
+                )
+            )
+        return buttons
+
+    def extra_buttons(self):
+        if selectors.user_is_regulator(self.request.user):
+            return [(_("新增信用记录"), reverse("registry_admin:credit_add"), "plus")]
+        return []
+
+
+class CreditRecordViewSet(RegistryViewSet):
+    model = CreditRecord
+    icon = "warning"
+    menu_label = _("信用记录")
+    name = "registry_creditrecord"
+    url_prefix = "registry/credit"
+    index_view_class = CreditRecordIndexView
+    list_display = [
+        TitleColumn("__str__", label=_("记录")),
+        "kind",
+        "source",
+        "occurred_on",
+        "expires_on",
+        "is_public",
+    ]
+    list_filter = ["kind", "is_public"]
+
+
+class RosterIndexView(VisibleIndexView):
+    visible = staticmethod(selectors.roster_imports_visible_to)
+    related = ("agency",)
+
+    def detail_url(self, instance):
+        return reverse("registry_admin:roster_detail", args=[instance.pk])
+
+    def extra_buttons(self):
+        if selectors.agency_staff_for_user(self.request.user) is None:
+            return []
+        return [(_("上传花名册"), reverse("registry_admin:roster_upload"), "upload")]
+
+
+class RosterImportViewSet(RegistryViewSet):
+    model = RosterImport
+    icon = "doc-full"
+    menu_label = _("花名册导入")
+    name = "registry_roster"
+    url_prefix = "registry/rosters"
+    index_view_class = RosterIndexView
+    list_display = [
+        TitleColumn("original_name", label=_("文件名")),
+        "agency",
+        "status",
+        "created_count",
+        "error_count",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    copy_view_enabled = False
+
+
+class CardBatchIndexView(VisibleIndexView):
+    related = ("agency", "issued_by")
+
+    @staticmethod
+    def visible(user):
+        if not selectors.user_is_reviewer(user) and not selectors.user_sees_all_workers(user):
+            return CardBatch.objects.filter(agency__in=selectors.agencies_visible_to(user))
+        return CardBatch.objects.all()
+
+    def detail_url(self, instance):
+        if selectors.user_is_reviewer(self.request.user):
+            return reverse("registry_admin:batch_detail", args=[instance.pk])
+        return None
+
+    def extra_buttons(self):
+        if selectors.user_is_reviewer(self.request.user):
+            return [(_("集体领卡"), reverse("registry_admin:batch_card"), "plus")]
+        return []
+
+
+class CardBatchViewSet(RegistryViewSet):
+    model = CardBatch
+    icon = "tasks"
+    menu_label = _("集体领卡")
+    name = "registry_cardbatch"
+    url_prefix = "registry/card-batches"
+    index_view_class = CardBatchIndexView
+    list_display = [
+        TitleColumn("agency", label=_("领卡机构")),
+        "card_count",
+        "collected_by",
+        "issued_at",
+    ]
+    copy_view_enabled = False
+
+
+class RegistryViewSetGroup(ViewSetGroup):
+    menu_label = _("备案登记")
+    menu_icon = "group"
+    menu_order = 200
+    items = (
+        FilingViewSet,
+        WorkerViewSet,
+        AgencyViewSet,
+        CreditRecordViewSet,
+        RosterImportViewSet,
+        CardBatchViewSet,
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_registry_viewsets():
+    return RegistryViewSetGroup()
