@@ -64,13 +64,18 @@ def attempts_of(workers: QuerySet) -> QuerySet[Attempt]:
 
 
 def _attempt_aggregates() -> dict:
+    # Aliased (n_*) so no annotation shadows the model's own ``passed`` field.
     graded = Q(status=Attempt.Status.GRADED)
     return {
-        "attempts": Count("pk", filter=graded),
-        "passed": Count("pk", filter=graded & Q(passed=True)),
-        "first_attempts": Count("pk", filter=graded & Q(number=1)),
-        "first_passed": Count("pk", filter=graded & Q(number=1, passed=True)),
+        "n_attempts": Count("pk", filter=graded),
+        "n_passed": Count("pk", filter=graded & Q(passed=True)),
+        "n_first_attempts": Count("pk", filter=graded & Q(number=1)),
+        "n_first_passed": Count("pk", filter=graded & Q(number=1, passed=True)),
     }
+
+
+def _unalias(row: dict) -> dict:
+    return {(k[2:] if k.startswith("n_") else k): v for k, v in row.items()}
 
 
 def attempt_counts(workers: QuerySet, *, since=None, until=None) -> dict[str, int]:
@@ -80,7 +85,7 @@ def attempt_counts(workers: QuerySet, *, since=None, until=None) -> dict[str, in
         qs = qs.filter(submitted_at__gte=since)
     if until is not None:
         qs = qs.filter(submitted_at__lt=until)
-    return qs.aggregate(**_attempt_aggregates())
+    return _unalias(qs.aggregate(**_attempt_aggregates()))
 
 
 def attempt_counts_by(workers: QuerySet, fields: list[str], *, since=None, until=None) -> list:
@@ -90,7 +95,8 @@ def attempt_counts_by(workers: QuerySet, fields: list[str], *, since=None, until
         qs = qs.filter(submitted_at__gte=since)
     if until is not None:
         qs = qs.filter(submitted_at__lt=until)
-    return list(qs.order_by().values(*fields).annotate(**_attempt_aggregates()).order_by(*fields))
+    rows = qs.order_by().values(*fields).annotate(**_attempt_aggregates()).order_by(*fields)
+    return [_unalias(row) for row in rows]
 
 
 def latest_results(workers: QuerySet, *, limit: int = 10) -> list[Attempt]:
