@@ -17,7 +17,7 @@ class CmsConfig(AppConfig):
             post_page_move,
         )
 
-        from .cache import purge_all
+        from .cache import purge_all, purge_on_settings_change
         from .models import SiteSettings
 
         # Cache invalidation, not domain flow: any change to what the public
@@ -26,4 +26,6 @@ class CmsConfig(AppConfig):
             signal.connect(purge_all, dispatch_uid=f"cms-page-cache-{id(signal)}")
         post_delete.connect(purge_all, sender=Page, dispatch_uid="cms-page-cache-delete")
         post_save.connect(purge_all, sender=Site, dispatch_uid="cms-page-cache-site")
-        post_save.connect(purge_all, sender=SiteSettings, dispatch_uid="cms-page-cache-settings")
+        post_save.connect(
+            purge_on_settings_change, sender=SiteSettings, dispatch_uid="cms-page-cache-settings"
+        )

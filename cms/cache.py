@@ -119,3 +119,9 @@ def store(key: str, response, generation: str) -> None:
 def purge_all(**kwargs) -> None:
     """Signal receiver: any change to the public page tree makes every cached page stale."""
     new_generation()
+
+
+def purge_on_settings_change(*, created: bool = False, **kwargs) -> None:
+    """Signal receiver for the site settings, which Wagtail creates empty on first read."""
+    if not created:
+        new_generation()

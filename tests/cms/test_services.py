@@ -1,0 +1,37 @@
+"""home_page_ensure(): the HomePage takes over the default site from Wagtail's placeholder."""
+
+from wagtail.models import Page, Site
+
+import pytest
+
+from cms.models import HomePage
+from cms.services import home_page_ensure
+from courses.models import CourseIndexPage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_children_of_the_placeholder_move_onto_the_new_home_page():
+    placeholder = Site.objects.get(is_default_site=True).root_page
+    assert placeholder.specific_class is Page
+    courses = CourseIndexPage(title="课程中心", slug="courses")
+    placeholder.add_child(instance=courses)
+
+    home = home_page_ensure()
+
+    assert not Page.objects.filter(pk=placeholder.pk).exists()
+    assert Site.objects.get(is_default_site=True).root_page_id == home.pk
+    courses.refresh_from_db()
+    assert courses.get_parent().pk == home.pk
+    assert home.slug == "home"
+    assert courses.url == "/courses/"
+
+
+def test_running_twice_changes_nothing():
+    first = home_page_ensure()
+    pages = list(Page.objects.order_by("path").values_list("pk", "path", "url_path"))
+    second = home_page_ensure()
+    assert second.pk == first.pk
+    assert list(Page.objects.order_by("path").values_list("pk", "path", "url_path")) == pages
+    assert HomePage.objects.count() == 1
+    assert Site.objects.count() == 1
