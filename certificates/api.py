@@ -3,7 +3,7 @@
 import datetime
 
 from django_ratelimit.exceptions import Ratelimited
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from lms.ratelimit import public_lookup_limit
 
@@ -56,7 +56,7 @@ def verify(request, token: str):
     try:
         verification = _lookup(request, token)
     except Ratelimited:
-        return 429, {"detail": "请求过于频繁，请稍后再试。"}
+        return Status(429, {"detail": "请求过于频繁，请稍后再试。"})
     if verification is None:
-        return 404, NOT_FOUND
-    return 200, verification.as_api()
+        return Status(404, NOT_FOUND)
+    return Status(200, verification.as_api())

@@ -17,5 +17,25 @@ def holder(db):
 
 
 @pytest.fixture
-def certificate(cert_type, holder):
-    return issue(cert_type, worker=holder)
+def certificate(cert_type, holder, django_capture_on_commit_callbacks):
+    """An issued certificate whose after-commit work (rendering) has run."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return issue(cert_type, worker=holder)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Run tasks in process, as without a broker, even when REDIS_URL is set.
+
+    Tests marked ``redis`` talk to the real broker instead.
+    """
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    from lms.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
