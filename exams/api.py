@@ -14,7 +14,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from . import selectors, services
@@ -173,10 +173,10 @@ def start_attempt(request, exam_id: int):
             exam=exam, worker=worker, user=request.user, client_ip=request.META.get("REMOTE_ADDR")
         )
     except services.NotEligible as exc:
-        return 403, _error(exc)
+        return Status(403, _error(exc))
     except services.BankTooSmall as exc:
-        return 409, _error(exc)
-    return (201 if created else 200), selectors.attempt_client_state(attempt)
+        return Status(409, _error(exc))
+    return Status(201 if created else 200, selectors.attempt_client_state(attempt))
 
 
 @router.get(
@@ -203,18 +203,21 @@ def save_answer(request, attempt_id: int, position: int, payload: AnswerIn):
             attempt=attempt, position=position, selected=payload.selected, seq=payload.seq
         )
     except (services.TimeUp, services.AttemptFinished) as exc:
-        return 409, _error(exc, attempt)
+        return Status(409, _error(exc, attempt))
     except services.InvalidAnswer as exc:
-        return 422, _error(exc, attempt)
-    return 200, {
-        **selectors.attempt_clock(result.attempt),
-        "outcome": result.outcome,
-        "applied": result.applied,
-        "position": result.position,
-        "selected": result.selected,
-        "seq": result.seq,
-        "saved_at": result.saved_at,
-    }
+        return Status(422, _error(exc, attempt))
+    return Status(
+        200,
+        {
+            **selectors.attempt_clock(result.attempt),
+            "outcome": result.outcome,
+            "applied": result.applied,
+            "position": result.position,
+            "selected": result.selected,
+            "seq": result.seq,
+            "saved_at": result.saved_at,
+        },
+    )
 
 
 @router.post(
@@ -238,9 +241,12 @@ def attempt_result(request, attempt_id: int):
     if not attempt.is_finished and selectors.attempt_is_overdue(attempt):
         attempt = services.attempt_submit(attempt=attempt, auto=True)
     if not attempt.is_finished:
-        return 409, {
-            "code": "not_finished",
-            "detail": _("还没有交卷。"),
-            **selectors.attempt_clock(attempt),
-        }
-    return 200, selectors.attempt_result(attempt)
+        return Status(
+            409,
+            {
+                "code": "not_finished",
+                "detail": _("还没有交卷。"),
+                **selectors.attempt_clock(attempt),
+            },
+        )
+    return Status(200, selectors.attempt_result(attempt))

@@ -23,7 +23,7 @@ from wagtail.admin.panels import (
     ObjectList,
     PageChooserPanel,
 )
-from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
@@ -347,7 +347,11 @@ class AttemptViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
-        Column("worker", label=_("家政服务员")),
+        TitleColumn(
+            "worker",
+            label=_("家政服务员"),
+            get_url=lambda attempt: reverse("exams_attempt:inspect", args=[attempt.pk]),
+        ),
         Column("agency", label=_("机构"), accessor="worker.agency"),
         "exam",
         "number",
