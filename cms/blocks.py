@@ -11,7 +11,8 @@ from wagtail.images.blocks import ImageChooserBlock
 class LinkValue(blocks.StructValue):
     """A link that points at a page when one is chosen, else at the URL typed in."""
 
-    def url(self) -> str:
+    # Not named "url": templates look keys up before attributes, and "url" is a child block.
+    def href(self) -> str:
         page = self.get("page")
         if page is not None and page.live:
             return page.url

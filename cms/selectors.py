@@ -148,6 +148,8 @@ def search_site(*, query: str, page_number: str = "1") -> dict:
         results = _backend_search(terms, "and")
         if not results and len(terms) > 1:
             results = _backend_search(terms, "or")
+    # Pages with the words in their title first; otherwise the backend's order.
+    results.sort(key=lambda page: not all(term in page.title.lower() for term in terms))
     promoted_ids = {p.page_id for p in promoted if p.page_id}
     results = [page for page in results if page.pk not in promoted_ids]
     seen = {page.pk for page in results} | promoted_ids
