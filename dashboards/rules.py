@@ -324,6 +324,8 @@ def warnings_evaluate(*, now=None, rules=None) -> Evaluation:
                     SupervisionWarning.Status.ACKNOWLEDGED,
                 ],
             ).exclude(subject_key__in=seen)
+            # Demonstration warnings (seed_demo) have no cause to re-check: closed by hand.
+            stale = stale.exclude(subject_key__startswith="demo:")
             for warning in stale:
                 services.warning_autoclose(
                     warning=warning, reason=_("触发原因已消除，系统自动关闭。")
