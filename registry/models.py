@@ -243,18 +243,24 @@ class Filing(models.Model):
     def __str__(self):
         return f"{self.worker or self.agency} · {self.get_status_display()}"
 
-    @property
     def subject(self):
         return self.worker or self.agency
 
-    @property
+    subject.short_description = _("对象")
+    subject = property(subject)
+
     def subject_agency(self):
         return self.agency if self.agency_id else (self.worker.agency if self.worker else None)
 
-    @property
+    subject_agency.short_description = _("企业")
+    subject_agency = property(subject_agency)
+
     def subject_district(self) -> str:
         agency = self.subject_agency
         return agency.get_district_display() if agency else ""
+
+    subject_district.short_description = _("所在区")
+    subject_district = property(subject_district)
 
 
 class FilingTransition(models.Model):

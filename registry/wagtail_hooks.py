@@ -42,7 +42,6 @@ from django.urls import include, path, reverse  # noqa: E402
 from django.utils.functional import cached_property  # noqa: E402
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet  # noqa: E402
-from wagtail.admin.ui.tables import Column, TitleColumn  # noqa: E402
 from wagtail.admin.views.generic import IndexView  # noqa: E402
 from wagtail.admin.viewsets.base import ViewSetGroup  # noqa: E402
 from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
@@ -132,8 +131,10 @@ class RegistryViewSet(ModelViewSet):
     list_per_page = 50
 
 
-def _agency_choices():
-    return Agency.objects.only("pk", "name")
+def _agency_choices(request):
+    if request is None:
+        return Agency.objects.none()
+    return selectors.agencies_visible_to(request.user).only("pk", "name")
 
 
 class FilingFilterSet(WagtailFilterSet):
@@ -190,9 +191,9 @@ class FilingViewSet(RegistryViewSet):
     index_view_class = FilingIndexView
     filterset_class = FilingFilterSet
     list_display = [
-        TitleColumn("subject", label=_("对象"), accessor="subject"),
-        Column("agency", label=_("企业"), accessor="subject_agency"),
-        Column("district", label=_("所在区"), accessor="subject_district"),
+        "subject",
+        "subject_agency",
+        "subject_district",
         "status",
         "submitted_at",
     ]
@@ -241,7 +242,7 @@ class WorkerViewSet(RegistryViewSet):
     index_view_class = WorkerIndexView
     filterset_class = WorkerFilterSet
     list_display = [
-        TitleColumn("__str__", label=_("姓名")),
+        "__str__",
         "id_last4",
         "card_number",
         "agency",
@@ -267,7 +268,7 @@ class AgencyViewSet(RegistryViewSet):
     url_prefix = "registry/agencies"
     index_view_class = AgencyIndexView
     list_display = [
-        TitleColumn("name", label=_("企业名称")),
+        "name",
         "credit_code",
         "district",
         "filing_status",
@@ -316,7 +317,7 @@ class CreditRecordViewSet(RegistryViewSet):
     url_prefix = "registry/credit"
     index_view_class = CreditRecordIndexView
     list_display = [
-        TitleColumn("__str__", label=_("记录")),
+        "__str__",
         "kind",
         "source",
         "occurred_on",
@@ -347,7 +348,7 @@ class RosterImportViewSet(RegistryViewSet):
     url_prefix = "registry/rosters"
     index_view_class = RosterIndexView
     list_display = [
-        TitleColumn("original_name", label=_("文件名")),
+        "original_name",
         "agency",
         "status",
         "created_count",
@@ -386,7 +387,7 @@ class CardBatchViewSet(RegistryViewSet):
     url_prefix = "registry/card-batches"
     index_view_class = CardBatchIndexView
     list_display = [
-        TitleColumn("agency", label=_("领卡机构")),
+        "agency",
         "card_count",
         "collected_by",
         "issued_at",
