@@ -18,7 +18,7 @@ from registry import selectors as registry_selectors
 from registry import services as registry_services
 from registry.models import Agency, District, Worker
 
-from . import rules, services, statistics
+from . import figures, rules, services
 from .models import DistrictSnapshot, MonthlyReport, SupervisionWarning
 
 #: Months of history drawn for the trend charts (the demo has no real past).
@@ -53,11 +53,11 @@ def _history(today: datetime.date) -> int:
     month_end = today.replace(day=1) - datetime.timedelta(days=1)
     for step in range(HISTORY_MONTHS):
         share = (HISTORY_MONTHS - step) / (HISTORY_MONTHS + 1)
-        for district, figures in current.items():
+        for district, values in current.items():
             _row, created = DistrictSnapshot.objects.get_or_create(
                 date=month_end,
                 district=district,
-                defaults={"figures": {k: int(v * share) for k, v in figures.items()}},
+                defaults={"figures": {k: int(v * share) for k, v in values.items()}},
             )
             made += created
         month_end = month_end.replace(day=1) - datetime.timedelta(days=1)
@@ -94,7 +94,7 @@ def seed(ctx) -> None:
     made = _history(today)
     ctx.say(f"dashboards: {made} trend snapshots added")
     _warnings(district, agency)
-    month = statistics.previous_month(today)
+    month = figures.previous_month(today)
     if not MonthlyReport.objects.filter(month=month).exists():
         services.monthly_report_generate(month=month)
     workers = Worker.objects.aggregate(n=Count("pk"))["n"]

@@ -21,7 +21,7 @@ from exams import stats as exam_stats
 from registry import stats as registry_stats
 from registry.models import Agency, FilingStatus, Worker
 
-from . import household, services, statistics
+from . import figures, household, services
 from .models import SupervisionSettings, SupervisionWarning
 
 R = SupervisionWarning.Rule
@@ -139,7 +139,7 @@ def rule_filing_overdue(*, now, config) -> list[Finding]:
         Finding(
             rule=R.FILING_OVERDUE,
             subject_key=f"district:{row['worker__agency__district']}",
-            subject_label=statistics.district_label(row["worker__agency__district"]),
+            subject_label=figures.district_label(row["worker__agency__district"]),
             district=row["worker__agency__district"],
             facts={
                 _("超时待审备案"): row["n"],
@@ -174,7 +174,7 @@ def rule_low_valid_share(*, now, config) -> list[Finding]:
             facts={
                 _("已登记人数"): low[a.pk]["workers"],
                 _("持有效证书"): low[a.pk]["holders"],
-                _("持证率（%）"): statistics.rate(low[a.pk]["holders"], low[a.pk]["workers"]),
+                _("持证率（%）"): figures.rate(low[a.pk]["holders"], low[a.pk]["workers"]),
                 _("下限（%）"): config.valid_share_min_percent,
             },
         )

@@ -23,7 +23,7 @@ from lms.notifications import send_email, send_sms
 from registry import stats as registry_stats
 from registry.models import Worker
 
-from . import statistics
+from . import figures
 from .models import DistrictSnapshot, MonthlyReport, Reminder, SupervisionWarning
 
 logger = logging.getLogger(__name__)
@@ -148,12 +148,12 @@ def reminders_deliver(*, reminder_ids: list[int]) -> int:
 def snapshot_take(*, date: datetime.date | None = None) -> int:
     """Store today's key figures per district; running twice a day keeps one row each."""
     date = date or timezone.localdate()
-    figures = statistics.figures_by(Worker.objects.all(), "agency__district", today=date)
-    for district, values in figures.items():
+    by_district = figures.figures_by(Worker.objects.all(), "agency__district", today=date)
+    for district, values in by_district.items():
         DistrictSnapshot.objects.update_or_create(
             date=date, district=district, defaults={"figures": values}
         )
-    return len(figures)
+    return len(by_district)
 
 
 # --- warnings ---------------------------------------------------------------------------------
@@ -277,14 +277,14 @@ def monthly_report_generate(*, month: datetime.date, acting_user=None) -> Monthl
     from . import reports
 
     month = month.replace(day=1)
-    data = statistics.month_report_data(Worker.objects.all(), month)
+    data = figures.month_report_data(Worker.objects.all(), month)
     report, _created = MonthlyReport.objects.select_for_update().get_or_create(
         month=month, defaults={"generated_at": timezone.now(), "data": data}
     )
     report.data = data
     report.generated_at = timezone.now()
     report.generated_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
-    scoped = statistics.scope_report_data(data)
+    scoped = figures.scope_report_data(data)
     name = month.strftime("%Y-%m")
     if report.pdf:
         report.pdf.delete(save=False)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from registry.models import Agency, District
 
-from . import charts, reports, selectors, services, statistics
+from . import charts, figures, reports, selectors, services
 from .models import DistrictSnapshot, MonthlyReport, SupervisionWarning
 from .views import scope_or_404
 
@@ -99,8 +99,8 @@ def trend_context(districts: list[str] | None, *, months: int = 12) -> dict:
 
 def _rows_for(overview: dict, labels: dict, link) -> list[dict]:
     rows = []
-    for key, figures in overview["figures"].items():
-        rows.append({"key": key, "label": labels.get(key, key), "url": link(key), **figures})
+    for key, values in overview["figures"].items():
+        rows.append({"key": key, "label": labels.get(key, key), "url": link(key), **values})
     rows.sort(key=lambda r: str(r["label"]))
     return rows
 
@@ -120,7 +120,7 @@ def overview(request):
     scope = _regulator(request)
     if scope.district:
         return redirect("dashboards_admin:supervision_district", code=scope.district)
-    data = statistics.supervision_overview(scope.workers, scope.agencies, group="district")
+    data = figures.supervision_overview(scope.workers, scope.agencies, group="district")
     labels = dict(District.choices)
     context = _base_context(scope, _("全市监管统计"))
     context.update(
@@ -150,10 +150,10 @@ def district_overview(request, code: str):
     _check_district(scope, code)
     workers = scope.workers.filter(agency__district=code)
     agencies = scope.agencies.filter(district=code)
-    data = statistics.supervision_overview(workers, agencies, group="agency")
+    data = figures.supervision_overview(workers, agencies, group="agency")
     names = dict(agencies.values_list("pk", "name"))
     context = _base_context(
-        scope, _("%(district)s监管统计") % {"district": statistics.district_label(code)}
+        scope, _("%(district)s监管统计") % {"district": figures.district_label(code)}
     )
     context.update(
         {
@@ -188,7 +188,7 @@ def agency_overview(request, pk: int):
     agency = _agency_or_404(scope, pk)
     workers = scope.workers.filter(agency=agency)
     agencies = scope.agencies.filter(pk=agency.pk)
-    data = statistics.supervision_overview(workers, agencies, group="agency")
+    data = figures.supervision_overview(workers, agencies, group="agency")
     stages = selectors.funnel(workers)
     context = _base_context(scope, agency.name)
     context.update(
@@ -238,8 +238,8 @@ def export_xlsx(request):
         labels = {agency.pk: agency.name}
     else:
         raise Http404
-    data = statistics.supervision_overview(workers, agencies, group=group)
-    keys = statistics.SNAPSHOT_KEYS + ["completion_rate", "pass_rate", "first_pass_rate"]
+    data = figures.supervision_overview(workers, agencies, group=group)
+    keys = figures.SNAPSHOT_KEYS + ["completion_rate", "pass_rate", "first_pass_rate"]
     headings = [_("区") if group == "district" else _("企业")] + [figure_label(k) for k in keys]
     figure_rows = [
         [labels.get(k, str(k))] + [v.get(k) for k in keys] for k, v in data["figures"].items()
@@ -269,7 +269,7 @@ def export_xlsx(request):
             [
                 [
                     e["exam__title"],
-                    statistics.district_label(e["worker__agency__district"] or ""),
+                    figures.district_label(e["worker__agency__district"] or ""),
                     e["attempts"],
                     e["passed"],
                     e["pass_rate"],
@@ -345,13 +345,11 @@ def figure_label(key: str) -> str:
 
 
 def regulator_panel_context(scope) -> dict:
-    counts = statistics.totals(statistics.figures_by(scope.workers, "agency__district"))
+    counts = figures.totals(figures.figures_by(scope.workers, "agency__district"))
     return {
         "scope": scope,
         "counts": counts,
-        "district_label": statistics.district_label(scope.district)
-        if scope.district
-        else _("全市"),
+        "district_label": figures.district_label(scope.district) if scope.district else _("全市"),
         "warnings": list(warnings_for(scope).filter(status__in=OPEN)[:5]),
         "open_warnings": warnings_for(scope).filter(status__in=OPEN).count(),
         "supervision_url": reverse("dashboards_admin:supervision"),
@@ -410,7 +408,7 @@ def warning_detail(request, pk: int):
         "page_title": warning.get_rule_display(),
         "header_icon": "warning",
         "warning": warning,
-        "district_label": statistics.district_label(warning.district) if warning.district else "",
+        "district_label": figures.district_label(warning.district) if warning.district else "",
     }
     return render(request, "dashboards/warning_detail.html", context)
 
@@ -440,13 +438,13 @@ def report_list(request):
         "header_icon": "date",
         "reports": MonthlyReport.objects.only("pk", "month", "generated_at"),
         "scope": scope,
-        "default_month": statistics.previous_month(timezone.localdate()).strftime("%Y-%m"),
+        "default_month": figures.previous_month(timezone.localdate()).strftime("%Y-%m"),
     }
     return render(request, "dashboards/report_list.html", context)
 
 
 def _scoped_report(scope, report: MonthlyReport) -> dict:
-    return statistics.scope_report_data(report.data, scope.district)
+    return figures.scope_report_data(report.data, scope.district)
 
 
 def report_detail(request, pk: int):
@@ -477,7 +475,7 @@ def report_detail(request, pk: int):
         "header_icon": "date",
         "report": report,
         "tables": tables,
-        "scope_label": statistics.district_label(scope.district) if scope.district else _("全市"),
+        "scope_label": figures.district_label(scope.district) if scope.district else _("全市"),
     }
     return render(request, "dashboards/report_detail.html", context)
 
@@ -495,7 +493,7 @@ def report_download(request, pk: int, fmt: str):
     else:
         data = _scoped_report(scope, report)
         label = _("范围：%(scope)s") % {
-            "scope": statistics.district_label(scope.district) if scope.district else _("全市")
+            "scope": figures.district_label(scope.district) if scope.district else _("全市")
         }
         content = (
             reports.report_pdf(data, scope_label=label)

@@ -52,8 +52,8 @@ def monthly_report(month: str | None = None, user_id: int | None = None) -> int:
     """Write the report of `month` (YYYY-MM-01); by default the month just ended."""
     from django.contrib.auth import get_user_model
 
+    from .figures import previous_month
     from .services import monthly_report_generate
-    from .statistics import previous_month
 
     day = datetime.date.fromisoformat(month) if month else previous_month(timezone.localdate())
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None

@@ -9,7 +9,7 @@ from django.utils import timezone
 import pytest
 import time_machine
 
-from dashboards import rules, services, statistics
+from dashboards import figures, rules, services
 from dashboards.models import (
     DistrictSnapshot,
     MonthlyReport,
@@ -255,7 +255,7 @@ def test_district_regulator_sees_only_their_district_in_the_report(
     report = MonthlyReport.objects.create(
         month=datetime.date(2026, 1, 1),
         generated_at=timezone.now(),
-        data=statistics.month_report_data(Worker.objects.all(), datetime.date(2026, 1, 1)),
+        data=figures.month_report_data(Worker.objects.all(), datetime.date(2026, 1, 1)),
     )
     response = client.get(reverse("dashboards_admin:report_month", args=[report.pk]))
     labels = {row["label"] for t in response.context["tables"] for row in t["rows"]}
@@ -311,7 +311,7 @@ def test_monthly_report_numbers_equal_direct_counts(stage, city_regulator):
     from exams.models import Attempt
     from registry.models import FilingTransition
 
-    start, end = statistics.month_bounds(datetime.date(2026, 2, 1))
+    start, end = figures.month_bounds(datetime.date(2026, 2, 1))
     row = {r["district"]: r for r in report.data["tables"]["registration"]["rows"]}[District.XUHUI]
     assert (
         row["values"]["approved"]
