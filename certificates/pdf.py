@@ -60,7 +60,7 @@ FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
 CID_FALLBACK = "STSong-Light"
 
 CARD_SIZE = (85.6 * mm, 53.98 * mm)
-PHOTO_MAX_PIXELS = (480, 640)  # 3:4; ID photos (295 × 413, 413 × 579) pass through as they are
+PHOTO_MAX_PIXELS = (600, 800)  # 3:4; the registry stores 600 × 800, embedded as it is
 
 RED = HexColor("#9b1c1c")
 INK = HexColor("#1f2933")

@@ -127,3 +127,20 @@ def test_pdf_text_has_no_id_number_or_phone():
     text = text_of(pdf.render_certificate(content()))
     assert not re.search(r"\d{17}[\dXx]", text)
     assert not re.search(r"1[3-9]\d{9}", text)
+
+
+def test_fast_qr_matrix_is_exactly_what_qrcode_makes():
+    """Same version and the same best mask as qrcode's own (slower) search."""
+    import secrets
+
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    samples = [f"https://jz.example.gov.cn/v/{secrets.token_urlsafe(24)}/" for _ in range(40)]
+    samples += ["x" * n for n in (1, 40, 150, 300)] + ["2026" * 30]
+    for data in samples:
+        reference = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+        reference.add_data(data)
+        reference.make(fit=True)
+        expected = tuple(tuple(bool(c) for c in row) for row in reference.get_matrix())
+        assert qr_matrix(data) == expected
