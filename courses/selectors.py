@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from wagtail.models import Page
 
@@ -218,7 +218,7 @@ def enrolments_for_worker(worker: Worker) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(worker=worker)
         .select_related("course", "course__cover_image", "last_lesson")
-        .order_by("-last_activity_at", "-enrolled_at", "-pk")
+        .order_by(F("last_activity_at").desc(nulls_last=True), "-enrolled_at", "-pk")
     )
 
 

@@ -73,6 +73,17 @@ def test_my_learning_with_twenty_enrolments_runs_a_bounded_number_of_queries(
     assert response.content.decode().count('<li class="card learning-card">') == 20
 
 
+def test_lesson_page_for_an_enrolled_worker_runs_a_bounded_number_of_queries(
+    client, login_worker, worker, course, django_assert_max_num_queries
+):
+    services.enrolment_create(worker=worker, course=course)
+    lesson = selectors.lessons_of(course)[1]
+    login_worker(client, worker.user)
+    client.get(lesson.url)
+    with django_assert_max_num_queries(24):
+        assert client.get(lesson.url).status_code == 200
+
+
 # --- enrolling -------------------------------------------------------------------------
 
 
