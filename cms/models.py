@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -245,6 +246,11 @@ class NewsPage(PortalPage):
 
     def og_image(self):
         return self.image
+
+    @cached_property
+    def tag_list(self) -> list:
+        """The tags, read once per rendering (the meta tags and the article both show them)."""
+        return list(self.tags.all())
 
     @property
     def is_policy(self) -> bool:

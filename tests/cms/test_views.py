@@ -229,3 +229,60 @@ def test_draft_news_is_not_public(client, news_index):
     item.unpublish()
     assert client.get(item.url).status_code == 404
     assert NewsPage.objects.live().filter(pk=item.pk).count() == 0
+
+
+def test_pages_speak_english_when_asked(client, news_index):
+    factories.news_page(news_index, category="policy")
+    body = client.get(news_index.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Policies and regulations" in body and "All years" in body
+    assert (
+        "Site search"
+        in client.get(reverse("cms:search"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+
+
+@override_settings(CMS_PAGE_CACHE_SECONDS=0)
+def test_a_rendered_news_page_costs_a_bounded_number_of_queries(
+    client, news_index, django_assert_max_num_queries
+):
+    item = factories.news_page(news_index, tags=["一", "二", "三"], body_text="正文")
+    client.get(item.url)  # menu and site root paths cached, as on a warm server
+    with django_assert_max_num_queries(14):
+        response = client.get(item.url)
+    assert response.status_code == 200
+
+
+def test_home_page_with_every_block_costs_a_bounded_number_of_queries(
+    client, home, news_index, django_assert_max_num_queries
+):
+    for n in range(8):
+        factories.news_page(news_index, category="policy" if n % 2 else "event")
+    home.body = [
+        {
+            "type": "latest_news",
+            "value": {
+                "heading": "政策",
+                "index": news_index.pk,
+                "categories": ["policy"],
+                "count": 5,
+            },
+        },
+        {
+            "type": "latest_news",
+            "value": {
+                "heading": "活动",
+                "index": news_index.pk,
+                "categories": ["event"],
+                "count": 5,
+            },
+        },
+        {"type": "hotline", "value": {"heading": "热线", "phone": "", "hours": "", "text": ""}},
+    ]
+    page_publish(page=home)
+    client.get("/")
+    from django.core.cache import cache
+
+    cache.delete_many([k for k in getattr(cache, "_cache", {}) if "cms:page:" in str(k)])
+    with override_settings(CMS_PAGE_CACHE_SECONDS=0), django_assert_max_num_queries(20):
+        response = client.get("/")
+    assert response.status_code == 200
