@@ -30,6 +30,7 @@ from lms.notifications import send_email, send_sms
 from registry import selectors as registry_selectors
 from registry.models import FilingStatus
 
+from . import cache as verify_cache
 from . import pdf, selectors
 from .models import (
     Certificate,
@@ -229,6 +230,8 @@ def certificate_issue(*, attempt, acting_user=None) -> Certificate:
             user=acting_user,
             data={"by": certificate.number, "reason": "renewal"},
         )
+        verify_cache.invalidate(previous.token)
+    verify_cache.invalidate(certificate.token)
     _after_commit_render(certificate)
     return certificate
 
@@ -276,6 +279,8 @@ def certificate_grant(
     if previous is not None:
         _supersede(previous, certificate)
         audit(previous, "certificates.supersede", user=acting_user, data={"by": number})
+        verify_cache.invalidate(previous.token)
+    verify_cache.invalidate(certificate.token)
     audit(
         certificate,
         "certificates.issue",
@@ -341,6 +346,7 @@ def certificate_renew(*, certificate: Certificate, acting_user=None) -> Certific
         data={"number": new.number, "renews": old.number, "rule": cert_type.renewal_rule},
     )
     audit(old, "certificates.supersede", user=acting_user, data={"by": new.number})
+    verify_cache.invalidate(old.token, new.token)
     _after_commit_render(new)
     return new
 
@@ -387,6 +393,7 @@ def certificate_reissue(*, certificate: Certificate, acting_user, reason: str) -
         data={"number": new.number, "revision": new.revision, "reason": reason},
     )
     audit(old, "certificates.supersede", user=acting_user, data={"by_revision": new.revision})
+    verify_cache.invalidate(old.token, new.token)
     _after_commit_render(new)
     return new
 
@@ -407,6 +414,7 @@ def certificate_revoke(*, certificate: Certificate, acting_user, reason: str) ->
     cert.revoked_by = _user(acting_user)
     cert.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     audit(cert, "certificates.revoke", user=acting_user, data={"reason": reason})
+    verify_cache.invalidate(cert.token)
     return cert
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from lms.ratelimit import public_lookup_limit
 from registry import selectors as registry_selectors
 
+from . import cache as verify_cache
 from . import selectors, services
 from .qr import qr_svg
 
@@ -34,15 +37,36 @@ def _missing(request):
 @require_safe
 @public_lookup_limit
 def verify(request, token: str):
-    """The QR code's target: a big status and the masked facts of one certificate."""
+    """The QR code's target: a big status and the masked facts of one certificate.
+
+    Anonymous answers (what a household's scan gets) are kept for a short
+    while in the cache (see ``certificates.cache``); a status change made
+    through the services shows on the very next request.
+    """
+    # Signed-in visitors see their own header (and a CSRF token): never shared.
+    # A household's phone has no session cookie; checking for one is cheaper
+    # than loading the user.
+    shared = settings.SESSION_COOKIE_NAME not in request.COOKIES and selectors.TOKEN_RE.match(
+        token or ""
+    )
+    if shared:
+        variant = f"{get_language()}:{timezone.localdate().isoformat()}"
+        generation, answer = verify_cache.lookup(token, variant)
+        if answer is not None:
+            status, body = answer
+            return HttpResponse(body, status=status)
     verification = selectors.verification_for_token(token)
     if verification is None:
-        return _missing(request)
-    return render(
-        request,
-        "certificates/verify.html",
-        {"v": verification, "checked_at": timezone.localtime()},
-    )
+        response = _missing(request)
+    else:
+        response = render(
+            request,
+            "certificates/verify.html",
+            {"v": verification, "checked_at": timezone.localtime()},
+        )
+    if shared:
+        verify_cache.store(token, variant, generation, (response.status_code, response.content))
+    return response
 
 
 @require_safe
