@@ -11,6 +11,7 @@ client re-syncs its countdown; the client's own clock is never used.
 
 from datetime import datetime
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from . import selectors, services
-from .models import Exam
+from .models import Attempt, Exam
 
 router = Router(tags=["exam"], auth=django_auth)
 
@@ -197,11 +198,18 @@ def save_answer(request, attempt_id: int, position: int, payload: AnswerIn):
     """`outcome` is `saved`, `duplicate` (this seq was stored before) or `stale` (a newer
     answer is stored; it is returned). 409 `time_up` after deadline + grace, 409
     `attempt_finished` after submission."""
-    attempt = _attempt(request, attempt_id)
+    # The hot path: ownership is checked by the same query that locks the row.
+    attempt = Attempt(pk=attempt_id)
     try:
         result = services.answer_save(
-            attempt=attempt, position=position, selected=payload.selected, seq=payload.seq
+            attempt=attempt,
+            position=position,
+            selected=payload.selected,
+            seq=payload.seq,
+            owner=request.user,
         )
+    except Attempt.DoesNotExist:
+        raise Http404 from None
     except (services.TimeUp, services.AttemptFinished) as exc:
         return Status(409, _error(exc, attempt))
     except services.InvalidAnswer as exc:

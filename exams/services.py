@@ -239,30 +239,43 @@ class SaveResult:
         return self.outcome in ("saved", "duplicate")
 
 
-def answer_save(*, attempt: Attempt, position: int, selected: list, seq: int) -> SaveResult:
+def answer_save(
+    *, attempt: Attempt, position: int, selected: list, seq: int, owner=None
+) -> SaveResult:
     """Store one answer if `seq` is newer than the stored one; idempotent for a retried save.
 
     Refused with :class:`TimeUp` once the server's clock is past deadline +
     grace (the attempt is then graded with what was saved), and with
     :class:`AttemptFinished` after submission. Any time the client claims is
-    ignored.
+    ignored. With `owner` (a login), an attempt that is not that worker's
+    raises ``Attempt.DoesNotExist`` — the check rides on the row lock, so the
+    hot autosave path costs one query less.
     """
     try:
-        return _answer_save(attempt_id=attempt.pk, position=position, selected=selected, seq=seq)
+        return _answer_save(
+            attempt_id=attempt.pk, position=position, selected=selected, seq=seq, owner=owner
+        )
     except TimeUp:
         attempt_submit(attempt=attempt, auto=True)
         raise
 
 
 @transaction.atomic
-def _answer_save(*, attempt_id: int, position: int, selected: list, seq: int) -> SaveResult:
-    attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+def _answer_save(*, attempt_id: int, position: int, selected: list, seq: int, owner) -> SaveResult:
+    locked = Attempt.objects.select_for_update(of=("self",)).filter(pk=attempt_id)
+    if owner is not None:
+        locked = locked.filter(worker__user_id=owner.pk if owner.is_authenticated else None)
+    attempt = locked.get()
     now = timezone.now()
     if attempt.status != Attempt.Status.IN_PROGRESS:
         raise AttemptFinished(_("这次考试已经交卷，不能再修改答案。"))
     if now > attempt.deadline + save_grace():
         raise TimeUp(_("考试时间已到，答案不能再修改。系统已按已保存的答案交卷。"))
-    question = AttemptQuestion.objects.filter(attempt=attempt, position=position).first()
+    question = (
+        AttemptQuestion.objects.select_related("answer")
+        .filter(attempt=attempt, position=position)
+        .first()
+    )
     if question is None:
         raise InvalidAnswer(_("没有这道题。"))
     if not isinstance(seq, int) or seq < 1:
@@ -274,7 +287,7 @@ def _answer_save(*, attempt_id: int, position: int, selected: list, seq: int) ->
     if question.type != Question.Type.MULTIPLE and len(keys) > 1:
         raise InvalidAnswer(_("这道题只能选一个答案。"))
 
-    answer = Answer.objects.filter(attempt_question=question).first()
+    answer = getattr(question, "answer", None)
     if answer is None:
         answer = Answer.objects.create(
             attempt_question=question, selected=keys, seq=seq, saved_at=now
