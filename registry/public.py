@@ -149,3 +149,39 @@ def public_agency(agency: Agency, *, today=None) -> PublicAgency:
         standing_css=standing.css,
         records=_records(standing),
     )
+
+
+# --- short-lived cache of card-number lookups ----------------------------------
+#
+# The household's most common lookup (a card number, often from the card
+# itself) is cached as rendered HTML for a minute. A hit and a miss are cached
+# alike, so timing tells nothing either. Any change to a worker with a card
+# bumps that card's generation (services call public_trace_invalidate after
+# commit), so a blacklisting or withdrawal shows at once.
+
+
+def _card_digest(card_number: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(card_number.strip().upper().encode()).hexdigest()[:32]
+
+
+def public_trace_cache_key(*, page_key: str, language: str, card_number: str) -> str:
+    from django.core.cache import cache
+
+    digest = _card_digest(card_number)
+    generation = cache.get(f"registry:trace-gen:{digest}", 0)
+    return f"registry:trace:{page_key}:{language}:{digest}:{generation}"
+
+
+def public_trace_invalidate(card_number: str | None) -> None:
+    """Make the cached lookup of this card stale (call after commit)."""
+    if not card_number:
+        return
+    from django.core.cache import cache
+
+    key = f"registry:trace-gen:{_card_digest(card_number)}"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -181,6 +181,9 @@ def worker_filing(worker: Worker) -> Filing | None:
 
 
 def worker_filing_status(worker: Worker) -> str | None:
+    annotated = getattr(worker, "public_filing_status", None)
+    if annotated:
+        return annotated
     filing = worker_filing(worker)
     return filing.status if filing else None
 
@@ -349,11 +352,12 @@ PUBLIC_LOOKUP_LIMIT = 10
 
 
 def _public_worker_queryset() -> QuerySet[Worker]:
+    # One filing per worker (a unique constraint): its status comes with the row.
     return (
         Worker.objects.filter(filings__status__in=PUBLIC_WORKER_STATES)
+        .annotate(public_filing_status=F("filings__status"))
         .select_related("agency")
         .prefetch_related(
-            Prefetch("filings", queryset=Filing.objects.only("id", "worker_id", "status")),
             Prefetch(
                 "employments",
                 queryset=Employment.objects.select_related("agency").order_by("-start_date", "-pk"),
@@ -368,9 +372,9 @@ def worker_trace_lookup(
 ) -> list[Worker]:
     """Registered workers matching a card number, or a full name plus the ID's last 4.
 
-    Returns at most ``PUBLIC_LOOKUP_LIMIT`` workers with filings, employments
-    (with agencies) and credit records prefetched: a fixed number of queries
-    whatever the result.
+    Returns at most ``PUBLIC_LOOKUP_LIMIT`` workers with their filing status,
+    employments (with agencies) and credit records: three queries for a hit,
+    one for a miss, whatever the number of records.
     """
     card_number = (card_number or "").strip().upper()
     name = (name or "").strip()

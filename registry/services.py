@@ -112,6 +112,20 @@ def _existing_filing_message(existing: Worker) -> str:
     ) % {"number": filing.pk, "status": filing.get_status_display(), "agency": agency}
 
 
+def _public_changed(worker_id: int | None) -> None:
+    """After commit, make the cached public lookup of this worker's card stale."""
+    if not worker_id:
+        return
+
+    def _invalidate():
+        from .public import public_trace_invalidate
+
+        number = Worker.objects.filter(pk=worker_id).values_list("card_number", flat=True).first()
+        public_trace_invalidate(number)
+
+    transaction.on_commit(_invalidate)
+
+
 def _record_transition(filing: Filing, from_status: str, to_status: str, user, reason: str):
     FilingTransition.objects.create(
         filing=filing,
@@ -137,7 +151,6 @@ def worker_create(
     health_check_date: datetime.date | None = None,
     health_check_expiry: datetime.date | None = None,
     photo: bytes | None = None,
-    user=None,
     login=None,
     acting_user=None,
     submit: bool = True,
@@ -148,7 +161,6 @@ def worker_create(
     its first history step. Refuses a second filing of the same person with a
     message naming the existing filing. `login` links a worker's user account.
     """
-    acting_user = acting_user or user
     name = _clean_name(name)
     try:
         number = validate_resident_id(id_number)
@@ -255,6 +267,7 @@ def worker_update(
         changed.append("service_categories")
     if changed:
         audit(worker, "registry.worker_update", user=acting_user, data={"fields": changed})
+        _public_changed(worker.pk)
     return worker
 
 
@@ -267,6 +280,7 @@ def _store_photo(worker: Worker, data: bytes) -> None:
     worker.photo.save(f"{token}.jpg", ContentFile(processed.photo), save=False)
     worker.photo_thumbnail.save(f"{token}.jpg", ContentFile(processed.thumbnail), save=False)
     worker.save(update_fields=["photo", "photo_thumbnail"])
+    _public_changed(worker.pk)
     names = [f.name for f in old]
     storage = worker.photo.storage
 
@@ -326,6 +340,7 @@ def _transition(filing: Filing, to_status: str, *, acting_user, reason: str = ""
         fields.append("submitted_by")
     locked.save(update_fields=fields)
     _record_transition(locked, from_status, to_status, acting_user, reason)
+    _public_changed(locked.worker_id)
     if locked.agency_id:
         Agency.objects.filter(pk=locked.agency_id).update(filing_status=to_status)
     action = {
@@ -438,6 +453,7 @@ def _issue_one(worker: Worker, *, acting_user, batch: CardBatch | None) -> Issue
     locked.card_number = number
     locked.card_issued_at = card.issued_at
     locked.save(update_fields=["card_number", "card_issued_at"])
+    _public_changed(locked.pk)
     worker.card_number, worker.card_issued_at = locked.card_number, locked.card_issued_at
     audit(
         locked,
@@ -555,6 +571,7 @@ def employment_start(
     ):
         worker.agency, worker.branch = agency, branch
         worker.save(update_fields=["agency", "branch"])
+    _public_changed(worker.pk)
     audit(
         worker,
         "registry.employment_start",
@@ -581,6 +598,7 @@ def employment_end(
     locked.end_date = end_date
     locked.save(update_fields=["end_date"])
     employment.end_date = end_date
+    _public_changed(locked.worker_id)
     audit(
         locked.worker,
         "registry.employment_end",
@@ -648,6 +666,7 @@ def credit_record_create(
             "expires_on": expires_on,
         },
     )
+    _public_changed(worker.pk if worker else None)
     if worker is not None and kind == CreditRecord.Kind.BLACKLIST:
         send_task_by_name(REVOKE_FOR_BLACKLIST_TASK, worker.pk)
     return record
@@ -671,6 +690,7 @@ def credit_record_expire(
     locked.expires_on = on
     locked.save(update_fields=["expires_on"])
     record.expires_on = on
+    _public_changed(locked.worker_id)
     audit(
         locked,
         "registry.credit_record_expire",

@@ -1,16 +1,21 @@
 """Thin views: public lookups (served by Wagtail pages) and the worker's own record."""
 
+import os
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from lms.ratelimit import public_lookup_limit
 
 from . import selectors
 from .forms import AgencyCreditLookupForm, WorkerTraceLookupForm
-from .public import public_agency, public_worker
+from .public import public_agency, public_trace_cache_key, public_worker
 
 
 @public_lookup_limit
@@ -30,26 +35,51 @@ def _private(response):
     return response
 
 
+def _lookup_cache_seconds() -> int:
+    """Seconds a card-number lookup stays cached (0 turns the cache off)."""
+    default = int(os.environ.get("REGISTRY_LOOKUP_CACHE_SECONDS", "60"))
+    return getattr(settings, "REGISTRY_LOOKUP_CACHE_SECONDS", default)
+
+
 def worker_trace_lookup(request, *, page):
     """Worker traceability: by card number, or name + ID tail. A miss looks like a hit."""
     searched = any(request.GET.get(k) for k in ("card_number", "name", "id_last4"))
     form = WorkerTraceLookupForm(request.GET if searched else None)
+    if not searched:
+        return TemplateResponse(
+            request,
+            "registry/worker_trace_lookup_page.html",
+            {"page": page, "self": page, "form": form, "searched": False, "results": None},
+        )
+    _count_worker_lookup(request)
+    cache_key = None
+    if form.is_valid() and form.cleaned_data["card_number"] and _lookup_cache_seconds():
+        published = page.last_published_at.timestamp() if page.last_published_at else 0
+        cache_key = public_trace_cache_key(
+            page_key=f"{page.pk}.{published:.0f}",
+            language=get_language() or "",
+            card_number=form.cleaned_data["card_number"],
+        )
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return _private(HttpResponse(cached))
     results = None
-    if searched:
-        _count_worker_lookup(request)
-        if form.is_valid():
-            workers = selectors.worker_trace_lookup(
-                card_number=form.cleaned_data["card_number"],
-                name=form.cleaned_data["name"],
-                id_last4=form.cleaned_data["id_last4"],
-            )
-            today = timezone.localdate()
-            results = [public_worker(w, today=today) for w in workers]
-            # The typed name is not echoed back into the page.
-            form = WorkerTraceLookupForm()
-    context = {"page": page, "self": page, "form": form, "searched": searched, "results": results}
+    if form.is_valid():
+        workers = selectors.worker_trace_lookup(
+            card_number=form.cleaned_data["card_number"],
+            name=form.cleaned_data["name"],
+            id_last4=form.cleaned_data["id_last4"],
+        )
+        today = timezone.localdate()
+        results = [public_worker(w, today=today) for w in workers]
+        # The typed name is not echoed back into the page.
+        form = WorkerTraceLookupForm()
+    context = {"page": page, "self": page, "form": form, "searched": True, "results": results}
     response = TemplateResponse(request, "registry/worker_trace_lookup_page.html", context)
-    return _private(response) if searched else response
+    if cache_key is not None:
+        response.render()
+        cache.set(cache_key, response.content, _lookup_cache_seconds())
+    return _private(response)
 
 
 def agency_credit_lookup(request, *, page):

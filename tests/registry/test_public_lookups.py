@@ -171,28 +171,30 @@ def _registry_queries(client, url, params):
 
 
 def test_lookup_query_count_is_fixed(
-    client, trace_page, rich_worker, django_assert_max_num_queries
+    client, trace_page, rich_worker, django_assert_max_num_queries, settings
 ):
+    settings.REGISTRY_LOOKUP_CACHE_SECONDS = 0
     for _ in range(3):
         ApprovedWorkerFactory(name=rich_worker.name, agency=rich_worker.agency)
-    # Worker (+agency), filings, employments (+agencies), credit records: 4, whatever
+    # Worker (+agency, filing status), employments (+agencies), credit records: 3, whatever
     # the number of matches or records; the rest is the page tree and site chrome.
     by_card, total = _registry_queries(
         client, trace_page.url, {"card_number": rich_worker.card_number}
     )
-    assert len(by_card) == 4
+    assert len(by_card) == 3
     assert total <= 20
     by_name, _total = _registry_queries(
         client, trace_page.url, {"name": rich_worker.name, "id_last4": rich_worker.id_last4}
     )
-    assert len(by_name) == 4
+    assert len(by_name) == 3
     with django_assert_max_num_queries(20):
         client.get(trace_page.url, {"card_number": rich_worker.card_number})
 
 
 def test_lookup_by_card_uses_the_same_queries_for_one_or_many_records(
-    client, trace_page, rich_worker
+    client, trace_page, rich_worker, settings
 ):
+    settings.REGISTRY_LOOKUP_CACHE_SECONDS = 0
     first, _total = _registry_queries(
         client, trace_page.url, {"card_number": rich_worker.card_number}
     )
@@ -206,7 +208,7 @@ def test_lookup_by_card_uses_the_same_queries_for_one_or_many_records(
     second, _total = _registry_queries(
         client, trace_page.url, {"card_number": rich_worker.card_number}
     )
-    assert len(second) == len(first) == 4
+    assert len(second) == len(first) == 3
 
 
 @override_settings(PUBLIC_LOOKUP_RATE="3/m")
@@ -297,3 +299,41 @@ def test_no_public_lookup_page_leaks_id_numbers_or_phones(
         response = client.get(url, params)
         assert response.status_code == 200
         assert_no_pii(response.content.decode(), rich_worker, *others)
+
+
+def test_card_lookups_are_cached_and_invalidated_by_changes(client, trace_page, monkeypatch):
+    monkeypatch.setattr(services, "send_task_by_name", lambda *a: None)
+    worker = ApprovedWorkerFactory()
+    params = {"card_number": worker.card_number}
+    assert "信用良好" in client.get(trace_page.url, params).content.decode()
+    queries, _total = _registry_queries(client, trace_page.url, params)
+    assert queries == []  # served from the cache
+    with django_capture_on_commit_callbacks_executing():
+        services.credit_record_create(
+            worker=worker,
+            kind="blacklist",
+            source="市商务委",
+            occurred_on=datetime.date.today(),
+            description="列入黑名单",
+            acting_user=None,
+        )
+    assert "已列入黑名单" in client.get(trace_page.url, params).content.decode()
+
+
+def test_a_cached_miss_turns_into_a_hit_when_the_card_is_issued(client, trace_page):
+    worker = WorkerFactory(status=FilingStatus.APPROVED)
+    next_number = f"SHJZ{int(ApprovedWorkerFactory().card_number[4:]) + 1:08d}"
+    assert "没有找到" in client.get(trace_page.url, {"card_number": next_number}).content.decode()
+    with django_capture_on_commit_callbacks_executing():
+        services.card_issue(worker=worker, acting_user=None)
+    worker.refresh_from_db()
+    assert worker.card_number == next_number
+    assert (
+        "没有找到" not in client.get(trace_page.url, {"card_number": next_number}).content.decode()
+    )
+
+
+def django_capture_on_commit_callbacks_executing():
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
