@@ -14,7 +14,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from lms.masking import mask_id_number, mask_name
+from lms.masking import mask_id_number, mask_name, mask_tail
 
 
 class District(models.TextChoices):
@@ -555,3 +555,161 @@ class AgencyCreditLookupPage(Page):
         from .views import agency_credit_lookup
 
         return agency_credit_lookup(request, page=self)
+
+
+# --- household trust: insurance, service visits, ratings ----------------------
+
+
+class Insurance(models.Model):
+    """A worker's liability insurance (责任保险). The policy number is stored encrypted."""
+
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, related_name="insurances", verbose_name=_("家政服务员")
+    )
+    insurer = models.CharField(_("保险公司"), max_length=80)
+    policy_number_encrypted = models.TextField(_("保单号（加密）"), editable=False)
+    #: Keyed digest of the policy number: the same policy is entered once per worker.
+    policy_number_hash = models.CharField(max_length=64, editable=False)
+    start_date = models.DateField(_("生效日期"))
+    end_date = models.DateField(_("到期日期"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-end_date", "-pk"]
+        verbose_name = _("责任保险")
+        verbose_name_plural = _("责任保险")
+        indexes = [models.Index(fields=["worker", "end_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="insurance_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["worker", "policy_number_hash"], name="insurance_policy_once_per_worker"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.insurer} {self.masked_policy_number}"
+
+    @property
+    def masked_policy_number(self) -> str:
+        from lms.crypto import decrypt
+
+        return mask_tail(decrypt(self.policy_number_encrypted))
+
+    masked_policy_number.fget.short_description = _("保单号")
+
+    def covers(self, day) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class ServiceVisit(models.Model):
+    """A household's confirmation that a worker entered their home (上门确认).
+
+    The household's contact is optional, stored encrypted, and shown only
+    masked. The one-time rating link's token is stored as a keyed hash, so
+    the database alone cannot rebuild the link.
+    """
+
+    class ScannedVia(models.TextChoices):
+        PRINTED = "printed", _("纸质证书二维码")
+        LIVE = "live", _("手机动态码")
+
+    worker = models.ForeignKey(
+        Worker,
+        on_delete=models.CASCADE,
+        related_name="service_visits",
+        verbose_name=_("家政服务员"),
+    )
+    service_category = models.ForeignKey(
+        ServiceCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("服务类型"),
+    )
+    service_date = models.DateField(_("服务日期"))
+    district = models.CharField(_("服务所在区"), max_length=20, choices=District.choices)
+    contact_encrypted = models.TextField(_("雇主联系方式（加密）"), blank=True, editable=False)
+    contact_masked = models.CharField(_("雇主联系方式"), max_length=20, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("确认时间"), db_index=True)
+    scanned_via = models.CharField(
+        _("扫码方式"), max_length=10, choices=ScannedVia.choices, default=ScannedVia.PRINTED
+    )
+    rating_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    rating_link_expires_at = models.DateTimeField(_("评价链接有效期至"))
+
+    class Meta:
+        ordering = ["-confirmed_at", "-pk"]
+        verbose_name = _("上门服务记录")
+        verbose_name_plural = _("上门服务记录")
+        indexes = [models.Index(fields=["worker", "confirmed_at"])]
+
+    def __str__(self):
+        return f"{self.worker} · {self.service_date.isoformat()}"
+
+    @property
+    def household_label(self) -> str:
+        return self.contact_masked or str(_("雇主（未留联系方式）"))
+
+
+class VisitRating(models.Model):
+    """One rating per visit (1–5 stars); its comment shows publicly only once approved."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("未通过")
+
+    visit = models.OneToOneField(
+        ServiceVisit, on_delete=models.CASCADE, related_name="rating", verbose_name=_("上门服务")
+    )
+    stars = models.PositiveSmallIntegerField(_("评分"))
+    comment = models.TextField(_("评价内容"), blank=True)
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    moderated_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    moderation_note = models.CharField(_("审核意见"), max_length=255, blank=True)
+    credit_record = models.OneToOneField(
+        CreditRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visit_rating",
+        verbose_name=_("转为信用记录"),
+    )
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("上门评价")
+        verbose_name_plural = _("上门评价")
+        indexes = [models.Index(fields=["status", "created_at"])]
+        permissions = [("moderate_visitrating", _("可以审核上门评价并转为信用记录"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stars__gte=1) & Q(stars__lte=5), name="visit_rating_stars_1_to_5"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.stars}★ · {self.visit}"
