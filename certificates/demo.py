@@ -213,6 +213,8 @@ def _create_scenario(scenario, worker, cert_type, admin, today) -> Certificate:
         issued_on=today - datetime.timedelta(days=120),
         reason="演示数据",
     )
+    # Rendered while current, as it would have been before it was revoked or reissued.
+    services.certificate_render(certificate_id=certificate.pk)
     if scenario == "revoked":
         services.certificate_revoke(
             certificate=certificate,
