@@ -7,9 +7,10 @@ may see, and a worker's or agency's credit standing.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,8 +25,11 @@ from .models import (
     Employment,
     Filing,
     FilingStatus,
+    Insurance,
     RegulatorProfile,
     RosterImport,
+    ServiceVisit,
+    VisitRating,
     Worker,
 )
 
@@ -434,4 +438,344 @@ def worker_own_record(worker: Worker) -> Worker:
             "credit_records",
         )
         .get(pk=worker.pk)
+    )
+
+
+# --- household trust: insurance, door facts, visits, ratings --------------------
+#
+# `workers` below is a Worker queryset (used as a subquery, so a whole agency
+# costs no more than one worker) or any iterable of workers or worker ids.
+
+
+def _worker_ids(workers):
+    if isinstance(workers, QuerySet):
+        return workers.values("pk")
+    return [w if isinstance(w, int) else w.pk for w in workers]
+
+
+#: Days before an expiry date from which the door code turns yellow.
+EXPIRING_DAYS = 30
+
+
+def insurances_of_worker(worker: Worker) -> list[Insurance]:
+    return list(Insurance.objects.filter(worker=worker).order_by("-end_date", "-pk"))
+
+
+def insurance_valid(worker: Worker, *, today=None) -> Insurance | None:
+    """The insurance covering `today` that runs longest, or None."""
+    today = today or timezone.localdate()
+    return (
+        Insurance.objects.filter(worker=worker, start_date__lte=today, end_date__gte=today)
+        .order_by("-end_date", "-pk")
+        .first()
+    )
+
+
+def insurance_expiry_for_workers(workers, *, today=None) -> dict:
+    """{worker_id: end date of the insurance covering today (or the last one), or None}."""
+    today = today or timezone.localdate()
+    rows = (
+        Insurance.objects.filter(worker_id__in=_worker_ids(workers), start_date__lte=today)
+        .values("worker_id")
+        .annotate(last_end=Max("end_date"))
+    )
+    found = {r["worker_id"]: r["last_end"] for r in rows}
+    if isinstance(workers, QuerySet):
+        ids = list(workers.values_list("pk", flat=True))
+    else:
+        ids = [w if isinstance(w, int) else w.pk for w in workers]
+    return {pk: found.get(pk) for pk in ids}
+
+
+def insurances_visible_to(user) -> QuerySet[Insurance]:
+    qs = Insurance.objects.select_related("worker", "worker__agency", "entered_by")
+    if user_sees_all_workers(user):
+        return qs
+    return qs.filter(worker__in=workers_visible_to(user).values("pk"))
+
+
+@dataclass(frozen=True)
+class DoorFacts:
+    """What the registry knows that decides a worker's door colour (dates, not verdicts)."""
+
+    worker_id: int
+    filing_status: str | None
+    health_check_expiry: object  # date | None
+    insurance_until: object  # end of the insurance covering today, or None
+    insurance_ended: object  # end of the last insurance that ended before today, or None
+    insurance_starts: object  # start of an insurance not begun yet, or None
+    standing_level: str
+    standing_label: str
+
+
+def door_facts_for_workers(workers, *, today=None) -> dict[int, DoorFacts]:
+    """{worker_id: DoorFacts} for many workers in three queries, whatever their number."""
+    today = today or timezone.localdate()
+    ids = _worker_ids(workers)
+    rows = list(
+        Worker.objects.filter(pk__in=ids)
+        .annotate(door_filing_status=F("filings__status"))
+        .values_list("pk", "door_filing_status", "health_check_expiry")
+    )
+    insurance: dict[int, dict] = {}
+    for worker_id, start, end in Insurance.objects.filter(worker_id__in=ids).values_list(
+        "worker_id", "start_date", "end_date"
+    ):
+        item = insurance.setdefault(worker_id, {"until": None, "ended": None, "starts": None})
+        if start <= today <= end:
+            item["until"] = max(item["until"] or end, end)
+        elif end < today:
+            item["ended"] = max(item["ended"] or end, end)
+        else:
+            item["starts"] = min(item["starts"] or start, start)
+    records: dict[int, list] = {}
+    for record in CreditRecord.objects.filter(worker_id__in=ids).filter(
+        active_credit_records_q(today)
+    ):
+        records.setdefault(record.worker_id, []).append(record)
+    facts = {}
+    for pk, filing_status, health_expiry in rows:
+        standing = standing_from_records(records.get(pk, []), today=today)
+        ins = insurance.get(pk, {})
+        facts[pk] = DoorFacts(
+            worker_id=pk,
+            filing_status=filing_status,
+            health_check_expiry=health_expiry,
+            insurance_until=ins.get("until"),
+            insurance_ended=ins.get("ended"),
+            insurance_starts=ins.get("starts"),
+            standing_level=standing.level,
+            standing_label=standing.label,
+        )
+    return facts
+
+
+def worker_door_facts(worker: Worker, *, today=None) -> DoorFacts | None:
+    return door_facts_for_workers([worker.pk], today=today).get(worker.pk)
+
+
+def worker_door_status(worker: Worker):
+    """The door status of one worker from whichever app registered the hook, or None.
+
+    The registry cannot compute the colour alone (certificates are a higher
+    app); the certificates app registers ``registry_worker_door_status``.
+    """
+    statuses = workers_door_status([worker])
+    return statuses.get(worker.pk) if statuses else None
+
+
+def workers_door_status(workers) -> dict | None:
+    """{worker_id: door status} through the ``registry_worker_door_status`` hook, or None."""
+    from wagtail import hooks
+
+    for fn in hooks.get_hooks("registry_worker_door_status"):
+        return fn(workers)
+    return None
+
+
+# visits and ratings
+
+
+def _ratings_counted_q(prefix: str = "") -> Q:
+    # Stars count unless a regulator rejected the rating.
+    return Q(**{f"{prefix}rating__isnull": False}) & ~Q(
+        **{f"{prefix}rating__status": VisitRating.Status.REJECTED}
+    )
+
+
+def visit_summary_since(*, today=None):
+    """The start of the public trace's window: the last 12 months."""
+    today = today or timezone.localdate()
+    return timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=365), datetime.time.min)
+    )
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    visits: int
+    rated: int
+    average_rating: float | None
+
+
+def visit_summary_for_workers(workers, *, since=None, today=None) -> dict[int, VisitSummary]:
+    """{worker_id: VisitSummary} over the last 12 months, one query (no household data)."""
+    since = since or visit_summary_since(today=today)
+    rows = (
+        ServiceVisit.objects.filter(worker_id__in=_worker_ids(workers), confirmed_at__gte=since)
+        .values("worker_id")
+        .annotate(
+            visits=Count("pk"),
+            rated=Count("pk", filter=_ratings_counted_q()),
+            average=Avg("rating__stars", filter=_ratings_counted_q()),
+        )
+    )
+    return {
+        r["worker_id"]: VisitSummary(
+            visits=r["visits"],
+            rated=r["rated"],
+            average_rating=round(r["average"], 1) if r["average"] is not None else None,
+        )
+        for r in rows
+    }
+
+
+def worker_visit_summary(worker: Worker, *, today=None) -> VisitSummary:
+    return visit_summary_for_workers([worker.pk], today=today).get(
+        worker.pk, VisitSummary(visits=0, rated=0, average_rating=None)
+    )
+
+
+def public_comments_of_worker(worker: Worker, *, limit: int = 3, today=None) -> list[dict]:
+    """The latest approved comments (stars, month, text) — never who wrote them."""
+    since = visit_summary_since(today=today)
+    rows = (
+        VisitRating.objects.filter(
+            visit__worker=worker,
+            visit__confirmed_at__gte=since,
+            status=VisitRating.Status.APPROVED,
+        )
+        .exclude(comment="")
+        .order_by("-created_at", "-pk")
+        .values("stars", "comment", "visit__service_date")[:limit]
+    )
+    return [
+        {"stars": r["stars"], "comment": r["comment"], "month": r["visit__service_date"]}
+        for r in rows
+    ]
+
+
+def visit_counts(workers, since=None, until=None) -> dict:
+    """{"visits": n, "average_rating": float | None} over `workers` (dashboards contract)."""
+    qs = ServiceVisit.objects.filter(worker_id__in=_worker_ids(workers))
+    if since is not None:
+        qs = qs.filter(confirmed_at__gte=_aware(since))
+    if until is not None:
+        qs = qs.filter(confirmed_at__lt=_aware(until))
+    row = qs.aggregate(
+        visits=Count("pk"), average=Avg("rating__stars", filter=_ratings_counted_q())
+    )
+    average = row["average"]
+    return {
+        "visits": row["visits"],
+        "average_rating": round(average, 1) if average is not None else None,
+    }
+
+
+def _aware(value):
+    if isinstance(value, datetime.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+
+
+@dataclass(frozen=True)
+class VisitItem:
+    """A visit as staff and the worker see it: the household only as a masked contact."""
+
+    visit_id: int
+    worker_id: int
+    worker: Worker
+    confirmed_at: datetime.datetime
+    service_date: datetime.date
+    district_label: str
+    service_label: str
+    scanned_via_label: str
+    household_label: str
+    rating: int | None
+    comment: str
+    rating_status: str
+
+
+def _visit_item(visit: ServiceVisit) -> VisitItem:
+    rating = getattr(visit, "rating", None) if _has_rating(visit) else None
+    return VisitItem(
+        visit_id=visit.pk,
+        worker_id=visit.worker_id,
+        worker=visit.worker,
+        confirmed_at=visit.confirmed_at,
+        service_date=visit.service_date,
+        district_label=str(visit.get_district_display()),
+        service_label=visit.service_category.name if visit.service_category_id else "",
+        scanned_via_label=str(visit.get_scanned_via_display()),
+        household_label=visit.household_label,
+        rating=rating.stars if rating and rating.status != VisitRating.Status.REJECTED else None,
+        # A comment shows only once a regulator approved it.
+        comment=rating.comment if rating and rating.status == VisitRating.Status.APPROVED else "",
+        rating_status=rating.status if rating else "",
+    )
+
+
+def _has_rating(visit: ServiceVisit) -> bool:
+    try:
+        return visit.rating is not None
+    except VisitRating.DoesNotExist:
+        return False
+
+
+def _visit_queryset() -> QuerySet[ServiceVisit]:
+    return ServiceVisit.objects.select_related("worker", "service_category", "rating").defer(
+        "contact_encrypted", "worker__id_number_encrypted"
+    )
+
+
+def service_visits_of_worker(worker, *, limit: int = 200) -> list[VisitItem]:
+    """A worker's visits, newest first (dashboards contract; the worker's own page)."""
+    worker_id = worker if isinstance(worker, int) else worker.pk
+    return [
+        _visit_item(v)
+        for v in _visit_queryset().filter(worker_id=worker_id).order_by("-confirmed_at")[:limit]
+    ]
+
+
+def latest_ratings(workers, limit: int = 8) -> list[VisitItem]:
+    """The latest rated visits of `workers` (dashboards contract), one query."""
+    qs = (
+        _visit_queryset()
+        .filter(worker_id__in=_worker_ids(workers), rating__isnull=False)
+        .exclude(rating__status=VisitRating.Status.REJECTED)
+        .order_by("-rating__created_at", "-pk")[:limit]
+    )
+    return [_visit_item(v) for v in qs]
+
+
+def service_visits_visible_to(user) -> QuerySet[ServiceVisit]:
+    qs = _visit_queryset().select_related("worker__agency")
+    if user_sees_all_workers(user):
+        return qs
+    return qs.filter(worker__in=workers_visible_to(user).values("pk"))
+
+
+def visit_ratings_visible_to(user) -> QuerySet[VisitRating]:
+    qs = VisitRating.objects.select_related(
+        "visit", "visit__worker", "visit__worker__agency", "visit__service_category", "moderated_by"
+    )
+    if user_sees_all_workers(user):
+        return qs
+    return qs.filter(visit__worker__in=workers_visible_to(user).values("pk"))
+
+
+def ratings_awaiting_moderation(user) -> QuerySet[VisitRating]:
+    return visit_ratings_visible_to(user).filter(status=VisitRating.Status.PENDING)
+
+
+def visit_for_rating_token(token: str) -> ServiceVisit | None:
+    """The visit a one-time rating link belongs to, or None (unknown token)."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        ServiceVisit.objects.select_related("worker", "service_category", "rating")
+        .defer("contact_encrypted")
+        .filter(rating_token_hash=lookup_hash(f"rating:{token}"))
+        .first()
+    )
+
+
+def visit_has_rating(visit: ServiceVisit) -> bool:
+    return _has_rating(visit)
+
+
+def visits_since(*, since) -> QuerySet[ServiceVisit]:
+    """Visits confirmed since `since` (for other apps' supervision rules)."""
+    return ServiceVisit.objects.filter(confirmed_at__gte=since).only(
+        "pk", "worker_id", "confirmed_at", "service_date"
     )

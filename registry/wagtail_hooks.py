@@ -26,6 +26,11 @@ AUDIT_ACTIONS = [
     ("registry.agency_staff_assign", _("指定企业员工"), _("指定了企业员工")),
     ("registry.regulator_profile_set", _("设置监管范围"), _("设置了监管范围")),
     ("registry.roster_import", _("导入花名册"), _("导入了花名册")),
+    ("registry.insurance_add", _("录入责任保险"), _("录入了责任保险")),
+    ("registry.visit_confirm", _("确认上门"), _("雇主确认了上门服务")),
+    ("registry.rating_submit", _("提交评价"), _("雇主评价了上门服务")),
+    ("registry.rating_moderate", _("审核评价"), _("审核了上门评价")),
+    ("registry.rating_escalate", _("评价转信用记录"), _("把上门评价转为信用记录")),
 ]
 
 
