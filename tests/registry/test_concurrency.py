@@ -10,7 +10,10 @@ from registry import services
 from registry.models import FilingStatus, IssuedCard, Worker
 from tests.registry.factories import AgencyFactory, WorkerFactory, reviewer_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _run_in_threads(targets):
