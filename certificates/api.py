@@ -26,6 +26,10 @@ class VerificationOut(Schema):
     issuer: str
     agency: str
     holder_credit_standing: str
+    door_colour: str
+    door_reasons: list[str]
+    visits_12_months: int
+    average_rating: float | None = None
 
 
 class NotFoundOut(Schema):

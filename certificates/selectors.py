@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lms.masking import mask_name
 from registry import selectors as registry_selectors
@@ -85,6 +87,9 @@ class Verification:
     has_photo: bool
     standing_level: str
     standing_label: str
+    door: DoorStatus
+    visit_count: int
+    average_rating: float | None
 
     @property
     def css(self) -> str:
@@ -107,6 +112,10 @@ class Verification:
             "issuer": self.issuer,
             "agency": self.agency_name,
             "holder_credit_standing": self.standing_level,
+            "door_colour": self.door.colour,
+            "door_reasons": self.door.reasons,
+            "visits_12_months": self.visit_count,
+            "average_rating": self.average_rating,
         }
 
 
@@ -129,20 +138,26 @@ def _public_queryset() -> QuerySet[Certificate]:
     )
 
 
-def _holder_standing(worker) -> tuple[str, str]:
-    """(level, label) of the holder's public credit standing, shared for a short while."""
-    key = f"certificates:standing:{worker.pk}"
+def _holder_facts(worker):
+    """(door facts, visit summary) of the holder, shared for ``standing_cache_seconds()``.
+
+    Four queries on a miss (filing, insurance, credit records, visits), none on a hit.
+    """
+    key = f"certificates:holder-facts:{worker.pk}"
     value = cache.get(key)
     if value is None:
-        standing = registry_selectors.worker_credit_standing(worker, public_only=True)
-        value = (standing.level, standing.label)
+        today = timezone.localdate()
+        value = (
+            registry_selectors.worker_door_facts(worker, today=today),
+            registry_selectors.worker_visit_summary(worker, today=today),
+        )
         cache.set(key, value, standing_cache_seconds())
     return value
 
 
 def _verification(certificate: Certificate, today: datetime.date) -> Verification:
     status = certificate.status_on(today)
-    level, label = _holder_standing(certificate.worker)
+    facts, visits = _holder_facts(certificate.worker)
     worker = certificate.worker
     return Verification(
         token=certificate.token,
@@ -158,8 +173,11 @@ def _verification(certificate: Certificate, today: datetime.date) -> Verificatio
         revoked_on=timezone.localdate(certificate.revoked_at) if certificate.revoked_at else None,
         revision=certificate.revision,
         has_photo=bool(worker.photo_thumbnail or worker.photo),
-        standing_level=level,
-        standing_label=label,
+        standing_level=facts.standing_level,
+        standing_label=facts.standing_label,
+        door=door_status_from(facts, [certificate], today=today),
+        visit_count=visits.visits,
+        average_rating=visits.average_rating,
     )
 
 
@@ -325,3 +343,305 @@ def attempts_without_certificate(
     if limit is not None:
         qs = qs[:limit]
     return list(qs)
+
+
+# --- the door status (上门码: green / yellow / red) ---------------------------
+#
+# The rules (issue #8), each check giving one plain-Chinese line:
+#   red    — filing rejected or withdrawn; certificate revoked; blacklisted
+#   yellow — filing not approved yet; certificate, health check or insurance
+#            missing, expired or expiring within 30 days; a caution standing
+#   green  — everything else: filing approved, certificate, health check and
+#            insurance valid beyond 30 days, no bad credit
+# The colour is the worst of the checks.
+
+GREEN, YELLOW, RED = "green", "yellow", "red"
+_RANK = {GREEN: 0, YELLOW: 1, RED: 2}
+#: Days before an expiry date from which the code turns yellow.
+EXPIRING_DAYS = 30
+
+DOOR_LABELS = {
+    GREEN: gettext_lazy("绿码 · 证照齐全"),
+    YELLOW: gettext_lazy("黄码 · 请留意"),
+    RED: gettext_lazy("红码 · 不能上门服务"),
+}
+DOOR_SHORT_LABELS = {
+    GREEN: gettext_lazy("绿码"),
+    YELLOW: gettext_lazy("黄码"),
+    RED: gettext_lazy("红码"),
+}
+DOOR_ICONS = {GREEN: "✔", YELLOW: "!", RED: "✖"}
+DOOR_CSS = {GREEN: "ok", YELLOW: "warn", RED: "bad"}
+
+
+@dataclass(frozen=True)
+class DoorCheck:
+    """One line of the door status: what was checked, its verdict and why, in plain words."""
+
+    code: str
+    level: str
+    text: str
+
+    @property
+    def icon(self) -> str:
+        return DOOR_ICONS[self.level]
+
+
+@dataclass(frozen=True)
+class DoorStatus:
+    """A worker's door colour with the checks that decided it (dashboards contract)."""
+
+    colour: str
+    checks: tuple[DoorCheck, ...]
+
+    @property
+    def reasons(self) -> list[str]:
+        """What keeps the code from green, worst first (empty for green)."""
+        bad = [c for c in self.checks if c.level != GREEN]
+        bad.sort(key=lambda c: -_RANK[c.level])
+        return [c.text for c in bad]
+
+    @property
+    def codes(self) -> set[str]:
+        return {c.code for c in self.checks if c.level != GREEN}
+
+    @property
+    def label(self) -> str:
+        return str(DOOR_LABELS[self.colour])
+
+    @property
+    def icon(self) -> str:
+        return DOOR_ICONS[self.colour]
+
+    @property
+    def css(self) -> str:
+        return DOOR_CSS[self.colour]
+
+
+def _d(value) -> str:
+    return value.isoformat()
+
+
+FilingStatus = registry_selectors.FilingStatus
+
+
+def _filing_check(status: str | None) -> DoorCheck:
+    if status == FilingStatus.APPROVED:
+        return DoorCheck("filing_ok", GREEN, _("备案已通过"))
+    if status == FilingStatus.REJECTED:
+        return DoorCheck("filing_rejected", RED, _("备案未通过审核"))
+    if status == FilingStatus.WITHDRAWN:
+        return DoorCheck("filing_withdrawn", RED, _("备案已注销"))
+    if status is None:
+        return DoorCheck("filing_missing", YELLOW, _("尚未备案"))
+    return DoorCheck("filing_pending", YELLOW, _("备案还在审核中"))
+
+
+def _certificate_check(certificates, today: datetime.date) -> DoorCheck:
+    current = [c for c in certificates if c.superseded_by_id is None]
+    revoked = [c for c in current if c.revoked_at is not None]
+    if revoked:
+        on = max(timezone.localdate(c.revoked_at) for c in revoked)
+        return DoorCheck("certificate_revoked", RED, _("证书已撤销 %(date)s") % {"date": _d(on)})
+    valid = [c for c in current if c.expires_on >= today]
+    if valid:
+        until = max(c.expires_on for c in valid)
+        if until <= today + datetime.timedelta(days=EXPIRING_DAYS):
+            return DoorCheck(
+                "certificate_expiring", YELLOW, _("证书即将到期 %(date)s") % {"date": _d(until)}
+            )
+        return DoorCheck("certificate_ok", GREEN, _("证书有效至 %(date)s") % {"date": _d(until)})
+    if current:
+        ended = max(c.expires_on for c in current)
+        return DoorCheck(
+            "certificate_expired", YELLOW, _("证书已过期 %(date)s") % {"date": _d(ended)}
+        )
+    if certificates:
+        return DoorCheck(
+            "certificate_superseded", YELLOW, _("这张证书已换新，请服务员出示新证书的二维码")
+        )
+    return DoorCheck("certificate_missing", YELLOW, _("没有上门服务证"))
+
+
+def _health_check(expiry, today: datetime.date) -> DoorCheck:
+    if expiry is None:
+        return DoorCheck("health_missing", YELLOW, _("没有体检记录"))
+    if expiry < today:
+        return DoorCheck("health_expired", YELLOW, _("体检已过期 %(date)s") % {"date": _d(expiry)})
+    if expiry <= today + datetime.timedelta(days=EXPIRING_DAYS):
+        return DoorCheck(
+            "health_expiring", YELLOW, _("体检即将到期 %(date)s") % {"date": _d(expiry)}
+        )
+    return DoorCheck("health_ok", GREEN, _("体检有效至 %(date)s") % {"date": _d(expiry)})
+
+
+def _insurance_check(facts, today: datetime.date) -> DoorCheck:
+    until = facts.insurance_until
+    if until is not None:
+        if until <= today + datetime.timedelta(days=EXPIRING_DAYS):
+            return DoorCheck(
+                "insurance_expiring", YELLOW, _("保险即将到期 %(date)s") % {"date": _d(until)}
+            )
+        return DoorCheck("insurance_ok", GREEN, _("保险有效至 %(date)s") % {"date": _d(until)})
+    if facts.insurance_ended is not None:
+        return DoorCheck(
+            "insurance_expired",
+            YELLOW,
+            _("保险已过期 %(date)s") % {"date": _d(facts.insurance_ended)},
+        )
+    if facts.insurance_starts is not None:
+        return DoorCheck(
+            "insurance_not_started",
+            YELLOW,
+            _("保险尚未生效，%(date)s 起生效") % {"date": _d(facts.insurance_starts)},
+        )
+    return DoorCheck("insurance_missing", YELLOW, _("没有登记责任保险"))
+
+
+def _credit_check(level: str) -> DoorCheck:
+    if level == registry_selectors.Standing.BLACKLISTED:
+        return DoorCheck("blacklisted", RED, _("已列入黑名单"))
+    if level == registry_selectors.Standing.CAUTION:
+        return DoorCheck("credit_caution", YELLOW, _("有不良信用记录"))
+    return DoorCheck("credit_ok", GREEN, _("信用良好"))
+
+
+def door_status_from(facts, certificates, *, today: datetime.date) -> DoorStatus:
+    """The door status from the registry's facts and the certificates considered (pure)."""
+    checks = (
+        _filing_check(facts.filing_status),
+        _certificate_check(list(certificates), today),
+        _health_check(facts.health_check_expiry, today),
+        _insurance_check(facts, today),
+        _credit_check(facts.standing_level),
+    )
+    colour = max((c.level for c in checks), key=_RANK.__getitem__)
+    return DoorStatus(colour=colour, checks=checks)
+
+
+_DOOR_CERT_FIELDS = ("pk", "worker_id", "expires_on", "revoked_at", "superseded_by_id")
+
+
+def _current_certificates_of(worker_ids) -> dict[int, list[Certificate]]:
+    found: dict[int, list[Certificate]] = {}
+    for cert in (
+        Certificate.objects.filter(worker_id__in=worker_ids, superseded_by__isnull=True)
+        .only(*_DOOR_CERT_FIELDS)
+        .order_by()
+    ):
+        found.setdefault(cert.worker_id, []).append(cert)
+    return found
+
+
+def door_status(worker, *, certificate: Certificate | None = None, today=None) -> DoorStatus:
+    """One worker's door status; with `certificate`, judged on that certificate alone
+    (the one the household scanned), else on all the worker's current certificates."""
+    today = today or timezone.localdate()
+    facts = registry_selectors.worker_door_facts(worker, today=today)
+    if certificate is not None:
+        certificates = [certificate]
+    else:
+        certificates = _current_certificates_of([worker.pk]).get(worker.pk, [])
+    return door_status_from(facts, certificates, today=today)
+
+
+def door_status_for_workers(workers, *, today=None) -> dict[int, DoorStatus]:
+    """{worker_id: DoorStatus} for many workers in four queries, whatever their number."""
+    today = today or timezone.localdate()
+    facts = registry_selectors.door_facts_for_workers(workers, today=today)
+    certificates = _current_certificates_of(list(facts))
+    return {
+        pk: door_status_from(f, certificates.get(pk, []), today=today) for pk, f in facts.items()
+    }
+
+
+def door_colour_counts(workers, *, today=None) -> dict[str, int]:
+    """{colour label: number of workers} (dashboards: supervision overview)."""
+    counts = {GREEN: 0, YELLOW: 0, RED: 0}
+    for status in door_status_for_workers(workers, today=today).values():
+        counts[status.colour] += 1
+    return {str(DOOR_SHORT_LABELS[colour]): n for colour, n in counts.items()}
+
+
+# dashboards contract: the registry's visit selectors, reachable from here too
+insurance_expiry_for_workers = registry_selectors.insurance_expiry_for_workers
+service_visits_of_worker = registry_selectors.service_visits_of_worker
+latest_ratings = registry_selectors.latest_ratings
+visit_counts = registry_selectors.visit_counts
+
+
+@dataclass(frozen=True)
+class LapsedVisit:
+    worker_id: int
+    certificate_id: int
+    visit_id: int
+    confirmed_at: datetime.datetime
+
+
+def visits_after_certificate_lapse(*, days: int = 90) -> list[LapsedVisit]:
+    """Visits of the last `days` confirmed while the worker held no valid certificate,
+    though they had held one before (it expired or was revoked): two queries."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    visits = list(registry_selectors.visits_since(since=since))
+    if not visits:
+        return []
+    by_worker: dict[int, list[Certificate]] = {}
+    for cert in Certificate.objects.filter(worker_id__in={v.worker_id for v in visits}).only(
+        "pk", "worker_id", "issued_on", "expires_on", "revoked_at"
+    ):
+        by_worker.setdefault(cert.worker_id, []).append(cert)
+    found = []
+    for visit in visits:
+        day = timezone.localdate(visit.confirmed_at)
+        held = [c for c in by_worker.get(visit.worker_id, []) if c.issued_on <= day]
+        if not held:
+            continue  # never certified: not a lapse (other rules see unqualified work)
+        valid = [
+            c
+            for c in held
+            if c.expires_on >= day and (c.revoked_at is None or c.revoked_at > visit.confirmed_at)
+        ]
+        if valid:
+            continue
+        lapsed = max(held, key=lambda c: (c.expires_on, c.pk))
+        found.append(
+            LapsedVisit(
+                worker_id=visit.worker_id,
+                certificate_id=lapsed.pk,
+                visit_id=visit.pk,
+                confirmed_at=visit.confirmed_at,
+            )
+        )
+    return found
+
+
+# --- the live code and confirm entry --------------------------------------------
+
+
+def live_certificate_of_worker(worker) -> Certificate | None:
+    """The certificate the worker's live code stands for: the current one valid longest
+    (else the newest current one); None when the worker has none (or only revoked ones)."""
+    rows = list(
+        Certificate.objects.filter(
+            worker=worker, revoked_at__isnull=True, superseded_by__isnull=True
+        )
+        .select_related("type")
+        .order_by("-expires_on", "-pk")
+    )
+    return rows[0] if rows else None
+
+
+def certificate_token_by_id(certificate_id: int) -> str | None:
+    return Certificate.objects.filter(pk=certificate_id).values_list("token", flat=True).first()
+
+
+def certificate_for_token(token: str) -> Certificate | None:
+    """The certificate (with its holder) behind a QR token, or None; for confirm entry."""
+    if not token or not TOKEN_RE.match(token):
+        return None
+    return (
+        Certificate.objects.select_related("worker")
+        .defer("worker__id_number_encrypted")
+        .filter(token=token)
+        .first()
+    )

@@ -8,6 +8,11 @@ urlpatterns = [
     # Printed in QR codes: never change these two (DESIGN.md §5).
     path("v/<str:token>/", views.verify, name="verify"),
     path("v/<str:token>/photo/", views.verify_photo, name="verify_photo"),
+    # The worker's live code (short-lived, single use) and the household's confirm entry.
+    path("v/live/<str:token>/", views.verify_live, name="verify_live"),
+    path("v/<str:token>/confirm/", views.visit_confirm, name="confirm"),
+    path("me/code/", views.my_live_code, name="my_code"),
+    path("me/code/refresh/", views.my_live_code_refresh, name="my_code_refresh"),
     path("me/certificates/", views.my_certificates, name="mine"),
     path(
         "me/certificates/<int:pk>/certificate.pdf",

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import copy
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from lms.ratelimit import public_lookup_limit
 from registry import selectors as registry_selectors
+from registry import services as registry_services
 
 from . import cache as verify_cache
-from . import selectors, services
+from . import live, selectors, services
+from .forms import VisitConfirmForm
 from .qr import qr_svg
 
 
@@ -164,3 +170,135 @@ def my_certificate_file(request, pk: int, kind: str):
     if certificate is None:
         raise Http404
     return _serve_file(certificate, kind)
+
+
+# --- the live code, and confirm entry from the status view ----------------------
+
+_LIVE_REFUSED = {
+    "expired": _(
+        "这个动态码已过期（动态码只在 1 分钟内有效）。请让服务员在手机上打开“我的动态码”，当面重新扫描。"
+    ),
+    "replayed": _(
+        "这个动态码已经被扫描过，不能再次使用。截图或转发的动态码无效，请当面扫描服务员手机上正在刷新的二维码。"
+    ),
+    "invalid": _("无法识别这个动态码。请当面扫描服务员手机上的二维码，或扫描纸质证书上的二维码。"),
+}
+
+
+def _live_refused(request, reason: str):
+    neutral = copy.copy(request)
+    neutral.path = neutral.path_info = "/v/"
+    neutral.META = {**request.META, "QUERY_STRING": ""}
+    return render(
+        neutral,
+        "certificates/live_refused.html",
+        {"message": _LIVE_REFUSED[reason], "reason": reason},
+        status=410 if reason in ("expired", "replayed") else 404,
+    )
+
+
+@never_cache
+@require_safe
+@public_lookup_limit
+def verify_live(request, token: str):
+    """The live code's target: the same status view, once, within a minute of its making."""
+    try:
+        opened = live.live_token_open(token)
+    except live.LiveCodeRefused as refused:
+        return _live_refused(request, refused.reason)
+    cert_token = selectors.certificate_token_by_id(opened.certificate_id)
+    verification = selectors.verification_for_token(cert_token) if cert_token else None
+    if verification is None:
+        return _missing(request)
+    confirm_url = reverse("certificates:confirm", args=[cert_token])
+    return render(
+        request,
+        "certificates/verify.html",
+        {
+            "v": verification,
+            "checked_at": timezone.localtime(),
+            "live": True,
+            "confirm_url": f"{confirm_url}?{urlencode({'via': opened.opened_token})}",
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@public_lookup_limit
+def visit_confirm(request, token: str):
+    """The household confirms that this certificate's holder entered their home.
+
+    Creates the service visit and sends the household to its one-time rating
+    link. Reached from the printed code or, with a fresh ``via`` proof, from
+    the live code (recorded as such).
+    """
+    certificate = selectors.certificate_for_token(token)
+    verification = selectors.verification_for_token(token) if certificate else None
+    if verification is None:
+        return _missing(request)
+    via = request.POST.get("via") or request.GET.get("via", "")
+    is_live = live.opened_certificate_id(via) == certificate.pk
+    form = VisitConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _visit, rating_token = registry_services.visit_confirm(
+                worker=certificate.worker,
+                service_category=data["service_category"],
+                service_date=data["service_date"],
+                district=data["district"],
+                contact=data["contact"],
+                scanned_via="live" if is_live else "printed",
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            url = reverse("registry:visit_rate", args=[rating_token])
+            return redirect(f"{url}?new=1")
+    response = render(
+        request,
+        "certificates/confirm.html",
+        {"v": verification, "form": form, "via": via if is_live else "", "live": is_live},
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _live_payload(certificate) -> dict:
+    url = live.live_url(live.live_token_make(certificate.pk))
+    return {
+        "url": url,
+        "svg": qr_svg(url, title=str(_("动态码"))),
+        "made_at": timezone.localtime().strftime("%H:%M:%S"),
+        "refresh": live.live_refresh_seconds(),
+    }
+
+
+@never_cache
+@login_required
+def my_live_code(request):
+    """The worker's live code: a QR that refreshes itself, to show at the door."""
+    worker = _worker_or_404(request)
+    certificate = selectors.live_certificate_of_worker(worker)
+    context = {
+        "worker": worker,
+        "certificate": certificate,
+        "door": selectors.door_status(worker),
+        "code": _live_payload(certificate) if certificate else None,
+        "lifetime": live.live_code_seconds(),
+    }
+    return render(request, "certificates/my_live_code.html", context)
+
+
+@never_cache
+@require_safe
+@login_required
+def my_live_code_refresh(request):
+    """A fresh live code as JSON (for the page's small script)."""
+    worker = _worker_or_404(request)
+    certificate = selectors.live_certificate_of_worker(worker)
+    if certificate is None:
+        return JsonResponse({"detail": "no_certificate"}, status=404)
+    return JsonResponse(_live_payload(certificate))

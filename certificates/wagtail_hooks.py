@@ -312,3 +312,12 @@ class CertificatesGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_certificates_viewsets():
     return CertificatesGroup()
+
+
+# --- the door status on the registry's public trace -------------------------
+
+
+@hooks.register("registry_worker_door_status")
+def registry_worker_door_status(workers):
+    """The registry (a lower app) asks for door colours through this hook."""
+    return selectors.door_status_for_workers(workers)

@@ -153,3 +153,45 @@ class DistrictFilterForm(forms.Form):
     district = forms.ChoiceField(
         label=_("所在区"), choices=[("", _("全部"))] + list(District.choices), required=False
     )
+
+
+class VisitRatingForm(forms.Form):
+    """A household's rating of one visit, through its one-time link."""
+
+    stars = forms.TypedChoiceField(
+        label=_("评分"),
+        choices=[
+            (5, _("5 星 · 非常满意")),
+            (4, _("4 星 · 满意")),
+            (3, _("3 星 · 一般")),
+            (2, _("2 星 · 不满意")),
+            (1, _("1 星 · 很不满意")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("评价内容（可不填）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("评价内容经监管部门审核后才会公开，不会显示你的联系方式。"),
+    )
+
+
+class InsuranceForm(forms.Form):
+    """Agency staff enter a worker's liability insurance (the policy number is stored encrypted)."""
+
+    worker = forms.ModelChoiceField(label=_("家政服务员"), queryset=None)
+    insurer = forms.CharField(label=_("保险公司"), max_length=80)
+    policy_number = forms.CharField(
+        label=_("保单号"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    start_date = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(label=_("到期日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, workers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers

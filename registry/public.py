@@ -51,6 +51,30 @@ class PublicWorker:
     standing_label: str
     standing_css: str
     records: list[PublicRecord]
+    #: The door status (green / yellow / red with reasons) when an app computes it.
+    door: object = None
+    visit_count: int = 0
+    average_rating: float | None = None
+    comments: tuple = ()
+
+
+@dataclass(frozen=True)
+class PublicVisit:
+    """A visit as its household sees it on the rating page: the worker masked."""
+
+    worker_name: str
+    service_label: str
+    service_date: datetime.date
+    district_label: str
+
+
+def public_visit(visit) -> PublicVisit:
+    return PublicVisit(
+        worker_name=mask_name(visit.worker.name),
+        service_label=visit.service_category.name if visit.service_category_id else "",
+        service_date=visit.service_date,
+        district_label=str(visit.get_district_display()),
+    )
 
 
 @dataclass(frozen=True)
@@ -99,8 +123,14 @@ def _health(worker: Worker, today) -> tuple[str, str]:
     return _("体检已过期（%(date)s）") % {"date": worker.health_check_expiry.isoformat()}, "bad"
 
 
-def public_worker(worker: Worker, *, today=None) -> PublicWorker:
-    """The masked view of a worker for the traceability lookup (uses prefetched relations)."""
+def public_worker(
+    worker: Worker, *, today=None, door=None, visits=None, comments=()
+) -> PublicWorker:
+    """The masked view of a worker for the traceability lookup (uses prefetched relations).
+
+    `door` is the door status, `visits` the 12-month :class:`selectors.VisitSummary`
+    and `comments` the approved comments, when the caller has them.
+    """
     today = today or timezone.localdate()
     status = selectors.worker_filing_status(worker) or FilingStatus.SUBMITTED
     current = selectors.worker_current_employment(worker)
@@ -129,6 +159,10 @@ def public_worker(worker: Worker, *, today=None) -> PublicWorker:
         standing_label=standing.label,
         standing_css=standing.css,
         records=_records(standing),
+        door=door,
+        visit_count=visits.visits if visits else 0,
+        average_rating=visits.average_rating if visits else None,
+        comments=tuple(comments),
     )
 
 

@@ -22,12 +22,14 @@ from .models import (
     Agency,
     AgencyStaff,
     CreditRecord,
+    District,
     Employment,
     Filing,
     FilingStatus,
     Insurance,
     RegulatorProfile,
     RosterImport,
+    ServiceCategory,
     ServiceVisit,
     VisitRating,
     Worker,
@@ -626,23 +628,30 @@ def worker_visit_summary(worker: Worker, *, today=None) -> VisitSummary:
     )
 
 
-def public_comments_of_worker(worker: Worker, *, limit: int = 3, today=None) -> list[dict]:
-    """The latest approved comments (stars, month, text) — never who wrote them."""
+def public_comments_for_workers(workers, *, limit: int = 3, today=None) -> dict[int, list]:
+    """{worker_id: latest approved comments (stars, service date, text)} — never who wrote them.
+
+    One query; at most `limit` comments per worker.
+    """
     since = visit_summary_since(today=today)
     rows = (
         VisitRating.objects.filter(
-            visit__worker=worker,
+            visit__worker_id__in=_worker_ids(workers),
             visit__confirmed_at__gte=since,
             status=VisitRating.Status.APPROVED,
         )
         .exclude(comment="")
         .order_by("-created_at", "-pk")
-        .values("stars", "comment", "visit__service_date")[:limit]
+        .values("visit__worker_id", "stars", "comment", "visit__service_date")[:200]
     )
-    return [
-        {"stars": r["stars"], "comment": r["comment"], "month": r["visit__service_date"]}
-        for r in rows
-    ]
+    found: dict[int, list] = {}
+    for r in rows:
+        items = found.setdefault(r["visit__worker_id"], [])
+        if len(items) < limit:
+            items.append(
+                {"stars": r["stars"], "comment": r["comment"], "date": r["visit__service_date"]}
+            )
+    return found
 
 
 def visit_counts(workers, since=None, until=None) -> dict:
@@ -779,3 +788,11 @@ def visits_since(*, since) -> QuerySet[ServiceVisit]:
     return ServiceVisit.objects.filter(confirmed_at__gte=since).only(
         "pk", "worker_id", "confirmed_at", "service_date"
     )
+
+
+def district_choices() -> list[tuple[str, str]]:
+    return list(District.choices)
+
+
+def service_categories() -> QuerySet[ServiceCategory]:
+    return ServiceCategory.objects.order_by("sort_order", "code")

@@ -3,19 +3,24 @@
 import os
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from lms.ratelimit import public_lookup_limit
 
-from . import selectors
-from .forms import AgencyCreditLookupForm, WorkerTraceLookupForm
-from .public import public_agency, public_trace_cache_key, public_worker
+from . import selectors, services
+from .forms import AgencyCreditLookupForm, VisitRatingForm, WorkerTraceLookupForm
+from .public import public_agency, public_trace_cache_key, public_visit, public_worker
 
 
 @public_lookup_limit
@@ -71,7 +76,19 @@ def worker_trace_lookup(request, *, page):
             id_last4=form.cleaned_data["id_last4"],
         )
         today = timezone.localdate()
-        results = [public_worker(w, today=today) for w in workers]
+        doors = selectors.workers_door_status(workers) if workers else None
+        visits = selectors.visit_summary_for_workers(workers, today=today) if workers else {}
+        comments = selectors.public_comments_for_workers(workers, today=today) if workers else {}
+        results = [
+            public_worker(
+                w,
+                today=today,
+                door=doors.get(w.pk) if doors else None,
+                visits=visits.get(w.pk),
+                comments=comments.get(w.pk, ()),
+            )
+            for w in workers
+        ]
         # The typed name is not echoed back into the page.
         form = WorkerTraceLookupForm()
     context = {"page": page, "self": page, "form": form, "searched": True, "results": results}
@@ -119,3 +136,49 @@ def my_record(request):
         "today": today,
     }
     return _private(render(request, "registry/my_record.html", context))
+
+
+@public_lookup_limit
+def _count_rating(request):
+    """Counts one rating attempt against the client's budget (raises Ratelimited when over)."""
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def visit_rate(request, token: str):
+    """The household's one-time link: rate the visit once (1–5 stars, optional comment)."""
+    visit = selectors.visit_for_rating_token(token)
+    context = {"visit": None, "form": None, "state": "unknown", "just_confirmed": False}
+    status = 404
+    if visit is not None:
+        status = 200
+        context["visit"] = public_visit(visit)
+        context["just_confirmed"] = request.GET.get("new") == "1"
+        if selectors.visit_has_rating(visit):
+            context["state"] = "rated"
+        elif visit.rating_link_expires_at < timezone.now():
+            context["state"] = "expired"
+        else:
+            context["state"] = "open"
+            form = VisitRatingForm(request.POST if request.method == "POST" else None)
+            if request.method == "POST":
+                _count_rating(request)
+                if form.is_valid():
+                    try:
+                        services.rating_submit(
+                            token=token,
+                            stars=form.cleaned_data["stars"],
+                            comment=form.cleaned_data["comment"],
+                        )
+                    except services.RatingRefused as exc:
+                        form.add_error(None, exc.messages[0])
+                    except ValidationError as exc:
+                        for field, errors in exc.message_dict.items():
+                            form.add_error(field if field in form.fields else None, errors)
+                    else:
+                        messages.success(request, _("谢谢你的评价！"))
+                        return redirect("registry:visit_rate", token=token)
+            context["form"] = form
+    response = render(request, "registry/visit_rate.html", context, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    return _private(response)
