@@ -166,8 +166,12 @@ def _redis_db(url: str, db: int) -> str:
 if REDIS_URL:
     # Cache and broker live in separate Redis databases so that flushing the
     # cache never drops queued tasks.
-    REDIS_CACHE_URL = _redis_db(REDIS_URL, env.int("REDIS_CACHE_DB", default=1))
-    CELERY_BROKER_URL = _redis_db(REDIS_URL, env.int("REDIS_BROKER_DB", default=0))
+    # The broker uses the database named in REDIS_URL (or REDIS_BROKER_DB), the
+    # cache the next one (or REDIS_CACHE_DB).
+    _url_db = int(urlsplit(REDIS_URL).path.strip("/") or 0)
+    _broker_db = env.int("REDIS_BROKER_DB", default=_url_db)
+    REDIS_CACHE_URL = _redis_db(REDIS_URL, env.int("REDIS_CACHE_DB", default=_broker_db + 1))
+    CELERY_BROKER_URL = _redis_db(REDIS_URL, _broker_db)
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
