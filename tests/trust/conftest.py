@@ -6,8 +6,8 @@ import pytest
 
 from lms.accounts.roles import Role
 from tests.lms.factories import UserFactory, WorkerUserFactory
-from tests.registry.factories import ApprovedWorkerFactory, RegulatorFactory
 from tests.registry.conftest import trace_page  # noqa: F401  (fixture)
+from tests.registry.factories import ApprovedWorkerFactory, RegulatorFactory
 
 from . import factories
 
