@@ -61,7 +61,7 @@ def test_news_index_filters_and_faq_accordion_work_without_javascript(live_serve
     assert page.locator(".news-item").count() == 3
     page.get_by_label("年份").select_option("2025")
     page.get_by_role("button", name="筛选").click()
-    assert page.locator(".news-item").count() == 1
+    assert page.locator(".news-item").count() == 1, page.content()[-3000:]
 
     page.goto(live_server.url + "/faq/")
     question = page.get_by_text("什么是上门服务证？")
