@@ -110,9 +110,16 @@ def agency_standing_counts(agencies: QuerySet[Agency], *, today=None) -> dict[st
 
 
 def credit_records_of(workers: QuerySet[Worker], agencies: QuerySet[Agency]) -> QuerySet:
-    """Credit records about these workers or these agencies."""
+    """Credit records about these workers or these agencies.
+
+    Correlated ``EXISTS`` on the primary keys rather than ``IN (…) OR IN (…)``:
+    PostgreSQL cannot turn an OR of two IN subqueries into semi-joins and
+    rescans the whole worker table for every credit record (15 s for 7,600
+    records against 300,000 workers); each EXISTS is one index probe.
+    """
     return CreditRecord.objects.filter(
-        Q(worker__in=workers.values("pk")) | Q(agency__in=agencies.values("pk"))
+        Exists(workers.order_by().filter(pk=OuterRef("worker_id")))
+        | Exists(agencies.order_by().filter(pk=OuterRef("agency_id")))
     )
 
 
@@ -206,18 +213,47 @@ def regulator_users(*, district: str) -> list:
 
 
 def worker_standing_by(workers: QuerySet[Worker], field: str, *, today=None) -> list[dict]:
-    """Workers by credit standing per value of `field`."""
-    qs = annotate_worker_standing(workers, today=today)
-    return list(
-        qs.order_by()
+    """Workers by credit standing per value of `field`.
+
+    Two grouped queries: all workers per group, and the standing of the few
+    workers who have an active credit record (found from the records' side);
+    ``good`` is the difference. Annotating two EXISTS on every worker cost
+    3.4 s at 300,000 workers.
+    """
+    today = today or timezone.localdate()
+    totals = {
+        row[field]: row["n"]
+        for row in workers.order_by().values(field).annotate(n=Count("pk")).order_by()
+    }
+    recorded = workers.filter(
+        pk__in=CreditRecord.objects.filter(_active_q(today), worker__isnull=False).values(
+            "worker_id"
+        )
+    )
+    flagged = {
+        row[field]: row
+        for row in annotate_worker_standing(recorded, today=today)
+        .order_by()
         .values(field)
         .annotate(
             blacklisted=Count("pk", filter=Q(is_blacklisted=True)),
             caution=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=True)),
-            good=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=False)),
         )
-        .order_by(field)
-    )
+        .order_by()
+    }
+    rows = []
+    for key in sorted(totals, key=lambda k: (k is None, k)):
+        bad = flagged.get(key, {})
+        blacklisted, caution = bad.get("blacklisted", 0), bad.get("caution", 0)
+        rows.append(
+            {
+                field: key,
+                "blacklisted": blacklisted,
+                "caution": caution,
+                "good": totals[key] - blacklisted - caution,
+            }
+        )
+    return rows
 
 
 def filing_flow_by(workers: QuerySet[Worker], field: str, *, since, until) -> list[dict]:
