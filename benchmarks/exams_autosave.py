@@ -325,6 +325,12 @@ def main() -> None:
     parser.add_argument("--think-max", type=float, default=30)
     parser.add_argument("--run-seconds", type=float, default=150)
     parser.add_argument("--spawn-rate", type=float, default=25)
+    parser.add_argument(
+        "--tail-seconds",
+        type=float,
+        default=120,
+        help="locust keeps running this long after the window",
+    )
     parser.add_argument("--measure-seconds", type=float, default=10)
     parser.add_argument("--database", default="bench_exams")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
@@ -421,9 +427,10 @@ def main() -> None:
                 "--spawn-rate",
                 str(args.spawn_rate),
                 "--run-time",
-                f"{int(args.run_seconds + 30)}s",
+                # Room after the submit window for a saturated server to answer every submit.
+                f"{int(args.run_seconds + args.tail_seconds)}s",
                 "--stop-timeout",
-                "30",
+                "60",
                 "--host",
                 base,
                 "--csv",

@@ -122,3 +122,9 @@ def test_pages_need_a_login_and_a_worker(client, login_staff, exam):
     login_staff(client, StaffUserFactory())
     assert client.get("/me/exams/").status_code == 404
     assert client.get(f"/me/exams/{exam.pk}/").status_code == 404
+
+
+def test_the_pages_speak_english_when_asked(signed_in, worker, exam):
+    EnrolmentFactory(worker=worker, course=exam.course)
+    html = signed_in.get("/me/exams/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My exams" in html and "View and start" in html
