@@ -280,9 +280,9 @@ def test_home_page_with_every_block_costs_a_bounded_number_of_queries(
     ]
     page_publish(page=home)
     client.get("/")
-    from django.core.cache import cache
+    from cms.cache import new_generation
 
-    cache.delete_many([k for k in getattr(cache, "_cache", {}) if "cms:page:" in str(k)])
+    new_generation()  # the page is rendered again, with the menu and site paths warm
     with override_settings(CMS_PAGE_CACHE_SECONDS=0), django_assert_max_num_queries(20):
         response = client.get("/")
     assert response.status_code == 200
