@@ -369,3 +369,18 @@ API_ROUTERS = [
     ("/exam/", "exams.api.router"),
 ]
 WORKER_HOME_URL = "/me/"
+
+# --- App tuning (each app reads these with its own default) ---------------------
+# Seconds an anonymous portal page stays in the page cache (0 turns it off).
+CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
+# Seconds a public card-number lookup (hit or miss) is cached; changes purge it.
+REGISTRY_LOOKUP_CACHE_SECONDS = env.int("REGISTRY_LOOKUP_CACHE_SECONDS", default=60)
+# Rosters with more rows than this are imported in Celery with a progress page.
+REGISTRY_ROSTER_SYNC_MAX_ROWS = env.int("REGISTRY_ROSTER_SYNC_MAX_ROWS", default=200)
+# Seconds an anonymous verification answer is cached (a revocation bumps it at once).
+CERTIFICATES_VERIFY_CACHE_SECONDS = env.int("CERTIFICATES_VERIFY_CACHE_SECONDS", default=60)
+# Path of a TrueType CJK font for certificate PDFs (default: WenQuanYi Micro Hei if installed).
+if env.str("CERTIFICATES_FONT_PATH", default=""):
+    CERTIFICATES_FONT_PATH = env.str("CERTIFICATES_FONT_PATH")
+# Agency report exports larger than this run in Celery and offer a download.
+DASHBOARDS_EXPORT_SYNC_MAX_ROWS = env.int("DASHBOARDS_EXPORT_SYNC_MAX_ROWS", default=5000)
