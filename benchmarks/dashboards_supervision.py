@@ -1,0 +1,127 @@
+"""Benchmark (issue #11): city dashboard, warning rules and monthly report at city scale.
+
+On a seed_scale database of 300,000 workers (scratch PostgreSQL, loopback, from
+DATABASE_URL; see dashboards_agency.py for the preparation) a city regulator
+with a static second factor signs in, then gunicorn is measured on the city
+statistics dashboard (/admin/dashboards/supervision/, target p95 ≤ 1 s) and the
+regulator's admin home, each also as a ratio to /health/live in the same run.
+In this process it then times one full run of the warning rules
+(``dashboards.rules.warnings_evaluate``, target ≤ 60 s; a first run opens the
+warnings, a second refreshes them) and the monthly report
+(``dashboards.services.monthly_report_generate``: figures, PDF and XLSX,
+target ≤ 60 s).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_dashboards \\
+        .venv/bin/python benchmarks/dashboards_supervision.py --seconds 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dashboards_common import (  # noqa: E402
+    PASSWORD,
+    Session,
+    bench_user,
+    database_url_from_env,
+    fill,
+    setup_django,
+)
+from harness import measure, ratio_report, serve  # noqa: E402
+
+TARGET_P95_MS = 1000
+TARGET_JOB_S = 60
+PAGES = {
+    "city": "/admin/dashboards/supervision/",  # the city statistics dashboard
+    "home": "/admin/",  # the regulator's admin home (panel with key figures)
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=15, help="per measured URL")
+    parser.add_argument("--clients", type=int, default=2, help="closed-loop clients")
+    parser.add_argument("--no-fill", action="store_true", help="skip adding course/exam rows")
+    parser.add_argument("--no-http", action="store_true", help="only time the rules and report")
+    parser.add_argument(
+        "--page",
+        action="append",
+        choices=sorted(PAGES),
+        help="measure only these pages (repeatable; default: all)",
+    )
+    args = parser.parse_args()
+
+    url = database_url_from_env()
+    setup_django(url)
+    from django.db import connections
+    from django.utils import timezone
+
+    from lms.accounts.roles import Role
+    from registry.models import Agency, Worker
+
+    if not args.no_fill:
+        fill()
+    username, codes = bench_user("bench_city", role=Role.CITY_REGULATOR)
+    print(f"dataset: {Worker.objects.count()} workers, {Agency.objects.count()} agencies")
+
+    results = {}
+    if not args.no_http:
+        connections.close_all()
+        with serve(env={"DATABASE_URL": url}) as base:
+            session = Session(base)
+            session.sign_in(username, PASSWORD, codes[0])
+            headers = session.cookie_header()
+            pages = {name: PAGES[name] for name in (args.page or PAGES)}
+            for path in ["/health/live", *pages.values()]:  # warm up
+                measure(base + path, seconds=1, clients=1, headers=headers)
+            bare = measure(base + "/health/live", seconds=args.seconds, clients=args.clients)
+            results = {
+                name: measure(
+                    base + path, seconds=args.seconds, clients=args.clients, headers=headers
+                )
+                for name, path in pages.items()
+            }
+        print()
+        for name, result in results.items():
+            print(ratio_report(name, result, bare))
+        for name, result in results.items():
+            ok = result.p95_ms <= TARGET_P95_MS and not result.errors
+            print(
+                f"{name}: p95 {result.p95_ms:.0f} ms, target ≤ {TARGET_P95_MS} ms: "
+                f"{'met' if ok else 'NOT met'}"
+            )
+
+    from dashboards.figures import previous_month
+    from dashboards.rules import warnings_evaluate
+    from dashboards.services import monthly_report_generate
+
+    for label in ("first run", "second run"):
+        t0 = time.perf_counter()
+        evaluation = warnings_evaluate()
+        elapsed = time.perf_counter() - t0
+        print(
+            f"warning rules ({label}): {elapsed:.1f}s — opened {len(evaluation.opened)}, "
+            f"refreshed {evaluation.refreshed}, closed {evaluation.closed}, "
+            f"skipped {list(evaluation.skipped)}; target ≤ {TARGET_JOB_S} s: "
+            f"{'met' if elapsed <= TARGET_JOB_S else 'NOT met'}"
+        )
+    month = previous_month(timezone.localdate())
+    t0 = time.perf_counter()
+    report = monthly_report_generate(month=month)
+    elapsed = time.perf_counter() - t0
+    print(
+        f"monthly report {month:%Y-%m} (figures + PDF {report.pdf.size} B + XLSX "
+        f"{report.xlsx.size} B): {elapsed:.1f}s; target ≤ {TARGET_JOB_S} s: "
+        f"{'met' if elapsed <= TARGET_JOB_S else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
