@@ -148,9 +148,25 @@ def test_identical_wrong_answers_fire_but_identical_right_answers_do_not(stage):
     assert open_warnings(R.EXAM_SAME_ANSWERS).count() == 1
 
 
-def test_visit_rule_waits_for_service_visits():
+def test_visit_after_certificate_lapse_fires_and_a_visit_while_valid_is_quiet():
+    from certificates import services as certificate_services
+    from registry import services as registry_services
+    from tests.certificates.factories import issue
+
+    lapsed = issue()
+    certificate_services.certificate_revoke(certificate=lapsed, reason="违规上岗", acting_user=None)
+    registry_services.visit_confirm(
+        worker=lapsed.worker, service_date=timezone.localdate(), district=District.XUHUI
+    )
+    valid = issue()
+    registry_services.visit_confirm(
+        worker=valid.worker, service_date=timezone.localdate(), district=District.XUHUI
+    )
     result = run(R.VISIT_AFTER_LAPSE)
-    assert R.VISIT_AFTER_LAPSE in result.skipped
+    assert R.VISIT_AFTER_LAPSE not in result.skipped
+    assert list(open_warnings(R.VISIT_AFTER_LAPSE).values_list("worker_id", flat=True)) == [
+        lapsed.worker_id
+    ]
 
 
 # --- life cycle ------------------------------------------------------------------------------------
