@@ -5,6 +5,7 @@ Pages stay thin: their context and their one write (recording a visit) call
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +161,13 @@ class LessonPage(Page):
     class Meta:
         verbose_name = _("课时")
         verbose_name_plural = _("课时")
+
+    def clean(self):
+        super().clean()
+        if self.video_block is not None and not self.video_duration:
+            raise ValidationError(
+                {"video_duration": _("本课有视频，请填写视频时长，用于核对学员是否看完。")}
+            )
 
     def search_text(self) -> str:
         """Title, intro and every block's text as space-separated Chinese words."""

@@ -288,3 +288,13 @@ def test_text_and_image_lesson_weighs_under_150_kb_before_images(client, login_w
 def test_default_site_root_is_where_factories_put_the_index():
     index = CourseIndexPageFactory()
     assert index.get_parent().pk == default_site_root().pk
+
+
+def test_a_video_lesson_needs_its_duration():
+    from django.core.exceptions import ValidationError
+
+    lesson = LessonPageFactory(video=True)
+    lesson.video_duration = None
+    with pytest.raises(ValidationError) as error:
+        lesson.full_clean()
+    assert "video_duration" in error.value.message_dict
