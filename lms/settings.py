@@ -209,6 +209,9 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Sessions read from the cache first (Redis in production), written through to
+# the database: one round trip less on every signed-in request (exam autosave).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so locked-out credentials never reach the others.
     "axes.backends.AxesStandaloneBackend",
@@ -382,5 +385,9 @@ CERTIFICATES_VERIFY_CACHE_SECONDS = env.int("CERTIFICATES_VERIFY_CACHE_SECONDS",
 # Path of a TrueType CJK font for certificate PDFs (default: WenQuanYi Micro Hei if installed).
 if env.str("CERTIFICATES_FONT_PATH", default=""):
     CERTIFICATES_FONT_PATH = env.str("CERTIFICATES_FONT_PATH")
+# Seconds after an exam's deadline that in-flight answer saves are still accepted.
+EXAMS_SAVE_GRACE_SECONDS = env.int("EXAMS_SAVE_GRACE_SECONDS", default=30)
+# How often (seconds) the beat task finalises overdue attempts.
+EXAMS_SWEEP_SECONDS = env.int("EXAMS_SWEEP_SECONDS", default=60)
 # Agency report exports larger than this run in Celery and offer a download.
 DASHBOARDS_EXPORT_SYNC_MAX_ROWS = env.int("DASHBOARDS_EXPORT_SYNC_MAX_ROWS", default=5000)
