@@ -20,7 +20,7 @@ def certificate(worker, *, expires_in: int = 400, revoked: bool = False, **kwarg
     """A certificate row (no exam, no PDF) expiring `expires_in` days from today."""
     today = timezone.localdate()
     expires_on = today + datetime.timedelta(days=expires_in)
-    issued_on = min(today, expires_on) - datetime.timedelta(days=300)
+    issued_on = kwargs.pop("issued_on", min(today, expires_on) - datetime.timedelta(days=300))
     return Certificate.objects.create(
         type=cert_type(),
         number=f"SH-TRUST-{secrets.token_hex(4).upper()}",
