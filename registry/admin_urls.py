@@ -18,4 +18,6 @@ urlpatterns = [
     path("rosters/template.xlsx", views.RosterTemplateView.as_view(), name="roster_template"),
     path("rosters/<int:pk>/", views.RosterDetailView.as_view(), name="roster_detail"),
     path("rosters/<int:pk>/errors.csv", views.RosterErrorsView.as_view(), name="roster_errors"),
+    path("insurance/add/", views.InsuranceAddView.as_view(), name="insurance_add"),
+    path("ratings/<int:pk>/moderate/", views.RatingModerateView.as_view(), name="rating_moderate"),
 ]

@@ -195,3 +195,30 @@ class InsuranceForm(forms.Form):
     def __init__(self, *args, workers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = workers
+
+
+class RatingModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("处理"),
+        choices=[
+            ("approve", _("通过（评价内容公开）")),
+            ("reject", _("不通过（不公开，不计入评分）")),
+            ("escalate", _("转为信用记录（投诉或违规）")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    kind = forms.ChoiceField(
+        label=_("信用记录类型"),
+        choices=[
+            (CreditRecord.Kind.COMPLAINT, CreditRecord.Kind.COMPLAINT.label),
+            (CreditRecord.Kind.VIOLATION, CreditRecord.Kind.VIOLATION.label),
+        ],
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("意见或说明"),
+        required=False,
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("不通过时必填；转为信用记录时作为记录说明（不填则用评价内容）。"),
+    )

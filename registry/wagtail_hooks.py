@@ -42,11 +42,12 @@ def register_registry_log_actions(actions):
 
 # --- admin screens ----------------------------------------------------------
 
-from django.db.models import Q  # noqa: E402
+from django.db.models import Case, Q, When  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
 from django.utils.functional import cached_property  # noqa: E402
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet  # noqa: E402
+from wagtail.admin.ui.tables import Column  # noqa: E402
 from wagtail.admin.views.generic import IndexView  # noqa: E402
 from wagtail.admin.viewsets.base import ViewSetGroup  # noqa: E402
 from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
@@ -64,7 +65,10 @@ from .models import (  # noqa: E402
     District,
     Filing,
     FilingStatus,
+    Insurance,
     RosterImport,
+    ServiceVisit,
+    VisitRating,
     Worker,
 )
 
@@ -88,7 +92,17 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
         return any(self.user_has_permission(user, a) for a in actions)
 
 
-for _model in (Filing, Worker, Agency, CreditRecord, RosterImport, CardBatch):
+for _model in (
+    Filing,
+    Worker,
+    Agency,
+    CreditRecord,
+    RosterImport,
+    CardBatch,
+    Insurance,
+    ServiceVisit,
+    VisitRating,
+):
     register_permission_policy(_model, ReadOnlyPolicy(_model), exact_class=True)
 
 
@@ -400,6 +414,99 @@ class CardBatchViewSet(RegistryViewSet):
     copy_view_enabled = False
 
 
+# --- household trust -------------------------------------------------------------
+
+
+class InsuranceIndexView(VisibleIndexView):
+    visible = staticmethod(selectors.insurances_visible_to)
+
+    def detail_url(self, instance):
+        return reverse("registry_admin:worker_detail", args=[instance.worker_id])
+
+    def extra_buttons(self):
+        if self.request.user.has_perm("registry.add_insurance"):
+            return [(_("录入保险"), reverse("registry_admin:insurance_add"), "plus")]
+        return []
+
+
+class InsuranceViewSet(RegistryViewSet):
+    model = Insurance
+    icon = "shield"
+    menu_label = _("责任保险")
+    name = "registry_insurance"
+    url_prefix = "registry/insurance"
+    index_view_class = InsuranceIndexView
+    list_display = ["worker", "insurer", "masked_policy_number", "start_date", "end_date"]
+    list_filter = ["end_date"]
+
+
+class ServiceVisitIndexView(VisibleIndexView):
+    visible = staticmethod(selectors.service_visits_visible_to)
+
+    def detail_url(self, instance):
+        return reverse("registry_admin:worker_detail", args=[instance.worker_id])
+
+
+class ServiceVisitViewSet(RegistryViewSet):
+    model = ServiceVisit
+    icon = "home"
+    menu_label = _("上门记录")
+    name = "registry_servicevisit"
+    url_prefix = "registry/visits"
+    index_view_class = ServiceVisitIndexView
+    list_display = [
+        "worker",
+        "service_category",
+        "service_date",
+        "district",
+        "contact_masked",
+        "scanned_via",
+        "confirmed_at",
+    ]
+    list_filter = ["district", "scanned_via", "service_date"]
+
+
+class VisitRatingIndexView(VisibleIndexView):
+    """Agencies see their workers' ratings; regulators also get the moderation action."""
+
+    visible = staticmethod(selectors.visit_ratings_visible_to)
+
+    def get_base_queryset(self):
+        qs = super().get_base_queryset()
+        # The queue first: pending ratings, oldest first, then the rest.
+        return qs.order_by(
+            Case(When(status=VisitRating.Status.PENDING, then=0), default=1), "created_at"
+        )
+
+    def detail_url(self, instance):
+        if self.request.user.has_perm("registry.moderate_visitrating"):
+            return reverse("registry_admin:rating_moderate", args=[instance.pk])
+        return None
+
+
+def _rating_worker(rating):
+    return rating.visit.worker
+
+
+class VisitRatingViewSet(RegistryViewSet):
+    model = VisitRating
+    icon = "pick"
+    menu_label = _("上门评价")
+    name = "registry_visitrating"
+    url_prefix = "registry/ratings"
+    index_view_class = VisitRatingIndexView
+    list_display = [
+        "__str__",
+        Column("worker", label=_("服务员"), accessor=_rating_worker),
+        "stars",
+        "comment",
+        "status",
+        "credit_record",
+        "created_at",
+    ]
+    list_filter = ["status", "stars"]
+
+
 class RegistryViewSetGroup(ViewSetGroup):
     menu_label = _("备案登记")
     menu_icon = "group"
@@ -411,6 +518,9 @@ class RegistryViewSetGroup(ViewSetGroup):
         CreditRecordViewSet,
         RosterImportViewSet,
         CardBatchViewSet,
+        InsuranceViewSet,
+        ServiceVisitViewSet,
+        VisitRatingViewSet,
     )
 
 
