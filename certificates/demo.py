@@ -191,8 +191,30 @@ def seed(ctx) -> None:
     for key, label in labels:
         if key in urls:
             ctx.urls.append((label, urls[key]))
+    _door_urls(ctx, cert_type)
     count = Certificate.objects.filter(type=cert_type).count()
     ctx.say(f"  证书类型 {cert_type.name}（{cert_type.code}）：{count} 张证书，均已生成 PDF。")
+
+
+def _door_urls(ctx, cert_type) -> None:
+    """Print a verification URL for a green, a yellow and a red worker, with the reasons."""
+    today = timezone.localdate()
+    found = {}
+    for certificate in (
+        Certificate.objects.filter(type=cert_type, superseded_by__isnull=True)
+        .select_related("worker")
+        .order_by("pk")
+    ):
+        status = selectors.door_status(certificate.worker, certificate=certificate, today=today)
+        found.setdefault(status.colour, (certificate, status))
+    labels = {"green": "绿码 green", "yellow": "黄码 yellow", "red": "红码 red"}
+    for colour, label in labels.items():
+        if colour not in found:
+            ctx.say(f"  没有{label}的演示证书。")
+            continue
+        certificate, status = found[colour]
+        reasons = "；".join(status.reasons) or "证照齐全"
+        ctx.urls.append((f"{label}（{reasons}）", selectors.verify_url(certificate.token)))
 
 
 def _create_scenario(scenario, worker, cert_type, admin, today) -> Certificate:

@@ -26,7 +26,10 @@ from .models import (
     Employment,
     Filing,
     FilingStatus,
+    Insurance,
     ServiceCategory,
+    ServiceVisit,
+    VisitRating,
     Worker,
 )
 from .synthetic import credit_code_for_index, resident_id_for_index
@@ -330,6 +333,8 @@ def seed(ctx) -> None:
         f"  {demo_agency_count} 名服务员（{', '.join(f'{k}: {len(v)}' for k, v in by_state.items())}）"
     )
 
+    seed_trust(ctx, workers=by_state[S.APPROVED], demo_worker=demo_worker, today=today)
+
     ctx.data["demo_agency"] = main
     ctx.data["agencies"] = list(agencies.values())
     ctx.data["workers"] = DemoWorkers(by_state)
@@ -458,3 +463,72 @@ def _agency_credit(agencies: dict[str, Agency], today, regulator) -> None:
 
 
 __all__ = ["DemoWorkers", "seed", "selectors"]
+
+
+# --- household trust: insurance, visits and moderated ratings ---------------------
+
+INSURERS = [
+    "中国平安财产保险上海分公司",
+    "中国人民财产保险上海市分公司",
+    "太平洋财产保险上海分公司",
+]
+DEMO_COMMENTS = [
+    (5, "准时上门，做事利落，老人很满意。", True),
+    (4, "", True),
+    (2, "比约定时间晚到一个多小时，也没有提前打招呼。", None),  # left for moderation
+]
+
+
+def _insurance(worker: Worker, n: int, today, staff) -> None:
+    """Most registered workers insured for a year; every 7th lapsed, every 6th never insured."""
+    if n % 6 == 5 or Insurance.objects.filter(worker=worker).exists():
+        return
+    start = today - datetime.timedelta(days=(37 * n) % 300 + (400 if n % 7 == 3 else 0))
+    services.insurance_add(
+        worker=worker,
+        insurer=INSURERS[n % len(INSURERS)],
+        policy_number=f"DEMO{worker.pk:06d}{n:04d}",
+        start_date=start,
+        end_date=start + datetime.timedelta(days=364),
+        acting_user=staff,
+    )
+
+
+def _visits(worker: Worker, today, regulator, *, moderate: bool = True) -> None:
+    """Three confirmed visits over the last months with ratings (one awaiting moderation)."""
+    if ServiceVisit.objects.filter(worker=worker).exists():
+        return
+    for i, (stars, comment, approve) in enumerate(DEMO_COMMENTS):
+        visit, token = services.visit_confirm(
+            worker=worker,
+            service_date=today,
+            district=worker.agency.district if worker.agency_id else "xuhui",
+            service_category=worker.service_categories.first(),
+            contact=f"1370099{worker.pk % 1000:03d}{i}",
+        )
+        # Spread the demo visits over the past months (a real visit is dated when confirmed).
+        when = timezone.now() - datetime.timedelta(days=20 + 45 * i)
+        ServiceVisit.objects.filter(pk=visit.pk).update(
+            confirmed_at=when, service_date=timezone.localdate(when)
+        )
+        rating = services.rating_submit(token=token, stars=stars, comment=comment)
+        if comment and approve and moderate:
+            services.rating_moderate(rating=rating, approve=True, acting_user=regulator)
+
+
+def seed_trust(ctx, *, workers: list[Worker], demo_worker: Worker, today) -> None:
+    """Insurance for the registered workers, visits and ratings for a few of them."""
+    staff = ctx.users.get("agency_staff")
+    regulator = ctx.users.get("city_regulator")
+    registered = [w for w in workers if selectors.worker_is_registered(w)]
+    # The demo worker is insured: their live code should come up green.
+    _insurance(demo_worker, 1, today, staff)
+    for n, worker in enumerate(registered, start=2):
+        _insurance(worker, n, today, staff)
+    _visits(demo_worker, today, regulator)
+    for worker in registered[1:4]:
+        _visits(worker, today, regulator)
+    ctx.say(
+        f"  {Insurance.objects.count()} 份责任保险，{ServiceVisit.objects.count()} 次上门确认，"
+        f"{VisitRating.objects.filter(status='pending').count()} 条评价待审核"
+    )

@@ -27,7 +27,9 @@ def test_seed_makes_every_state_and_is_idempotent(client, settings):
 
     first = run()
     labels = [label for label, _url in first.urls]
-    assert labels == ["有效证书 valid", "已过期证书 expired", "已撤销证书 revoked"]
+    assert labels[:3] == ["有效证书 valid", "已过期证书 expired", "已撤销证书 revoked"]
+    # Then one URL per door colour found (issue #8), each with its reasons.
+    assert all(label.startswith(("绿码", "黄码", "红码")) for label in labels[3:])
     count = Certificate.objects.count()
     assert count == 5  # valid, expired, revoked, and a reissued pair
     second = run()
@@ -38,7 +40,7 @@ def test_seed_makes_every_state_and_is_idempotent(client, settings):
         "已过期证书 expired": "已过期",
         "已撤销证书 revoked": "已撤销",
     }
-    for label, url in first.urls:
+    for label, url in first.urls[:3]:
         assert url.startswith(settings.SITE_URL + "/v/")
         html = client.get(url.removeprefix(settings.SITE_URL)).content.decode()
         assert expected[label] in html
