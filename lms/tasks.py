@@ -1,6 +1,9 @@
 """Sending a higher app's task by name, so a lower app never imports it."""
 
+from django.core.cache import cache
 from django.db import transaction
+
+from celery import shared_task
 
 from lms.celery import app
 
@@ -20,3 +23,9 @@ def send_task_by_name(name: str, *args, **kwargs) -> None:
             app.send_task(name, args=args, kwargs=kwargs)
 
     transaction.on_commit(_send)
+
+
+@shared_task(name="lms.tasks.broker_roundtrip", acks_late=True)
+def broker_roundtrip(key: str) -> None:
+    """Write `key` to the cache: proof that a message crossed the broker to a worker."""
+    cache.set(key, "ok", 60)

@@ -18,6 +18,13 @@ def pytest_configure(config):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     if not os.environ.get("REDIS_URL"):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Tasks run in process during tests, even with REDIS_URL (the cache still
+    # uses Redis); tests of the real broker turn this off for themselves.
+    from lms.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
 
 
 def pytest_unconfigure(config):
