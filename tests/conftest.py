@@ -88,3 +88,23 @@ def login_worker():
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_for_every_connection(django_db_setup):
+    """Let every connection object restore the migrated data after a transactional test.
+
+    Django keeps the serialized copy (for ``serialized_rollback``) on the
+    connection object that created the test database. Playwright's sync API
+    runs code in other greenlets, which get connection objects of their own
+    without it, so the restore silently did nothing and later browser tests
+    met an empty database. A class attribute reaches them all.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    yield
