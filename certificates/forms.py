@@ -12,7 +12,7 @@ class VisitConfirmForm(forms.Form):
         label=_("服务类型"), queryset=None, required=False, empty_label=_("（不选）")
     )
     service_date = forms.DateField(
-        label=_("服务日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("服务日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     district = forms.ChoiceField(label=_("服务所在区"), choices=registry_selectors.district_choices)
     contact = forms.CharField(

@@ -257,13 +257,11 @@ def visit_confirm(request, token: str):
         else:
             url = reverse("registry:visit_rate", args=[rating_token])
             return redirect(f"{url}?new=1")
-    response = render(
+    return render(
         request,
         "certificates/confirm.html",
         {"v": verification, "form": form, "via": via if is_live else "", "live": is_live},
     )
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _live_payload(certificate) -> dict:

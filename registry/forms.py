@@ -188,9 +188,11 @@ class InsuranceForm(forms.Form):
         label=_("保单号"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     start_date = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    end_date = forms.DateField(label=_("到期日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("到期日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, workers=None, **kwargs):
         super().__init__(*args, **kwargs)

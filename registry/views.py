@@ -179,6 +179,4 @@ def visit_rate(request, token: str):
                         messages.success(request, _("谢谢你的评价！"))
                         return redirect("registry:visit_rate", token=token)
             context["form"] = form
-    response = render(request, "registry/visit_rate.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
-    return _private(response)
+    return _private(render(request, "registry/visit_rate.html", context, status=status))
