@@ -134,7 +134,7 @@ def seed(ctx) -> None:
     # Workers who completed the course sit the exam once: most pass, some fail.
     rng = random.Random(20260302)
     passed, failed = [], []
-    workers = [w for w in ctx.data.get("course_completed_workers", []) if w.user_id][:DEMO_ATTEMPTS]
+    workers = list(ctx.data.get("course_completed_workers", []))[:DEMO_ATTEMPTS]
     for number, worker in enumerate(workers):
         if Attempt.objects.filter(exam=exam, worker=worker).exists():
             attempt = Attempt.objects.filter(exam=exam, worker=worker).order_by("-number").first()
