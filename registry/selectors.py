@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -358,10 +358,12 @@ PUBLIC_LOOKUP_LIMIT = 10
 
 
 def _public_worker_queryset() -> QuerySet[Worker]:
-    # One filing per worker (a unique constraint): its status comes with the row.
+    # One filing per worker (a unique constraint): its status comes with the row;
+    # so do the insurance dates and the 12-month visit summary (door status, #8).
     return (
         Worker.objects.filter(filings__status__in=PUBLIC_WORKER_STATES)
         .annotate(public_filing_status=F("filings__status"))
+        .annotate(**_door_annotations(timezone.localdate()))
         .select_related("agency")
         .prefetch_related(
             Prefetch(
@@ -510,9 +512,72 @@ class DoorFacts:
     standing_label: str
 
 
+def _door_annotations(today) -> dict:
+    """Insurance dates and the 12-month visit summary as subquery annotations of a worker row."""
+    own = Insurance.objects.filter(worker=OuterRef("pk"))
+    visits = (
+        ServiceVisit.objects.filter(
+            worker=OuterRef("pk"), confirmed_at__gte=visit_summary_since(today=today)
+        )
+        .order_by()
+        .values("worker")
+    )
+    return {
+        "door_insurance_until": Subquery(
+            own.filter(start_date__lte=today, end_date__gte=today)
+            .order_by("-end_date")
+            .values("end_date")[:1]
+        ),
+        "door_insurance_ended": Subquery(
+            own.filter(end_date__lt=today).order_by("-end_date").values("end_date")[:1]
+        ),
+        "door_insurance_starts": Subquery(
+            own.filter(start_date__gt=today).order_by("start_date").values("start_date")[:1]
+        ),
+        "visits_12m": Subquery(visits.annotate(n=Count("pk")).values("n")[:1]),
+        "rated_12m": Subquery(
+            visits.annotate(n=Count("pk", filter=_ratings_counted_q())).values("n")[:1]
+        ),
+        "average_12m": Subquery(
+            visits.annotate(a=Avg("rating__stars", filter=_ratings_counted_q())).values("a")[:1]
+        ),
+    }
+
+
+def _annotated_for_door(workers) -> bool:
+    """Workers from the public lookup carry everything the door facts need (no query)."""
+    return (
+        not isinstance(workers, QuerySet)
+        and bool(workers)
+        and all(
+            isinstance(w, Worker)
+            and hasattr(w, "door_insurance_until")
+            and hasattr(w, "public_filing_status")
+            and "credit_records" in getattr(w, "_prefetched_objects_cache", {})
+            for w in workers
+        )
+    )
+
+
 def door_facts_for_workers(workers, *, today=None) -> dict[int, DoorFacts]:
-    """{worker_id: DoorFacts} for many workers in three queries, whatever their number."""
+    """{worker_id: DoorFacts} for many workers in three queries, whatever their number
+    (none for workers from the public lookup, which come annotated)."""
     today = today or timezone.localdate()
+    if _annotated_for_door(workers):
+        facts = {}
+        for w in workers:
+            standing = standing_from_records(list(w.credit_records.all()), today=today)
+            facts[w.pk] = DoorFacts(
+                worker_id=w.pk,
+                filing_status=w.public_filing_status,
+                health_check_expiry=w.health_check_expiry,
+                insurance_until=w.door_insurance_until,
+                insurance_ended=w.door_insurance_ended,
+                insurance_starts=w.door_insurance_starts,
+                standing_level=standing.level,
+                standing_label=standing.label,
+            )
+        return facts
     ids = _worker_ids(workers)
     rows = list(
         Worker.objects.filter(pk__in=ids)
@@ -601,7 +666,23 @@ class VisitSummary:
 
 
 def visit_summary_for_workers(workers, *, since=None, today=None) -> dict[int, VisitSummary]:
-    """{worker_id: VisitSummary} over the last 12 months, one query (no household data)."""
+    """{worker_id: VisitSummary} over the last 12 months, one query (no household data;
+    none for workers from the public lookup, which come annotated)."""
+    if (
+        since is None
+        and not isinstance(workers, QuerySet)
+        and workers
+        and all(hasattr(w, "visits_12m") for w in workers)
+    ):
+        return {
+            w.pk: VisitSummary(
+                visits=w.visits_12m or 0,
+                rated=w.rated_12m or 0,
+                average_rating=round(w.average_12m, 1) if w.average_12m is not None else None,
+            )
+            for w in workers
+            if w.visits_12m
+        }
     since = since or visit_summary_since(today=today)
     rows = (
         ServiceVisit.objects.filter(worker_id__in=_worker_ids(workers), confirmed_at__gte=since)

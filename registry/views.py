@@ -78,7 +78,8 @@ def worker_trace_lookup(request, *, page):
         today = timezone.localdate()
         doors = selectors.workers_door_status(workers) if workers else None
         visits = selectors.visit_summary_for_workers(workers, today=today) if workers else {}
-        comments = selectors.public_comments_for_workers(workers, today=today) if workers else {}
+        rated = [w for w in workers if visits.get(w.pk) and visits[w.pk].rated]
+        comments = selectors.public_comments_for_workers(rated, today=today) if rated else {}
         results = [
             public_worker(
                 w,
