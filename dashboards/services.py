@@ -123,7 +123,8 @@ def reminders_deliver(*, reminder_ids: list[int]) -> int:
     for reminder_id in reminder_ids:
         with transaction.atomic():
             reminder = (
-                Reminder.objects.select_for_update()
+                # Lock only the reminder row: the worker's login is an outer join.
+                Reminder.objects.select_for_update(of=("self",))
                 .select_related("worker__user")
                 .filter(pk=reminder_id, delivered_at__isnull=True)
                 .first()

@@ -90,6 +90,19 @@ def login_worker():
     return _login
 
 
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Every transactional test restores the migrated data (serialized rollback).
+
+    Without it, the flush after a transactional test re-creates content types
+    and permissions with new primary keys on PostgreSQL, and a later test that
+    restores the serialized copy collides with them. Requesting this
+    pytest-django fixture everywhere turns serialized rollback on for every
+    ``transaction=True`` test (plain tests roll back and are unaffected).
+    """
+    return None
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _serialized_contents_for_every_connection(django_db_setup):
     """Let every connection object restore the migrated data after a transactional test.

@@ -78,7 +78,12 @@ def test_missing_secret_key_is_refused_in_production():
 
 
 def test_check_deploy_is_clean_with_production_values():
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG",)}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a deployment check.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
         {
             "DJANGO_DEBUG": "0",
