@@ -51,7 +51,9 @@ def test_verify_page_at_phone_size_shows_status_and_masked_holder(
 
 
 def test_unknown_token_says_not_found_without_javascript(live_server, browser, screenshot):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 360, "height": 740}, locale="zh-CN"
+    )
     page = context.new_page()
     response = page.goto(f"{live_server.url}/v/{'x' * 32}/")
     assert response.status == 404
