@@ -1,0 +1,89 @@
+"""The verify page with the door status (issue #8), as a ratio to the bare view (target ≥ 0.5×).
+
+    .venv/bin/python benchmarks/trust_verify.py [--seconds 8]
+
+Uses the scratch PostgreSQL database ``bench_trust`` (created and migrated if
+missing) and, if REDIS_URL is set, Redis as the cache (REDIS_CACHE_DB). The
+holder has insurance, visits and ratings, so the door status reads every
+table it depends on. Measured: the household's scan (anonymous: the rendered
+answer is shared for a minute), the same page rendered on every request (a
+session cookie bypasses the shared answer), and the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import certificates_data as data  # noqa: E402
+from harness import measure, ratio_report, serve  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--database", default="bench_trust")
+    args = parser.parse_args()
+
+    url = data.prepare(args.database)
+    data.setup_django(url, DJANGO_DEBUG="1")
+    from django.utils import timezone
+
+    from certificates import services
+    from registry import services as registry_services
+    from registry.models import Insurance, ServiceVisit, Worker
+
+    cert_type = data.certificate_type()
+    if not cert_type.certificates.exists():
+        data.seed_attempts(cert_type, 1)
+    certificate = cert_type.certificates.filter(revoked_at__isnull=True).first()
+    if certificate is None:
+        worker = Worker.objects.first()
+        certificate = services.certificate_grant(
+            worker=worker, cert_type=cert_type, acting_user=None, reason="基准测试"
+        )
+    worker = certificate.worker
+    today = timezone.localdate()
+    if not Insurance.objects.filter(worker=worker).exists():
+        registry_services.insurance_add(
+            worker=worker,
+            insurer="基准保险公司",
+            policy_number="BENCH000001",
+            start_date=today - datetime.timedelta(days=10),
+            end_date=today + datetime.timedelta(days=355),
+        )
+    while ServiceVisit.objects.filter(worker=worker).count() < 20:
+        _visit, token = registry_services.visit_confirm(
+            worker=worker, service_date=today, district="xuhui"
+        )
+        registry_services.rating_submit(token=token, stars=5)
+    token = certificate.token
+    env = {"DATABASE_URL": url}
+    for key in ("REDIS_URL", "REDIS_CACHE_DB", "REDIS_BROKER_DB"):
+        if os.environ.get(key):
+            env[key] = os.environ[key]
+    print(
+        f"load average: {os.getloadavg()[0]:.2f}; cache: {'redis' if 'REDIS_URL' in env else 'locmem'}"
+    )
+    rendered = {"Cookie": "sessionid=benchmark-no-such-session"}
+    with serve(env=env) as base:
+        measure(base + f"/v/{token}/", seconds=1, clients=1)  # warm up
+        bare = measure(base + "/health/live", seconds=args.seconds, clients=args.clients)
+        page = measure(base + f"/v/{token}/", seconds=args.seconds, clients=args.clients)
+        fresh = measure(
+            base + f"/v/{token}/", seconds=args.seconds, clients=args.clients, headers=rendered
+        )
+        api = measure(base + f"/api/v1/verify/{token}", seconds=args.seconds, clients=args.clients)
+    print(ratio_report("verify page with door status (household scan)", page, bare))
+    print(ratio_report("verify page rendered every request", fresh, bare))
+    print(ratio_report("verify API with door status", api, bare))
+
+
+if __name__ == "__main__":
+    main()
