@@ -405,3 +405,8 @@ EXAMS_SAVE_GRACE_SECONDS = env.int("EXAMS_SAVE_GRACE_SECONDS", default=30)
 EXAMS_SWEEP_SECONDS = env.int("EXAMS_SWEEP_SECONDS", default=60)
 # Agency report exports larger than this run in Celery and offer a download.
 DASHBOARDS_EXPORT_SYNC_MAX_ROWS = env.int("DASHBOARDS_EXPORT_SYNC_MAX_ROWS", default=5000)
+# Household trust: the live door code's lifetime, the time to confirm entry
+# after opening it, and the days a one-time rating link stays usable.
+CERTIFICATES_LIVE_CODE_SECONDS = env.int("CERTIFICATES_LIVE_CODE_SECONDS", default=60)
+CERTIFICATES_LIVE_CONFIRM_SECONDS = env.int("CERTIFICATES_LIVE_CONFIRM_SECONDS", default=1800)
+REGISTRY_RATING_LINK_DAYS = env.int("REGISTRY_RATING_LINK_DAYS", default=30)
