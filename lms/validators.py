@@ -18,23 +18,35 @@ def normalize_id_number(value: str) -> str:
     return ric.compact(value or "").upper()
 
 
+def _validate(module, value: str, messages: dict[str, str]) -> str:
+    """Run python-stdnum's `module.validate`, turning its errors into Chinese messages."""
+    try:
+        return module.validate(value)
+    except stdnum_exceptions.InvalidLength as exc:
+        raise ValidationError(messages["length"], code=messages["code"] + "_length") from exc
+    except stdnum_exceptions.InvalidChecksum as exc:
+        raise ValidationError(messages["checksum"], code=messages["code"] + "_checksum") from exc
+    except stdnum_exceptions.ValidationError as exc:
+        raise ValidationError(messages["invalid"], code=messages["code"] + "_invalid") from exc
+
+
+_ID_MESSAGES = {
+    "code": "id",
+    "length": _("身份证号应为 18 位，请核对后重新输入。"),
+    "checksum": _("身份证号校验位不正确，请核对最后一位（可能是数字或 X）。"),
+    "invalid": _("身份证号格式不正确（出生日期或地区码无效），请核对后重新输入。"),
+}
+_USCC_MESSAGES = {
+    "code": "uscc",
+    "length": _("统一社会信用代码应为 18 位，请核对后重新输入。"),
+    "checksum": _("统一社会信用代码校验位不正确，请核对最后一位。"),
+    "invalid": _("统一社会信用代码格式不正确，请核对后重新输入。"),
+}
+
+
 def validate_resident_id(value: str) -> str:
     """Return the compact ID number or raise ValidationError with a plain-Chinese reason."""
-    number = normalize_id_number(value)
-    try:
-        return ric.validate(number)
-    except stdnum_exceptions.InvalidLength as exc:
-        raise ValidationError(
-            _("身份证号应为 18 位，请核对后重新输入。"), code="id_length"
-        ) from exc
-    except stdnum_exceptions.InvalidChecksum as exc:
-        raise ValidationError(
-            _("身份证号校验位不正确，请核对最后一位（可能是数字或 X）。"), code="id_checksum"
-        ) from exc
-    except stdnum_exceptions.ValidationError as exc:
-        raise ValidationError(
-            _("身份证号格式不正确（出生日期或地区码无效），请核对后重新输入。"), code="id_invalid"
-        ) from exc
+    return _validate(ric, normalize_id_number(value), _ID_MESSAGES)
 
 
 def id_birth_date(number: str) -> datetime.date:
@@ -52,18 +64,4 @@ def normalize_credit_code(value: str) -> str:
 
 def validate_credit_code(value: str) -> str:
     """Return the compact credit code or raise ValidationError with a plain-Chinese reason."""
-    code = normalize_credit_code(value)
-    try:
-        return uscc.validate(code)
-    except stdnum_exceptions.InvalidLength as exc:
-        raise ValidationError(
-            _("统一社会信用代码应为 18 位，请核对后重新输入。"), code="uscc_length"
-        ) from exc
-    except stdnum_exceptions.InvalidChecksum as exc:
-        raise ValidationError(
-            _("统一社会信用代码校验位不正确，请核对最后一位。"), code="uscc_checksum"
-        ) from exc
-    except stdnum_exceptions.ValidationError as exc:
-        raise ValidationError(
-            _("统一社会信用代码格式不正确，请核对后重新输入。"), code="uscc_invalid"
-        ) from exc
+    return _validate(uscc, normalize_credit_code(value), _USCC_MESSAGES)
