@@ -30,7 +30,13 @@ COLUMNS = [
     ("service_categories", gettext_lazy("服务类别"), False),
     ("health_check_date", gettext_lazy("体检日期"), False),
     ("health_check_expiry", gettext_lazy("体检有效期至"), False),
+    ("insurer", gettext_lazy("保险公司"), False),
+    ("policy_number", gettext_lazy("保单号"), False),
+    ("insurance_start", gettext_lazy("保险生效日期"), False),
+    ("insurance_end", gettext_lazy("保险到期日期"), False),
 ]
+#: The liability-insurance columns: all four or none.
+INSURANCE_COLUMNS = ("insurer", "policy_number", "insurance_start", "insurance_end")
 # Headers are matched in Chinese whatever the interface language.
 HEADERS = {
     "姓名": "name",
@@ -42,6 +48,10 @@ HEADERS = {
     "服务类别": "service_categories",
     "体检日期": "health_check_date",
     "体检有效期至": "health_check_expiry",
+    "保险公司": "insurer",
+    "保单号": "policy_number",
+    "保险生效日期": "insurance_start",
+    "保险到期日期": "insurance_end",
 }
 COLUMN_LABELS = {
     "name": "姓名",
@@ -51,6 +61,10 @@ COLUMN_LABELS = {
     "service_categories": "服务类别",
     "health_check_date": "体检日期",
     "health_check_expiry": "体检有效期至",
+    "insurer": "保险公司",
+    "policy_number": "保单号",
+    "insurance_start": "保险生效日期",
+    "insurance_end": "保险到期日期",
 }
 MAX_ROWS = 50_000
 
@@ -223,6 +237,30 @@ def validate_row(
         errors.append(("体检日期", _("体检日期不能晚于今天。")))
     if check and expiry and expiry < check:
         errors.append(("体检有效期至", _("体检有效期不能早于体检日期。")))
+    insurance = None
+    if any(str(cells.get(key, "") or "").strip() for key in INSURANCE_COLUMNS):
+        insurer = " ".join(str(cells.get("insurer", "") or "").split())
+        policy = str(cells.get("policy_number", "") or "").strip()
+        start = _date(cells.get("insurance_start"), "保险生效日期", errors)
+        end = _date(cells.get("insurance_end"), "保险到期日期", errors)
+        for key, value in (
+            ("insurer", insurer),
+            ("policy_number", policy),
+            ("insurance_start", start),
+            ("insurance_end", end),
+        ):
+            if not value and not any(c == COLUMN_LABELS[key] for c, _m in errors):
+                errors.append(
+                    (COLUMN_LABELS[key], _("填写保险信息时，保险公司、保单号和起止日期都要填。"))
+                )
+        if start and end and end < start:
+            errors.append(("保险到期日期", _("保险到期日期不能早于生效日期。")))
+        insurance = {
+            "insurer": insurer,
+            "policy_number": policy,
+            "start_date": start,
+            "end_date": end,
+        }
     result.data = {
         "name": name,
         "id_number": id_number,
@@ -231,6 +269,7 @@ def validate_row(
         "service_categories": chosen,
         "health_check_date": check,
         "health_check_expiry": expiry,
+        "insurance": insurance,
     }
     return result
 
@@ -252,9 +291,14 @@ def template_xlsx() -> bytes:
             "家务服务、母婴护理",
             "2025-03-01",
             "2026-02-28",
+            "（保险公司，可不填）",
+            "",
+            "",
+            "",
         ]
     )
-    for letter, width in zip("ABCDEFG", (10, 22, 14, 16, 24, 12, 14), strict=True):
+    widths = (10, 22, 14, 16, 24, 12, 14, 18, 20, 14, 14)
+    for letter, width in zip("ABCDEFGHIJK", widths, strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     workbook.save(out)

@@ -948,13 +948,18 @@ def roster_import_process(*, roster_import_id: int) -> None:
                     today=today,
                 )
                 if result.ok:
+                    data = dict(result.data)
+                    insurance = data.pop("insurance", None)
                     try:
+                        # The worker and their insurance are filed together or not at all.
                         with transaction.atomic():
-                            worker_create(
+                            worker = worker_create(
                                 agency=roster.agency,
                                 acting_user=acting_user,
-                                **result.data,
+                                **data,
                             )
+                            if insurance:
+                                insurance_add(worker=worker, acting_user=acting_user, **insurance)
                         created += 1
                         continue
                     except ValidationError as exc:
@@ -963,6 +968,10 @@ def roster_import_process(*, roster_import_id: int) -> None:
                                 "id_number": "身份证号",
                                 "name": "姓名",
                                 "phone": "手机号",
+                                "insurer": "保险公司",
+                                "policy_number": "保单号",
+                                "start_date": "保险生效日期",
+                                "end_date": "保险到期日期",
                             }.get(key, key)
                             result.errors.extend((label, m) for m in messages)
                 errors.extend(
