@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from harness import log
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import certificates_data as data  # noqa: E402
@@ -46,7 +48,7 @@ def main() -> None:
     cert_type = data.certificate_type()
     t0 = time.perf_counter()
     attempt_ids = data.seed_attempts(cert_type, args.count)
-    print(f"seeded {len(attempt_ids)} passed attempts in {time.perf_counter() - t0:.1f} s")
+    log.info(f"seeded {len(attempt_ids)} passed attempts in {time.perf_counter() - t0:.1f} s")
 
     # Start from an empty queue of our own.
     with app.connection_for_write() as conn:
@@ -78,7 +80,7 @@ def main() -> None:
         for attempt_id in attempt_ids:
             app.send_task("certificates.tasks.certificate_issue_for_attempt", args=[attempt_id])
         sent = time.perf_counter() - start
-        print(f"sent {len(attempt_ids)} messages in {sent:.1f} s")
+        log.info(f"sent {len(attempt_ids)} messages in {sent:.1f} s")
         issued_at = rendered_at = None
         deadline = start + args.timeout
         while time.perf_counter() < deadline:
@@ -86,14 +88,14 @@ def main() -> None:
             rendered = Certificate.objects.exclude(pdf="").count()
             if issued_at is None and issued >= args.count:
                 issued_at = time.perf_counter() - start
-                print(f"all {issued} certificates issued after {issued_at:.1f} s")
+                log.info(f"all {issued} certificates issued after {issued_at:.1f} s")
             if rendered >= args.count:
                 rendered_at = time.perf_counter() - start
-                print(f"all {rendered} PDFs and cards rendered after {rendered_at:.1f} s")
+                log.info(f"all {rendered} PDFs and cards rendered after {rendered_at:.1f} s")
                 break
             time.sleep(2)
         else:
-            print(f"TIMEOUT: {issued} issued, {rendered} rendered")
+            log.info(f"TIMEOUT: {issued} issued, {rendered} rendered")
     finally:
         worker.terminate()
         try:
@@ -109,16 +111,16 @@ def main() -> None:
         int(n.rsplit("-", 1)[1]) for n in Certificate.objects.values_list("number", flat=True)
     )
     gap_free = suffixes == list(range(1, len(suffixes) + 1))
-    print(
+    log.info(
         f"duplicates: numbers {numbers.count()}, attempts {per_attempt.count()}; "
         f"missing: {missing}; gap-free 1..{sequence.last_value}: {gap_free}"
     )
     if issued_at:
-        print(
+        log.info(
             f"issue rate: {args.count / issued_at:.0f} certificates/s (issue and render interleaved)"
         )
     if rendered_at:
-        print(f"end to end: {args.count / rendered_at:.0f} certificates/s with PDF and card")
+        log.info(f"end to end: {args.count / rendered_at:.0f} certificates/s with PDF and card")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from harness import log
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
@@ -108,12 +110,12 @@ def main() -> None:
     _setup()
     from certificates.pdf import font_is_embedded
 
-    print(f"font embedded: {font_is_embedded()}; processes: {args.processes}")
-    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    log.info(f"font embedded: {font_is_embedded()}; processes: {args.processes}")
+    log.info(f"load average before: {os.getloadavg()[0]:.2f}")
     for kind in ("certificate", "card"):
         wall, per_core, kb = measure(kind, args.seconds, args.processes)
         verdict = "" if kind == "card" else (" OK ≥ 150" if per_core >= 150 else " BELOW 150")
-        print(
+        log.info(
             f"{kind}: {per_core:.0f}/s per core (per CPU-second){verdict}; "
             f"{wall:.0f}/s wall-clock with {args.processes} process(es); {kb:.0f} KB each"
         )

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import certificates_data as data  # noqa: E402
-from harness import measure, ratio_report, serve  # noqa: E402
+from harness import log, measure, ratio_report, serve  # noqa: E402
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
     for key in ("REDIS_URL", "REDIS_CACHE_DB", "REDIS_BROKER_DB"):
         if os.environ.get(key):
             env[key] = os.environ[key]
-    print(
+    log.info(
         f"load average: {os.getloadavg()[0]:.2f}; cache: {'redis' if 'REDIS_URL' in env else 'locmem'}"
     )
     with serve(env=env) as base:
@@ -55,9 +55,9 @@ def main() -> None:
         page = measure(base + f"/v/{token}/", seconds=args.seconds, clients=args.clients)
         api = measure(base + f"/api/v1/verify/{token}", seconds=args.seconds, clients=args.clients)
         miss = measure(base + "/v/" + "x" * 32 + "/", seconds=args.seconds, clients=args.clients)
-    print(ratio_report("verify page /v/<token>/", page, bare))
-    print(ratio_report("verify API /api/v1/verify/<token>", api, bare))
-    print(ratio_report("verify miss (404)", miss, bare))
+    log.info(ratio_report("verify page /v/<token>/", page, bare))
+    log.info(ratio_report("verify API /api/v1/verify/<token>", api, bare))
+    log.info(ratio_report("verify miss (404)", miss, bare))
 
 
 if __name__ == "__main__":

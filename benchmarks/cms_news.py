@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, Result, base_env, measure, ratio_report, serve  # noqa: E402
+from harness import PYTHON, ROOT, Result, base_env, log, measure, ratio_report, serve  # noqa: E402
 
 # The machine is shared: measuring each URL in short turns, round after round,
 # exposes every URL to the same background load, so the ratios stay fair.
@@ -37,6 +37,7 @@ ROUNDS = 4
 
 SETUP = r"""
 import json
+import sys
 import django
 django.setup()
 from wagtail.models import Page
@@ -54,7 +55,7 @@ if stock is None:
     stock = Page(title="Stock Wagtail page", slug="stock")
     home.add_child(instance=stock)
     stock.save_revision().publish()
-print(json.dumps({
+sys.stdout.write(json.dumps({
     "news": NewsPage.objects.get(slug="platform-plan-2020").url,
     "standard": StandardPage.objects.get(slug="faq").url,
     "stock": stock.url,
@@ -122,7 +123,9 @@ def main() -> None:
             measure(base + urls["news"], seconds=1, clients=2)  # warm up and fill the cache
             _check_cache_state(base + urls["news"], "hit")
             got = interleaved({"bare": base + "/health/live", "news": base + urls["news"]}, **run)
-        print(ratio_report("news page, anonymous, from the page cache", got["news"], got["bare"]))
+        log.info(
+            ratio_report("news page, anonymous, from the page cache", got["news"], got["bare"])
+        )
 
         nocache = {
             **extra,
@@ -142,10 +145,10 @@ def main() -> None:
                 **run,
             )
         bare, news, standard, stock = got["bare"], got["news"], got["standard"], got["stock"]
-        print(ratio_report("news page, rendered (cache off)", news, bare))
-        print(ratio_report("standard page, rendered (cache off)", standard, bare))
-        print(ratio_report("stock wagtailcore.Page, bare template (cache off)", stock, bare))
-        print(f"news page uncached / standard page uncached: {news.rps / standard.rps:.2f}×")
+        log.info(ratio_report("news page, rendered (cache off)", news, bare))
+        log.info(ratio_report("standard page, rendered (cache off)", standard, bare))
+        log.info(ratio_report("stock wagtailcore.Page, bare template (cache off)", stock, bare))
+        log.info(f"news page uncached / standard page uncached: {news.rps / standard.rps:.2f}×")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, base_env, measure, ratio_report, serve  # noqa: E402
+from harness import PYTHON, ROOT, base_env, log, measure, ratio_report, serve  # noqa: E402
 
 SETUP = r"""
 import json
+import sys
 import django
 django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -49,7 +50,7 @@ session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "lms.accounts.backends.PhoneOrUsernameBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
-print(json.dumps({"lesson": lesson_url, "session": session.session_key}))
+sys.stdout.write(json.dumps({"lesson": lesson_url, "session": session.session_key}))
 """
 
 
@@ -91,9 +92,11 @@ def main() -> None:
             mine = measure(
                 base + "/me/", seconds=args.seconds, clients=args.clients, headers=cookie
             )
-        print(ratio_report("lesson page, anonymous", lesson, bare))
-        print(ratio_report("lesson page, enrolled worker (records the visit)", lesson_worker, bare))
-        print(ratio_report("my learning, 20 enrolments", mine, bare))
+        log.info(ratio_report("lesson page, anonymous", lesson, bare))
+        log.info(
+            ratio_report("lesson page, enrolled worker (records the visit)", lesson_worker, bare)
+        )
+        log.info(ratio_report("my learning, 20 enrolments", mine, bare))
 
 
 if __name__ == "__main__":

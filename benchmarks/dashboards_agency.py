@@ -40,7 +40,7 @@ from dashboards_common import (  # noqa: E402
     fill,
     setup_django,
 )
-from harness import measure, ratio_report, serve  # noqa: E402
+from harness import log, measure, ratio_report, serve  # noqa: E402
 
 TARGET_P95_MS = 300
 TARGET_EXPORT_S = 5
@@ -67,7 +67,7 @@ def main() -> None:
     agency, size = agency_of_size(args.agency_workers)
     username, codes = bench_user("bench_agency", agency=agency, role=Role.AGENCY_STAFF)
     total = Worker.objects.count()
-    print(f"dataset: {total} workers in all; agency {agency.pk} ({agency.name}) has {size}")
+    log.info(f"dataset: {total} workers in all; agency {agency.pk} ({agency.name}) has {size}")
 
     from django.db import connections
 
@@ -100,17 +100,17 @@ def main() -> None:
                 sheet = load_workbook(io.BytesIO(body), read_only=True).active
                 rows = sum(1 for _ in sheet.iter_rows()) - 1  # minus the heading row
 
-    print()
+    log.info("")
     for name, result in results.items():
-        print(ratio_report(name, result, bare))
+        log.info(ratio_report(name, result, bare))
     for name, result in results.items():
         ok = result.p95_ms <= TARGET_P95_MS and not result.errors
-        print(
+        log.info(
             f"{name}: p95 {result.p95_ms:.0f} ms, target ≤ {TARGET_P95_MS} ms: "
             f"{'met' if ok else 'NOT met'}"
         )
     worst = max(export_times)
-    print(
+    log.info(
         f"XLSX export of {rows} rows: "
         + ", ".join(f"{t:.2f}s" for t in export_times)
         + f" (median {statistics.median(export_times):.2f}s, worst {worst:.2f}s), "

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import base_env  # noqa: E402
+from harness import base_env, log  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PASSWORD = "bench-Passw0rd!"
@@ -442,4 +442,4 @@ class Session:
 
 if __name__ == "__main__":
     # A helper module, not a benchmark: `--help` (or anything) prints what it does.
-    print(__doc__)
+    log.info(__doc__)

@@ -32,7 +32,7 @@ from dashboards_common import (  # noqa: E402
     fill,
     setup_django,
 )
-from harness import measure, ratio_report, serve  # noqa: E402
+from harness import log, measure, ratio_report, serve  # noqa: E402
 
 TARGET_P95_MS = 1000
 TARGET_JOB_S = 60
@@ -69,7 +69,7 @@ def main() -> None:
     if not args.no_fill:
         fill()
     username, codes = bench_user("bench_city", role=Role.CITY_REGULATOR)
-    print(f"dataset: {Worker.objects.count()} workers, {Agency.objects.count()} agencies")
+    log.info(f"dataset: {Worker.objects.count()} workers, {Agency.objects.count()} agencies")
 
     results = {}
     if not args.no_http:
@@ -88,12 +88,12 @@ def main() -> None:
                 )
                 for name, path in pages.items()
             }
-        print()
+        log.info("")
         for name, result in results.items():
-            print(ratio_report(name, result, bare))
+            log.info(ratio_report(name, result, bare))
         for name, result in results.items():
             ok = result.p95_ms <= TARGET_P95_MS and not result.errors
-            print(
+            log.info(
                 f"{name}: p95 {result.p95_ms:.0f} ms, target ≤ {TARGET_P95_MS} ms: "
                 f"{'met' if ok else 'NOT met'}"
             )
@@ -106,7 +106,7 @@ def main() -> None:
         t0 = time.perf_counter()
         evaluation = warnings_evaluate()
         elapsed = time.perf_counter() - t0
-        print(
+        log.info(
             f"warning rules ({label}): {elapsed:.1f}s — opened {len(evaluation.opened)}, "
             f"refreshed {evaluation.refreshed}, closed {evaluation.closed}, "
             f"skipped {list(evaluation.skipped)}; target ≤ {TARGET_JOB_S} s: "
@@ -116,7 +116,7 @@ def main() -> None:
     t0 = time.perf_counter()
     report = monthly_report_generate(month=month)
     elapsed = time.perf_counter() - t0
-    print(
+    log.info(
         f"monthly report {month:%Y-%m} (figures + PDF {report.pdf.size} B + XLSX "
         f"{report.xlsx.size} B): {elapsed:.1f}s; target ≤ {TARGET_JOB_S} s: "
         f"{'met' if elapsed <= TARGET_JOB_S else 'NOT met'}"

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import PYTHON, ROOT, base_env, measure, serve  # noqa: E402
+from harness import PYTHON, ROOT, base_env, log, measure, serve  # noqa: E402
 
 EXAM_TITLE = "基准测试考试"
 CALIBRATION_WORKERS = 4
@@ -369,12 +369,12 @@ def main() -> None:
             ["dropdb", "-h", host, "-U", "postgres", "--if-exists", args.database], check=True
         )
         subprocess.run(["createdb", "-h", host, "-U", "postgres", args.database], check=True)
-    print(f"migrating {args.database} …", flush=True)
+    log.info(f"migrating {args.database} …")
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     sessions = work / "sessions.json"
     acks = work / "acks.jsonl"
     verify_out = work / "verify.json"
-    print(f"seeding {args.users} workers …", flush=True)
+    log.info(f"seeding {args.users} workers …")
     subprocess.run(
         [
             PYTHON,
@@ -401,8 +401,8 @@ def main() -> None:
             base + "/health/live", seconds=args.measure_seconds, clients=CALIBRATION_WORKERS
         )
         autosave = measure_autosave(base, seeded["calibration"], args.measure_seconds)
-        print(f"bare: {bare.line()}", flush=True)
-        print(f"autosave closed-loop: {autosave}", flush=True)
+        log.info(f"bare: {bare.line()}")
+        log.info(f"autosave closed-loop: {autosave}")
 
         prefix = str(work / "locust")
         locust_env = {
@@ -413,7 +413,7 @@ def main() -> None:
             "EXAMS_THINK_MAX": str(args.think_max),
             "EXAMS_RUN_SECONDS": str(args.run_seconds),
         }
-        print(
+        log.info(
             f"locust: {args.users} users, think {args.think_min}–{args.think_max} s …", flush=True
         )
         subprocess.run(
@@ -477,7 +477,7 @@ def main() -> None:
         "locust": stats,
         "database": verified,
     }
-    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    log.info(json.dumps(summary, ensure_ascii=False, indent=2))
     if args.out:
         Path(args.out).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -490,7 +490,7 @@ def main() -> None:
         and stats["server_errors"] == 0
         and bare.errors == 0
     )
-    print("VERIFIED" if ok else "CHECK FAILED")
+    log.info("VERIFIED" if ok else "CHECK FAILED")
     sys.exit(0 if ok else 1)
 
 

@@ -7,13 +7,14 @@ same run on the same server, so results compare across machines.
     with serve(env={"DATABASE_URL": ...}) as base:
         bare = measure(base + "/health/live", seconds=10)
         page = measure(base + "/v/<token>/", seconds=10)
-        print(page.rps / bare.rps)
+        log.info(ratio_report("verify page", page, bare))
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import logging
 import multiprocessing as mp
 import os
 import socket
@@ -28,6 +29,15 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
+
+#: Every benchmark reports through this logger: plain lines on standard output.
+log = logging.getLogger("benchmarks")
+if not log.handlers:
+    _handler = logging.StreamHandler(sys.stdout)
+    _handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def free_port() -> int:

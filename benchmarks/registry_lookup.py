@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, base_env, measure, ratio_report, serve  # noqa: E402
+from harness import PYTHON, ROOT, base_env, log, measure, ratio_report, serve  # noqa: E402
 
 PAGE_SCRIPT = """
+import sys
 from wagtail.models import Page, Site
 from registry.models import Worker, WorkerTraceLookupPage
 page = WorkerTraceLookupPage.objects.filter(slug="bench-trace").first()
@@ -35,9 +36,7 @@ if page is None:
 count = Worker.objects.count()
 card = Worker.objects.filter(card_number__isnull=False).order_by("card_number").values_list(
     "card_number", flat=True)[count // 2]
-print(page.url)
-print(card)
-print(count)
+sys.stdout.write(f"{page.url}\n{card}\n{count}\n")
 """
 
 
@@ -80,7 +79,7 @@ def main() -> None:
     _manage(env, "migrate", "-v0")
     _manage(env, "seed_scale", "--workers", str(args.workers))
     page_url, card, count = _manage(env, "shell", "-c", PAGE_SCRIPT, capture=True).split()[-3:]
-    print(f"{count} workers; looking up card {card} at {page_url}")
+    log.info(f"{count} workers; looking up card {card} at {page_url}")
 
     results = {}
     for label, cache_seconds in (("cached", "60"), ("uncached", "0")):
@@ -97,11 +96,11 @@ def main() -> None:
             bare = measure(base + "/health/live", seconds=args.seconds, clients=args.clients)
             hit = measure(lookup_url, seconds=args.seconds, clients=args.clients)
             miss = measure(miss_url, seconds=args.seconds, clients=args.clients)
-        print(ratio_report(f"trace lookup by card, hit ({label})", hit, bare))
-        print(ratio_report(f"trace lookup by card, miss ({label})", miss, bare))
+        log.info(ratio_report(f"trace lookup by card, hit ({label})", hit, bare))
+        log.info(ratio_report(f"trace lookup by card, miss ({label})", miss, bare))
         results[label] = hit.rps / bare.rps if bare.rps else 0
     for label, ratio in results.items():
-        print(f"{label}: target ≥ 0.30×: {'met' if ratio >= 0.3 else 'NOT met'} ({ratio:.2f}×)")
+        log.info(f"{label}: target ≥ 0.30×: {'met' if ratio >= 0.3 else 'NOT met'} ({ratio:.2f}×)")
 
 
 if __name__ == "__main__":

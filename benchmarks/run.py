@@ -9,8 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness import log
+
 HERE = Path(__file__).resolve().parent
-SUPPORT = {"harness", "run", "certificates_data", "dashboards_common", "exams_locustfile"}
+SUPPORT = {
+    "harness",
+    "run",
+    "certificates_data",
+    "cms_settings_nocache",
+    "dashboards_common",
+    "exams_locustfile",
+}
 
 
 def benchmarks() -> list[str]:
@@ -21,12 +30,12 @@ def main(argv: list[str]) -> int:
     names = argv or benchmarks()
     failed = []
     for name in names:
-        print(f"\n=== {name} ===", flush=True)
+        log.info(f"\n=== {name} ===")
         result = subprocess.run([sys.executable, str(HERE / f"{name}.py")], check=False)
         if result.returncode:
             failed.append(name)
     if failed:
-        print("failed:", ", ".join(failed))
+        log.info("failed: %s", ", ".join(failed))
     return 1 if failed else 0
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import certificates_data as data  # noqa: E402
-from harness import measure, ratio_report, serve  # noqa: E402
+from harness import log, measure, ratio_report, serve  # noqa: E402
 
 
 def main() -> None:
@@ -68,7 +68,7 @@ def main() -> None:
     for key in ("REDIS_URL", "REDIS_CACHE_DB", "REDIS_BROKER_DB"):
         if os.environ.get(key):
             env[key] = os.environ[key]
-    print(
+    log.info(
         f"load average: {os.getloadavg()[0]:.2f}; cache: {'redis' if 'REDIS_URL' in env else 'locmem'}"
     )
     rendered = {"Cookie": "sessionid=benchmark-no-such-session"}
@@ -80,9 +80,9 @@ def main() -> None:
             base + f"/v/{token}/", seconds=args.seconds, clients=args.clients, headers=rendered
         )
         api = measure(base + f"/api/v1/verify/{token}", seconds=args.seconds, clients=args.clients)
-    print(ratio_report("verify page with door status (household scan)", page, bare))
-    print(ratio_report("verify page rendered every request", fresh, bare))
-    print(ratio_report("verify API with door status", api, bare))
+    log.info(ratio_report("verify page with door status (household scan)", page, bare))
+    log.info(ratio_report("verify page rendered every request", fresh, bare))
+    log.info(ratio_report("verify API with door status", api, bare))
 
 
 if __name__ == "__main__":

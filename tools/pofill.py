@@ -41,4 +41,4 @@ if __name__ == "__main__":
     po, mapping_file = Path(sys.argv[1]), Path(sys.argv[2])
     left = fill(po, json.loads(mapping_file.read_text(encoding="utf-8")))
     for msgid in left:
-        print("untranslated:", msgid)
+        sys.stdout.write(f"untranslated: {msgid}\n")
