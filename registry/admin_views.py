@@ -74,13 +74,8 @@ def _visible_worker(request, pk) -> Worker:
     )
 
 
-# --- agency staff: file a worker, roster upload -----------------------------
-
-
-class WorkerFileView(RegistryAdminView, FormView):
-    page_title = gettext_lazy("备案服务员")
-    template_name = "registry/admin/form.html"
-    form_class = WorkerFilingForm
+class AgencyStaffFormMixin:
+    """A form for the signed-in agency staff member, scoped to their agency and branch."""
 
     def dispatch(self, request, *args, **kwargs):
         self.membership = _require_agency_staff(request)
@@ -91,6 +86,15 @@ class WorkerFileView(RegistryAdminView, FormView):
         kwargs["agency"] = self.membership.agency
         kwargs["branch"] = self.membership.branch
         return kwargs
+
+
+# --- agency staff: file a worker, roster upload -----------------------------
+
+
+class WorkerFileView(AgencyStaffFormMixin, RegistryAdminView, FormView):
+    page_title = gettext_lazy("备案服务员")
+    template_name = "registry/admin/form.html"
+    form_class = WorkerFilingForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -124,20 +128,10 @@ class WorkerFileView(RegistryAdminView, FormView):
         return redirect("registry_admin:worker_detail", pk=worker.pk)
 
 
-class RosterUploadView(RegistryAdminView, FormView):
+class RosterUploadView(AgencyStaffFormMixin, RegistryAdminView, FormView):
     page_title = gettext_lazy("上传花名册")
     template_name = "registry/admin/roster_upload.html"
     form_class = RosterUploadForm
-
-    def dispatch(self, request, *args, **kwargs):
-        self.membership = _require_agency_staff(request)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["agency"] = self.membership.agency
-        kwargs["branch"] = self.membership.branch
-        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
