@@ -343,59 +343,71 @@ def seed(ctx) -> None:
         ctx.urls.append(("家政卡号（演示服务员）", demo_worker.card_number))
 
 
+# Worker credit records by ``n % 6``: kind, source, description, days ago,
+# public, expires in (days; negative = already expired, None = never).
+_WORKER_CREDIT_SPECS = {
+    1: (
+        CreditRecord.Kind.COMMENDATION,
+        "上海市家庭服务业行业协会",
+        "获评年度“金牌家政服务员”。",
+        200,
+        True,
+        None,
+    ),
+    2: (
+        CreditRecord.Kind.COMPLAINT,
+        "12345 市民服务热线",
+        "雇主反映多次迟到，已约谈并整改。",
+        40,
+        True,
+        325,
+    ),
+    3: (
+        CreditRecord.Kind.VIOLATION,
+        "区商务委员会",
+        "未按规定签订服务协议（已过失效期，不再计入）。",
+        500,
+        True,
+        -135,
+    ),
+    4: (
+        CreditRecord.Kind.COMPLAINT,
+        "企业内部核查",
+        "雇主投诉正在核查中（内部记录，不对外公开）。",
+        15,
+        False,
+        None,
+    ),
+    5: (
+        CreditRecord.Kind.BLACKLIST,
+        "上海市商务委员会",
+        "伪造健康证明，列入家政服务员黑名单。",
+        10,
+        True,
+        None,
+    ),
+}
+
+
 def _credit(worker: Worker, n: int, today, regulator) -> None:
     """Records of every kind spread over the registered workers."""
+    kind = n % 6
+    # Only two workers are blacklisted.
+    if kind not in _WORKER_CREDIT_SPECS or (kind == 5 and n not in (11, 29)):
+        return
     if CreditRecord.objects.filter(worker=worker).exists():
         return
-    kind = n % 6
-    if kind == 1:
-        services.credit_record_create(
-            worker=worker,
-            kind=CreditRecord.Kind.COMMENDATION,
-            source="上海市家庭服务业行业协会",
-            occurred_on=today - datetime.timedelta(days=200),
-            description="获评年度“金牌家政服务员”。",
-            acting_user=regulator,
-        )
-    elif kind == 2:
-        services.credit_record_create(
-            worker=worker,
-            kind=CreditRecord.Kind.COMPLAINT,
-            source="12345 市民服务热线",
-            occurred_on=today - datetime.timedelta(days=40),
-            description="雇主反映多次迟到，已约谈并整改。",
-            expires_on=today + datetime.timedelta(days=325),
-            acting_user=regulator,
-        )
-    elif kind == 3:
-        services.credit_record_create(
-            worker=worker,
-            kind=CreditRecord.Kind.VIOLATION,
-            source="区商务委员会",
-            occurred_on=today - datetime.timedelta(days=500),
-            description="未按规定签订服务协议（已过失效期，不再计入）。",
-            expires_on=today - datetime.timedelta(days=135),
-            acting_user=regulator,
-        )
-    elif kind == 4:
-        services.credit_record_create(
-            worker=worker,
-            kind=CreditRecord.Kind.COMPLAINT,
-            source="企业内部核查",
-            occurred_on=today - datetime.timedelta(days=15),
-            description="雇主投诉正在核查中（内部记录，不对外公开）。",
-            is_public=False,
-            acting_user=regulator,
-        )
-    elif kind == 5 and n in (11, 29):
-        services.credit_record_create(
-            worker=worker,
-            kind=CreditRecord.Kind.BLACKLIST,
-            source="上海市商务委员会",
-            occurred_on=today - datetime.timedelta(days=10),
-            description="伪造健康证明，列入家政服务员黑名单。",
-            acting_user=regulator,
-        )
+    record_kind, source, description, days_ago, public, expires_in = _WORKER_CREDIT_SPECS[kind]
+    services.credit_record_create(
+        worker=worker,
+        kind=record_kind,
+        source=source,
+        occurred_on=today - datetime.timedelta(days=days_ago),
+        description=description,
+        is_public=public,
+        expires_on=today + datetime.timedelta(days=expires_in) if expires_in is not None else None,
+        acting_user=regulator,
+    )
 
 
 def _agency_credit(agencies: dict[str, Agency], today, regulator) -> None:
