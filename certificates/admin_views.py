@@ -7,9 +7,6 @@ a 404, never a 403, so ids cannot be probed.
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -157,20 +154,7 @@ def download_zip(request):
     certificates = selectors.certificates_for_zip(
         request.user, type_id=cert_type.pk if cert_type else None
     )
-    # Spooled to disk: a large agency's ZIP never sits in memory whole.
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
-        for certificate in certificates.iterator(chunk_size=200):
-            services.certificate_render(certificate_id=certificate.pk)
-            certificate.refresh_from_db(fields=["pdf", "card_pdf"])
-            base = f"{certificate.number}-{certificate.worker.name}"
-            for field, suffix in ((certificate.pdf, ""), (certificate.card_pdf, "-card")):
-                try:
-                    with field.open("rb") as fh:
-                        archive.writestr(f"{base}{suffix}.pdf", fh.read())
-                except (OSError, ValueError):
-                    continue
-    spool.seek(0)
+    spool = services.certificates_zip(certificates=certificates)
     return FileResponse(
         spool, as_attachment=True, filename="certificates.zip", content_type="application/zip"
     )

@@ -14,6 +14,8 @@ import contextlib
 import datetime
 import logging
 import secrets
+import tempfile
+import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -533,6 +535,35 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> bool:
         storage = cert.pdf.storage
         transaction.on_commit(lambda: _delete_files(storage, old_files))
     return True
+
+
+def certificates_zip(*, certificates, empty_note: str | None = None):
+    """The given certificates' PDF and card as one ZIP, rendering missing files first.
+
+    Returns an open file positioned at the start, spooled to disk so a large
+    agency's ZIP never sits in memory whole. With `empty_note`, an archive
+    holding no PDF gets a README.txt with that text instead of being empty.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    count = 0
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates.iterator(chunk_size=200):
+            certificate_render(certificate_id=certificate.pk)
+            certificate.refresh_from_db(fields=["pdf", "card_pdf"])
+            base = f"{certificate.number}-{certificate.worker.name}"
+            for field, suffix in ((certificate.pdf, ""), (certificate.card_pdf, "-card")):
+                if not field:
+                    continue
+                try:
+                    with field.open("rb") as fh:
+                        archive.writestr(f"{base}{suffix}.pdf", fh.read())
+                except (OSError, ValueError):
+                    continue
+                count += 1
+        if not count and empty_note:
+            archive.writestr("README.txt", empty_note)
+    spool.seek(0)
+    return spool
 
 
 def _delete_files(storage, names: list[str]) -> None:

@@ -7,8 +7,6 @@ Any object outside the user's scope is a 404.
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
 from collections import OrderedDict
 
 from django.conf import settings
@@ -365,28 +363,9 @@ def certificates_zip_response(request, workers):
     certificates = certificate_selectors.certificates_for_zip(request.user).filter(
         worker__in=workers.values("pk")
     )
-    render_one = getattr(certificate_services, "certificate_render", None)
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    count = 0
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
-        for certificate in certificates.iterator(chunk_size=200):
-            if render_one is not None:
-                render_one(certificate_id=certificate.pk)
-                certificate.refresh_from_db()
-            base = f"{certificate.number}-{certificate.worker.name}"
-            for field_name, suffix in (("pdf", ""), ("card_pdf", "-card")):
-                file = getattr(certificate, field_name, None)
-                if not file:
-                    continue
-                try:
-                    with file.open("rb") as fh:
-                        archive.writestr(f"{base}{suffix}.pdf", fh.read())
-                        count += 1
-                except (OSError, ValueError):
-                    continue
-        if not count:
-            archive.writestr("README.txt", _("所选服务员没有可下载的有效证书。"))
-    spool.seek(0)
+    spool = certificate_services.certificates_zip(
+        certificates=certificates, empty_note=_("所选服务员没有可下载的有效证书。")
+    )
     return FileResponse(
         spool, as_attachment=True, filename="certificates.zip", content_type="application/zip"
     )
