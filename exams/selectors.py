@@ -185,7 +185,7 @@ def attempt_of_worker(*, worker, attempt_id: int) -> Attempt:
 
 def worker_for_user_or_404(user):
     """The worker of a login; Http404 for a login that is no worker."""
-    worker = registry_selectors.worker_for_user(user) if user.is_authenticated else None
+    worker = registry_selectors.worker_for_user(user)
     if worker is None:
         raise Http404
     return worker

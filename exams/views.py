@@ -6,6 +6,8 @@ form; ``static/exams/attempt.js`` turns it into the one-question-at-a-time
 client with autosave, offline queue and countdown.
 """
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,9 +29,13 @@ def _worker(request):
 @require_GET
 def exam_list(request):
     worker = _worker(request)
+    # All of the worker's attempts in one query, not one query per exam.
+    attempts_by_exam: dict[int, list] = defaultdict(list)
+    for attempt in selectors.attempts_of_worker(worker=worker):
+        attempts_by_exam[attempt.exam_id].append(attempt)
     items = []
     for exam in selectors.exams_for_worker(worker=worker):
-        attempts = list(selectors.attempts_of_worker(worker=worker, exam=exam))
+        attempts = attempts_by_exam[exam.pk]
         current = next((a for a in attempts if not a.is_finished), None)
         best = max(
             (a for a in attempts if a.percent is not None), key=lambda a: a.percent, default=None
