@@ -28,8 +28,9 @@ FINISHED = [Attempt.Status.SUBMITTED, Attempt.Status.GRADED]
 
 
 def annotate_exam_state(workers: QuerySet) -> QuerySet:
-    """Adds the last finished attempt (exam, score, passed, when), attempts used and
-    allowed at that exam, and ``has_passed_exam``; all as subqueries (one query)."""
+    """Adds the last finished attempt (exam, score, passed, when) and attempts used and
+    allowed at that exam; all as subqueries (one query). ``annotate_passed`` adds
+    ``has_passed_exam``."""
     last = Attempt.objects.filter(worker=OuterRef("pk"), status__in=FINISHED).order_by(
         "-submitted_at", "-pk"
     )
@@ -51,7 +52,6 @@ def annotate_exam_state(workers: QuerySet) -> QuerySet:
         last_exam_max=Subquery(last.values("max_score")[:1]),
         last_exam_passed=Subquery(last.values("passed")[:1]),
         last_exam_at=Subquery(last.values("submitted_at")[:1]),
-        has_passed_exam=Exists(Attempt.objects.filter(worker=OuterRef("pk"), passed=True)),
     ).annotate(
         attempts_used=Coalesce(Subquery(used, output_field=IntegerField()), Value(0)),
         attempts_allowed=Coalesce(Subquery(allowed, output_field=IntegerField()), Value(0))
