@@ -1,5 +1,6 @@
 """The registry in the Wagtail admin: audit action labels, menus and viewsets."""
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -274,9 +275,14 @@ class WorkerViewSet(RegistryViewSet):
 class AgencyIndexView(VisibleIndexView):
     visible = staticmethod(selectors.agencies_visible_to)
 
+    def get_base_queryset(self):
+        # An agency has at most one filing: fetch its pk with the rows, not one query per row.
+        filing = Filing.objects.filter(agency=OuterRef("pk")).values("pk")[:1]
+        return super().get_base_queryset().annotate(filing_pk=Subquery(filing))
+
     def detail_url(self, instance):
-        filing = Filing.objects.filter(agency=instance).only("pk").first()
-        return reverse("registry_admin:filing_review", args=[filing.pk]) if filing else None
+        filing_pk = instance.filing_pk
+        return reverse("registry_admin:filing_review", args=[filing_pk]) if filing_pk else None
 
 
 class AgencyViewSet(RegistryViewSet):
