@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -615,6 +615,44 @@ def door_facts_for_workers(workers, *, today=None) -> dict[int, DoorFacts]:
             standing_label=standing.label,
         )
     return facts
+
+
+def door_conditions(today=None, *, soon=None) -> dict:
+    """The registry's door checks as conditions on ``Worker`` rows, for the database.
+
+    The same rules as ``door_facts_for_workers`` + the certificates app's verdicts,
+    split into what makes a check red and what makes it green (anything else is
+    yellow). `soon` is the last day counted as "expiring" (today + 30 by default).
+    Keys: ``red`` (filing rejected or withdrawn, or blacklisted) and ``green``
+    (filing approved, health check and insurance valid past `soon`, no active
+    complaint, violation or blacklisting).
+    """
+    today = today or timezone.localdate()
+    soon = soon or today + datetime.timedelta(days=30)
+    filings = Filing.objects.filter(worker=OuterRef("pk"))
+    active = CreditRecord.objects.filter(active_credit_records_q(today), worker=OuterRef("pk"))
+    red = Exists(
+        filings.filter(status__in=[FilingStatus.REJECTED, FilingStatus.WITHDRAWN])
+    ) | Exists(active.filter(kind=CreditRecord.Kind.BLACKLIST))
+    green = (
+        Exists(filings.filter(status=FilingStatus.APPROVED))
+        & Q(health_check_expiry__gt=soon)
+        & Exists(
+            Insurance.objects.filter(
+                worker=OuterRef("pk"), start_date__lte=today, end_date__gt=soon
+            )
+        )
+        & ~Exists(
+            active.filter(
+                kind__in=[
+                    CreditRecord.Kind.BLACKLIST,
+                    CreditRecord.Kind.VIOLATION,
+                    CreditRecord.Kind.COMPLAINT,
+                ]
+            )
+        )
+    )
+    return {"red": red, "green": green}
 
 
 def worker_door_facts(worker: Worker, *, today=None) -> DoorFacts | None:
