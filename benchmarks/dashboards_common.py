@@ -142,6 +142,7 @@ def fill(*, say=print) -> None:
             CROSS JOIN LATERAL (SELECT LEAST(e.completed_at + interval '2 days',
                                              now() - interval '1 hour') AS at) s
             WHERE e.completed_at IS NOT NULL AND e.course_id = {ids["course"]}
+            ON CONFLICT DO NOTHING
             """,
         ),
         (
@@ -155,6 +156,7 @@ def fill(*, say=print) -> None:
                    false, 85, 100, true, a.client_ip
             FROM exams_attempt a
             WHERE a.number = 1 AND a.passed = false AND {_h("r", "a.id")} < 60
+            ON CONFLICT DO NOTHING
             """,
         ),
         (
@@ -172,6 +174,7 @@ def fill(*, say=print) -> None:
             JOIN registry_worker w ON w.id = a.worker_id
             CROSS JOIN LATERAL (SELECT (current_date - {_h("o", "a.id", 1300)})::date AS on_) i
             WHERE a.passed = true
+            ON CONFLICT DO NOTHING
             """,
         ),
         (
@@ -186,6 +189,7 @@ def fill(*, say=print) -> None:
             SELECT a.id, q.id, q.pos, 'single', '', '', '["A","B","C","D"]', '[0]', '', 10
             FROM exams_attempt a CROSS JOIN q
             WHERE a.submitted_at >= now() - interval '7 days'
+            ON CONFLICT DO NOTHING
             """,
         ),
         (

@@ -17,6 +17,11 @@ class DashboardsConfig(AppConfig):
             "dashboards-snapshot-daily",
             {"task": "dashboards.tasks.snapshot_daily", "schedule": crontab(minute=10, hour=0)},
         )
+        # The city's live statistics, recomputed before they go stale (dashboards.live).
+        schedule.setdefault(
+            "dashboards-live-refresh-city",
+            {"task": "dashboards.tasks.live_refresh", "schedule": crontab(minute="*/4")},
+        )
         schedule.setdefault(
             "dashboards-warnings-evaluate",
             {"task": "dashboards.tasks.warnings_evaluate", "schedule": crontab(minute=20)},

@@ -149,12 +149,9 @@ def supervision_overview(workers, agencies, *, group: str, today=None) -> dict:
         "new_credit_records": registry_stats.credit_record_counts(
             workers, agencies, since=since, until=today + datetime.timedelta(days=1)
         ),
-        "door_colours": None,
+        "door_colours": household.door_colour_totals(workers, today=today),
         "visits": None,
     }
-    door_counts = household.selector("door_colour_counts")
-    if door_counts is not None:
-        overview["door_colours"] = door_counts(workers)
     visit_counts = household.selector("visit_counts")
     if visit_counts is not None:
         overview["visits"] = visit_counts(workers)

@@ -145,4 +145,4 @@ class ProgressReportFilterSet(WagtailFilterSet):
     def filter_door(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(pk__in=selectors.door_colour_worker_ids(queryset, value))
+        return household.with_door_colour(queryset, today=self.today).filter(door_colour=value)

@@ -2,7 +2,7 @@
 
 They are read from ``certificates.selectors`` (which re-exports the registry's
 insurance and visit selectors): ``door_status_for_workers``,
-``door_colour_counts``, ``insurance_expiry_for_workers``,
+``door_colour_counts``, ``door_colour_expression``, ``insurance_expiry_for_workers``,
 ``service_visits_of_worker``, ``latest_ratings``, ``visit_counts`` and
 ``visits_after_certificate_lapse``.
 """
@@ -29,6 +29,17 @@ def selector(name: str):
 def door_statuses(workers) -> dict | None:
     func = selector("door_status_for_workers")
     return func(workers) if func else None
+
+
+def with_door_colour(workers, *, today=None):
+    """`workers` with a ``door_colour`` alias computed in the database, to filter and
+    order by (not selected: use ``door_statuses`` for the colour with its reasons)."""
+    return workers.alias(door_colour=certificate_selectors.door_colour_expression(today=today))
+
+
+def door_colour_totals(workers, *, today=None) -> dict[str, int]:
+    """{"green": n, "yellow": n, "red": n}, counted in the database."""
+    return certificate_selectors.door_colour_totals(workers, today=today)
 
 
 def insurance_expiries(workers) -> dict | None:

@@ -183,14 +183,20 @@ def action_lists(workers: QuerySet, *, today=None, now=None) -> ActionLists:
         .order_by("health_check_expiry", "pk")[:LIST_LIMIT]
     )
     lists.windows = list(exam_stats.windows_closing(workers, within_days=14, now=now)[:LIST_LIMIT])
-    statuses = household.door_statuses(workers)
-    if statuses is not None:
-        alert_ids = [pk for pk, s in statuses.items() if s.colour in ("yellow", "red")]
-        names = dict(workers.filter(pk__in=alert_ids[:LIST_LIMIT]).values_list("pk", "name"))
-        lists.door_alerts = [
-            {"worker_id": pk, "name": names.get(pk, ""), "status": statuses[pk]}
-            for pk in alert_ids[:LIST_LIMIT]
-        ]
+    # Red before yellow ("red" < "yellow"), chosen in the database; only the few
+    # shown get their reasons worked out.
+    alerts = list(
+        household.with_door_colour(workers, today=today)
+        .filter(door_colour__in=["red", "yellow"])
+        .order_by("door_colour", "pk")
+        .values_list("pk", "name")[:LIST_LIMIT]
+    )
+    statuses = household.door_statuses(Worker.objects.filter(pk__in=[pk for pk, _name in alerts]))
+    lists.door_alerts = [
+        {"worker_id": pk, "name": name, "status": statuses[pk]}
+        for pk, name in alerts
+        if pk in statuses
+    ]
     return lists
 
 
@@ -268,11 +274,6 @@ def iter_decorated(queryset: QuerySet, *, chunk: int = 500, today=None):
             batch = []
     if batch:
         yield from decorate_rows(batch, today=today)
-
-
-def door_colour_worker_ids(workers: QuerySet, colour: str) -> list[int]:
-    statuses = household.door_statuses(workers) or {}
-    return [pk for pk, s in statuses.items() if s.colour == colour]
 
 
 # --- one worker -------------------------------------------------------------------------------

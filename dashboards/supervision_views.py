@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from registry.models import Agency, District
 
-from . import charts, figures, reports, selectors, services
+from . import charts, figures, live, reports, selectors, services
 from .models import DistrictSnapshot, MonthlyReport, SupervisionWarning
 from .views import scope_or_404
 
@@ -115,12 +115,17 @@ def _base_context(scope, title: str) -> dict:
     }
 
 
+def _wants_refresh(request) -> bool:
+    return request.GET.get("refresh") == "1"
+
+
 def overview(request):
     """City level: one row per district. A district regulator starts at their district."""
     scope = _regulator(request)
     if scope.district:
         return redirect("dashboards_admin:supervision_district", code=scope.district)
-    data = figures.supervision_overview(scope.workers, scope.agencies, group="district")
+    live_entry = live.entry_for("city", refresh=_wants_refresh(request))
+    data = live_entry["overview"]
     labels = dict(District.choices)
     context = _base_context(scope, _("全市监管统计"))
     context.update(
@@ -138,6 +143,7 @@ def overview(request):
                 [(str(labels.get(k, k)), v["registered"]) for k, v in data["figures"].items()]
             ),
             "filter_param": "district",
+            "computed_at": live_entry["computed_at"],
         }
     )
     context.update(trend_context(None))
@@ -148,9 +154,9 @@ def district_overview(request, code: str):
     """District level: one row per agency of the district."""
     scope = _regulator(request)
     _check_district(scope, code)
-    workers = scope.workers.filter(agency__district=code)
     agencies = scope.agencies.filter(district=code)
-    data = figures.supervision_overview(workers, agencies, group="agency")
+    live_entry = live.entry_for("district", code, refresh=_wants_refresh(request))
+    data = live_entry["overview"]
     names = dict(agencies.values_list("pk", "name"))
     context = _base_context(
         scope, _("%(district)s监管统计") % {"district": figures.district_label(code)}
@@ -176,6 +182,7 @@ def district_overview(request, code: str):
             ),
             "filter_param": "agency",
             "city_url": "" if scope.district else reverse("dashboards_admin:supervision"),
+            "computed_at": live_entry["computed_at"],
         }
     )
     context.update(trend_context([code]))
@@ -345,8 +352,13 @@ def figure_label(key: str) -> str:
 
 
 def regulator_panel_context(scope) -> dict:
-    counts = figures.totals(figures.figures_by(scope.workers, "agency__district"))
+    if scope.district:
+        live_entry = live.entry_for("district", scope.district)
+    else:
+        live_entry = live.entry_for("city")
+    counts = live_entry["overview"]["total"]
     return {
+        "computed_at": live_entry["computed_at"],
         "scope": scope,
         "counts": counts,
         "district_label": figures.district_label(scope.district) if scope.district else _("全市"),

@@ -58,3 +58,11 @@ def monthly_report(month: str | None = None, user_id: int | None = None) -> int:
     day = datetime.date.fromisoformat(month) if month else previous_month(timezone.localdate())
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     return monthly_report_generate(month=day, acting_user=user).pk
+
+
+@shared_task(name="dashboards.tasks.live_refresh", acks_late=True)
+def live_refresh(level: str = "city", code: str = "") -> str:
+    """Recompute one level of the regulators' live statistics into the cache."""
+    from .live import compute
+
+    return compute(level, code)["computed_at"].isoformat()

@@ -405,6 +405,10 @@ EXAMS_SAVE_GRACE_SECONDS = env.int("EXAMS_SAVE_GRACE_SECONDS", default=30)
 EXAMS_SWEEP_SECONDS = env.int("EXAMS_SWEEP_SECONDS", default=60)
 # Agency report exports larger than this run in Celery and offer a download.
 DASHBOARDS_EXPORT_SYNC_MAX_ROWS = env.int("DASHBOARDS_EXPORT_SYNC_MAX_ROWS", default=5000)
+# Regulators' live statistics: served from the cache while younger than this,
+# recomputed in the background after, never served older than the max age.
+DASHBOARDS_LIVE_SECONDS = env.int("DASHBOARDS_LIVE_SECONDS", default=300)
+DASHBOARDS_LIVE_MAX_AGE = env.int("DASHBOARDS_LIVE_MAX_AGE", default=3600)
 # Household trust: the live door code's lifetime, the time to confirm entry
 # after opening it, and the days a one-time rating link stays usable.
 CERTIFICATES_LIVE_CODE_SECONDS = env.int("CERTIFICATES_LIVE_CODE_SECONDS", default=60)
