@@ -12,6 +12,7 @@ On a scratch PostgreSQL database served by gunicorn, in one run:
 
     createdb -h 127.0.0.1 -U postgres bench_exams   # or let --recreate do it
     .venv/bin/python benchmarks/exams_autosave.py --users 500
+    .venv/bin/python benchmarks/exams_autosave.py --throughput-only   # step 1 alone
 
 Loopback only; bounded by --run-seconds (default 150 s of locust). Celery
 messages go to the Redis database given by --redis-db (never consumed here)
@@ -27,6 +28,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
 from harness import PYTHON, ROOT, base_env, log, measure, serve  # noqa: E402
 
 EXAM_TITLE = "基准测试考试"
@@ -287,6 +290,23 @@ def measure_autosave(base: str, calibration: list[dict], seconds: float) -> dict
     }
 
 
+def port_in_range(spec: str):
+    """A `free_port` for the harness that binds within `spec` ("8100-8199") only."""
+    low, high = (int(x) for x in spec.split("-"))
+
+    def free_port() -> int:
+        for port in range(low, high + 1):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise RuntimeError(f"no free port in {spec}")
+
+    return free_port
+
+
 def locust_stats(prefix: str) -> dict:
     rows = {}
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
@@ -335,10 +355,20 @@ def main() -> None:
     parser.add_argument("--database", default="bench_exams")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument(
-        "--redis", default="redis://127.0.0.1:6379/6", help="Celery broker (not consumed)"
+        "--redis", default="redis://127.0.0.1:6379/4", help="Celery broker (not consumed)"
     )
-    parser.add_argument("--redis-db", type=int, default=6)
-    parser.add_argument("--cache-db", type=int, default=7)
+    parser.add_argument("--redis-db", type=int, default=4)
+    parser.add_argument("--cache-db", type=int, default=5)
+    parser.add_argument(
+        "--ports",
+        default="8100-8199",
+        help="gunicorn binds the first free port of this range (one range per benchmark owner)",
+    )
+    parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="only the closed-loop autosave vs bare view ratio (no locust, no database check)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument(
@@ -354,6 +384,7 @@ def main() -> None:
     if args.phase == "verify":
         return phase_verify(args.acks, args.sessions, args.out)
 
+    harness.free_port = port_in_range(args.ports)
     work = Path(tempfile.mkdtemp(prefix="bench-exams-"))
     env = base_env(
         DATABASE_URL=f"{args.pg}/{args.database}",
@@ -403,6 +434,11 @@ def main() -> None:
         autosave = measure_autosave(base, seeded["calibration"], args.measure_seconds)
         log.info(f"bare: {bare.line()}")
         log.info(f"autosave closed-loop: {autosave}")
+        if args.throughput_only:
+            ratio = autosave["rps"] / bare.rps if bare.rps else 0
+            log.info(f"autosave / bare: {ratio:.2f}×; load average {os.getloadavg()}")
+            ok = autosave["errors"] == 0 and bare.errors == 0
+            sys.exit(0 if ok else 1)
 
         prefix = str(work / "locust")
         locust_env = {
