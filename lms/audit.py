@@ -43,3 +43,52 @@ def audit(instance, action: str, *, user=None, data: dict | None = None, title: 
 def audit_entries(instance):
     """Entries about `instance`, newest first."""
     return log_registry.get_logs_for_instance(instance).order_by("-timestamp", "-pk")
+
+
+def audit_many(entries, *, user=None) -> list:
+    """Write many audit entries in one INSERT, for services that write rows in bulk.
+
+    `entries` is an iterable of ``(instance, action, data)`` about saved
+    model instances (``ModelLogEntry``, not pages). The same checks and fields
+    as :func:`audit`, one entry per item; the entries share one timestamp.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from wagtail.log_actions import get_active_log_context
+    from wagtail.models import ModelLogEntry
+
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    context = get_active_log_context()
+    user = user or context.user
+    now = timezone.now()
+    rows = []
+    for instance, action, data in entries:
+        if not log_registry.action_exists(action):
+            raise UnknownAuditAction(
+                f"Audit action {action!r} is not registered (register_log_actions)."
+            )
+        model = log_registry.get_log_model_for_instance(instance)
+        if model is None:
+            continue  # nobody logs this type (as audit() does)
+        if not issubclass(model, ModelLogEntry):
+            raise TypeError(f"audit_many() writes model log entries, not {model.__name__}.")
+        if instance.pk is None:
+            raise ValueError(f"Cannot audit {instance!r} before it is saved.")
+        rows.append(
+            model(
+                content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+                object_id=str(instance.pk),
+                label=str(instance) or f"{instance.__class__.__name__} object ({instance.pk})",
+                action=action,
+                timestamp=now,
+                data=_plain(data or {}),
+                user=user,
+                uuid=context.uuid,
+            )
+        )
+    by_model: dict = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    return [row for model, group in by_model.items() for row in model.objects.bulk_create(group)]
