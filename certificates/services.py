@@ -22,11 +22,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lms.audit import audit
+from lms.audit import audit, audit_many
 from lms.masking import mask_name, mask_tail
 from lms.notifications import send_email, send_sms
 from registry import selectors as registry_selectors
@@ -45,6 +45,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 RENDER_TASK = "certificates.tasks.certificate_render_task"
+RENDER_MANY_TASK = "certificates.tasks.certificate_render_many"
 TOKEN_BYTES = 24  # 192 bits, 32 URL-safe characters
 
 
@@ -101,23 +102,43 @@ def _agency_of(worker):
     return worker.agency
 
 
-def _check_holder(worker) -> None:
-    """Refuse a worker whose filing is not approved, or who is blacklisted."""
-    status = registry_selectors.worker_filing_status(worker)
+def _holder_refusal(status: str | None, *, blacklisted: bool) -> CertificateRefused | None:
+    """Why a worker with this filing status (and blacklisting) gets no certificate, or None."""
     if status != FilingStatus.APPROVED:
         label = FilingStatus(status).label if status else _("未备案")
-        raise CertificateRefused(
+        return CertificateRefused(
             _("备案未通过审核（当前状态：%(status)s），不能发证。") % {"status": label},
             code="filing_not_approved",
         )
-    if registry_selectors.worker_is_blacklisted(worker):
-        raise CertificateRefused(_("该服务员已被列入黑名单，不能发证。"), code="blacklisted")
+    if blacklisted:
+        return CertificateRefused(_("该服务员已被列入黑名单，不能发证。"), code="blacklisted")
+    return None
+
+
+def _check_holder(worker) -> None:
+    """Refuse a worker whose filing is not approved, or who is blacklisted."""
+    status = registry_selectors.worker_filing_status(worker)
+    refusal = _holder_refusal(
+        status,
+        blacklisted=status == FilingStatus.APPROVED
+        and registry_selectors.worker_is_blacklisted(worker),
+    )
+    if refusal is not None:
+        raise refusal
 
 
 def _after_commit_render(certificate: Certificate) -> None:
+    _after_commit_render_many([certificate.pk])
+
+
+def _after_commit_render_many(certificate_ids: list[int]) -> None:
+    """After commit, one message renders them all (one per certificate when alone)."""
     from lms.tasks import send_task_by_name
 
-    send_task_by_name(RENDER_TASK, certificate.pk)
+    if len(certificate_ids) == 1:
+        send_task_by_name(RENDER_TASK, certificate_ids[0])
+    elif certificate_ids:
+        send_task_by_name(RENDER_MANY_TASK, list(certificate_ids))
 
 
 def _create(
@@ -158,7 +179,6 @@ def _supersede(old: Certificate, new: Certificate) -> None:
 # --- issue --------------------------------------------------------------------
 
 
-@transaction.atomic
 def certificate_issue(*, attempt, acting_user=None) -> Certificate:
     """Issue the certificate a passed attempt earns; the PDF is rendered after commit.
 
@@ -167,80 +187,222 @@ def certificate_issue(*, attempt, acting_user=None) -> Certificate:
     who still has a current certificate of the type gets a renewal: the new
     certificate supersedes the old one. Raises :class:`CertificateRefused`.
     """
-    existing = Certificate.objects.filter(attempt=attempt).order_by("pk").first()
-    if existing is not None:
-        return selectors.current_certificate(existing)
     if attempt.status != "graded" or not attempt.passed:
-        raise CertificateRefused(_("这次考试没有通过，不能发证。"), code="not_passed")
-    cert_type = selectors.certificate_type_for_exam(attempt.exam)
-    if cert_type is None:
-        raise CertificateRefused(_("这门考试没有对应的证书。"), code="no_type")
-    worker = attempt.worker
-    _check_holder(worker)
-    today = timezone.localdate()
-    try:
-        with transaction.atomic():
-            number = _next_number(cert_type, today.year)
-            # Re-check under the sequence lock: a concurrent issue for the
-            # same attempt has committed by now and is visible here.
-            existing = Certificate.objects.filter(attempt=attempt).order_by("pk").first()
-            if existing is not None:
-                raise _AlreadyIssued(existing)
-            previous = (
-                Certificate.objects.select_for_update()
-                .filter(selectors.current_certificates_q(), worker=worker, type=cert_type)
-                .order_by("-issued_on", "-pk")
-                .first()
-            )
-            certificate = _create(
-                cert_type=cert_type,
-                worker=worker,
-                number=number,
-                issued_on=today,
-                origin=Certificate.Origin.RENEWAL if previous else Certificate.Origin.ISSUE,
-                acting_user=acting_user,
-                attempt=attempt,
-            )
-            if previous is not None:
-                _supersede(previous, certificate)
-    except _AlreadyIssued as already:
-        return selectors.current_certificate(already.certificate)
-    except IntegrityError:
-        # The attempt's unique constraint caught a race the lock did not (a
-        # year boundary): the other transaction's certificate stands.
         existing = Certificate.objects.filter(attempt=attempt).order_by("pk").first()
-        if existing is None:
-            raise
-        return selectors.current_certificate(existing)
-    audit(
-        certificate,
-        "certificates.issue",
-        user=acting_user,
-        data={
-            "number": certificate.number,
-            "attempt": attempt.pk,
-            "worker": worker.pk,
-            "type": cert_type.code,
-            "agency": certificate.agency_id,
-            "renews": previous.number if previous else None,
-        },
-    )
-    if previous is not None:
-        audit(
-            previous,
-            "certificates.supersede",
-            user=acting_user,
-            data={"by": certificate.number, "reason": "renewal"},
+        if existing is not None:
+            return selectors.current_certificate(existing)
+        raise CertificateRefused(_("这次考试没有通过，不能发证。"), code="not_passed")
+    outcome = certificates_issue(attempt_ids=[attempt.pk], acting_user=acting_user)[attempt.pk]
+    if isinstance(outcome, CertificateRefused):
+        raise outcome
+    return selectors.current_certificate(outcome)
+
+
+def certificates_issue(
+    *, attempt_ids, acting_user=None
+) -> dict[int, Certificate | CertificateRefused]:
+    """Issue the certificates a chunk of passed attempts earn, in a constant number of queries.
+
+    Returns, per attempt id, its certificate (the one issued now or, for an
+    attempt that already has one, the first of its chain) or the
+    :class:`CertificateRefused` saying why there is none. The same rules as
+    for one attempt: refusal of a filing not approved or of a blacklisted
+    holder, renewal of a current certificate of the type (also within the
+    chunk, in the order the attempts were passed), one audit entry per
+    issue and per superseded certificate, rendering after commit.
+
+    The facts are read for the whole chunk before any lock is taken; then
+    one transaction locks each (type, year) sequence row once, takes the
+    next block of numbers, re-checks under the lock which attempts a
+    concurrent issue has served meanwhile, and inserts the certificates and
+    their audit entries in bulk. Numbers stay gap-free: a rolled-back chunk
+    gives its whole block back.
+    """
+    ids = list(dict.fromkeys(attempt_ids))
+    outcome: dict[int, Certificate | CertificateRefused] = dict(_certificates_of_attempts(ids))
+    todo = [pk for pk in ids if pk not in outcome]
+    if not todo:
+        return outcome
+    today = timezone.localdate()
+    candidates = []
+    for attempt, cert_type, refusal in _issue_checks(todo, today):
+        if refusal is not None:
+            outcome[attempt.pk] = refusal
+        else:
+            candidates.append((attempt, cert_type))
+    for pk in todo:
+        outcome.setdefault(
+            pk, CertificateRefused(_("这次考试没有通过，不能发证。"), code="not_passed")
         )
-        verify_cache.invalidate(previous.token)
-    verify_cache.invalidate(certificate.token)
-    _after_commit_render(certificate)
-    return certificate
+    for tries in range(3):
+        try:
+            outcome.update(_issue_locked(candidates, today=today, acting_user=acting_user))
+            break
+        except IntegrityError:
+            # The attempt's unique constraint caught a race the sequence lock
+            # could not (two issues across a year boundary lock different
+            # rows): retry; the re-check under the lock now sees the winner.
+            if tries == 2:
+                raise
+    return outcome
 
 
-class _AlreadyIssued(Exception):
-    def __init__(self, certificate):
-        self.certificate = certificate
+def _certificates_of_attempts(attempt_ids) -> dict[int, Certificate]:
+    """The first certificate issued for each of these attempts (one query)."""
+    found: dict[int, Certificate] = {}
+    for certificate in Certificate.objects.filter(attempt_id__in=attempt_ids).order_by("pk"):
+        found.setdefault(certificate.attempt_id, certificate)
+    return found
+
+
+def _issue_checks(attempt_ids, today):
+    """(attempt, type, refusal or None) for the passed ones among `attempt_ids`, oldest first.
+
+    Five queries whatever the number: the attempts with exam, worker and
+    filing agency; the workers' filings; their open employments with the
+    agency; the types of the exams; the blacklisted among the workers.
+    """
+    from django.db.models import Prefetch, prefetch_related_objects
+
+    from exams import selectors as exam_selectors
+    from registry.models import Employment
+
+    attempts = list(
+        exam_selectors.passed_attempts().filter(pk__in=attempt_ids).select_related("worker__agency")
+    )
+    if not attempts:
+        return []
+    workers = list({a.worker_id: a.worker for a in attempts}.values())
+    prefetch_related_objects(
+        workers,
+        "filings",
+        Prefetch(
+            "employments",
+            queryset=Employment.objects.filter(end_date__isnull=True).select_related("agency"),
+        ),
+    )
+    types: dict[int, CertificateType] = {}
+    for cert_type in CertificateType.objects.filter(
+        exam_id__in={a.exam_id for a in attempts}
+    ).order_by("pk"):
+        types.setdefault(cert_type.exam_id, cert_type)  # the oldest, as certificate_type_for_exam
+    blacklisted = set(
+        registry_selectors.blacklisted_worker_ids(today=today).filter(
+            worker_id__in=[w.pk for w in workers]
+        )
+    )
+    checked = []
+    for attempt in attempts:
+        cert_type = types.get(attempt.exam_id)
+        if cert_type is None:
+            refusal = CertificateRefused(_("这门考试没有对应的证书。"), code="no_type")
+        else:
+            refusal = _holder_refusal(
+                registry_selectors.worker_filing_status(attempt.worker),
+                blacklisted=attempt.worker_id in blacklisted,
+            )
+        checked.append((attempt, cert_type, refusal))
+    return checked
+
+
+def _lock_sequences(keys) -> dict[tuple[int, int], CertificateSequence]:
+    """Lock the (type id, year) sequence rows, creating missing ones, always in the same order."""
+    keys = sorted(keys)
+    CertificateSequence.objects.bulk_create(
+        [CertificateSequence(type_id=t, year=y, last_value=0) for t, y in keys],
+        ignore_conflicts=True,
+    )
+    wanted = Q()
+    for type_id, year in keys:
+        wanted |= Q(type_id=type_id, year=year)
+    rows = (
+        CertificateSequence.objects.select_for_update().filter(wanted).order_by("type_id", "year")
+    )
+    return {(row.type_id, row.year): row for row in rows}
+
+
+@transaction.atomic
+def _issue_locked(candidates, *, today, acting_user) -> dict[int, Certificate]:
+    """Number, insert, audit and schedule rendering for checked attempts (one transaction)."""
+    if not candidates:
+        return {}
+    year = today.year
+    sequences = _lock_sequences({(cert_type.pk, year) for _, cert_type in candidates})
+    # Under the lock: a concurrent issue of the same attempts has committed by now.
+    issued = _certificates_of_attempts([attempt.pk for attempt, _ in candidates])
+    fresh = [(a, t) for a, t in candidates if a.pk not in issued]
+    current: dict[tuple[int, int], Certificate] = {}
+    if fresh:
+        for previous in (
+            Certificate.objects.select_for_update()
+            .filter(
+                selectors.current_certificates_q(),
+                worker_id__in={a.worker_id for a, _ in fresh},
+                type_id__in={t.pk for _, t in fresh},
+            )
+            .order_by("issued_on", "pk")
+        ):
+            current[(previous.worker_id, previous.type_id)] = previous  # the newest wins
+    user = _user(acting_user)
+    created, renews = [], []
+    for attempt, cert_type in fresh:
+        sequence = sequences[(cert_type.pk, year)]
+        sequence.last_value += 1
+        worker = attempt.worker
+        previous = current.get((worker.pk, cert_type.pk))
+        certificate = Certificate(
+            type=cert_type,
+            number=format_number(cert_type.code, year, sequence.last_value),
+            token=new_token(),
+            worker=worker,
+            attempt=attempt,
+            agency=_agency_of(worker),
+            card_number=worker.card_number or "",
+            issued_on=today,
+            expires_on=expiry_for(today, cert_type.validity_months),
+            revision=1,
+            origin=Certificate.Origin.RENEWAL if previous else Certificate.Origin.ISSUE,
+            issued_by=user,
+        )
+        created.append(certificate)
+        renews.append(previous)
+        current[(worker.pk, cert_type.pk)] = certificate
+    if not created:
+        return issued
+    for sequence in sequences.values():
+        CertificateSequence.objects.filter(pk=sequence.pk).update(last_value=sequence.last_value)
+    Certificate.objects.bulk_create(created)
+    superseded = []
+    for certificate, previous in zip(created, renews, strict=True):
+        if previous is not None:
+            previous.superseded_by = certificate
+            superseded.append(previous)
+    if superseded:
+        Certificate.objects.bulk_update(superseded, ["superseded_by"])
+    entries = [
+        (
+            certificate,
+            "certificates.issue",
+            {
+                "number": certificate.number,
+                "attempt": certificate.attempt_id,
+                "worker": certificate.worker_id,
+                "type": certificate.type.code,
+                "agency": certificate.agency_id,
+                "renews": previous.number if previous else None,
+            },
+        )
+        for certificate, previous in zip(created, renews, strict=True)
+    ]
+    entries += [
+        (old, "certificates.supersede", {"by": old.superseded_by.number, "reason": "renewal"})
+        for old in superseded
+    ]
+    audit_many(entries, user=acting_user)
+    verify_cache.invalidate(*[c.token for c in created], *[c.token for c in superseded])
+    _after_commit_render_many([c.pk for c in created if c.superseded_by_id is None])
+    issued.update({c.attempt_id: c for c in created})
+    return issued
 
 
 @transaction.atomic
@@ -537,6 +699,21 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> bool:
     return True
 
 
+def certificates_render(*, certificate_ids) -> int:
+    """Render several certificates (see :func:`certificate_render`); returns how many were rendered.
+
+    A certificate that fails is logged and left for the reconciler, which
+    re-sends every current certificate still without its files.
+    """
+    rendered = 0
+    for pk in certificate_ids:
+        try:
+            rendered += certificate_render(certificate_id=pk)
+        except Exception:  # noqa: BLE001 - one bad file must not stop the others
+            logger.exception("Rendering certificate %s failed", pk)
+    return rendered
+
+
 def certificates_zip(*, certificates, empty_note: str | None = None):
     """The given certificates' PDF and card as one ZIP, rendering missing files first.
 
@@ -677,9 +854,11 @@ def batch_plan(*, batch_id: int) -> list[list[int]]:
 
 
 def batch_run_chunk(*, batch_id: int, ids: list[int]) -> tuple[int, int]:
-    """Work one chunk of a batch; progress is counted in the database. Returns (done, failed)."""
-    from exams import selectors as exam_selectors
+    """Work one chunk of a batch; progress is counted in the database. Returns (done, failed).
 
+    An issue chunk is issued in one go (:func:`certificates_issue`); its
+    certificates are rendered after commit by one render message.
+    """
     batch = CertificateBatch.objects.get(pk=batch_id)
     done = failed = 0
     errors = []
@@ -693,19 +872,14 @@ def batch_run_chunk(*, batch_id: int, ids: list[int]) -> tuple[int, int]:
                 failed += 1
                 errors.append({"id": pk, "message": str(exc)[:200]})
     else:
-        attempts = {a.pk: a for a in exam_selectors.passed_attempts().filter(pk__in=ids)}
+        outcome = certificates_issue(attempt_ids=ids, acting_user=batch.created_by)
         for pk in ids:
-            attempt = attempts.get(pk)
-            if attempt is None:
+            result = outcome[pk]
+            if isinstance(result, CertificateRefused):
                 failed += 1
-                errors.append({"id": pk, "message": _("考试记录不存在或未通过。")})
-                continue
-            try:
-                certificate_issue(attempt=attempt, acting_user=batch.created_by)
+                errors.append({"id": pk, "message": result.messages[0]})
+            else:
                 done += 1
-            except CertificateRefused as refusal:
-                failed += 1
-                errors.append({"id": pk, "message": refusal.messages[0]})
     _record_progress(batch_id, done, failed, errors)
     return done, failed
 

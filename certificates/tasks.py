@@ -62,6 +62,14 @@ def certificate_render_task(certificate_id: int) -> bool:
     return certificate_render(certificate_id=certificate_id)
 
 
+@shared_task(name="certificates.tasks.certificate_render_many", acks_late=True)
+def certificate_render_many(certificate_ids: list[int]) -> int:
+    """Render the certificates of one issued chunk, after its commit (idempotent per certificate)."""
+    from .services import certificates_render
+
+    return certificates_render(certificate_ids=certificate_ids)
+
+
 @shared_task(name="certificates.tasks.certificates_revoke_for_blacklisted_worker", acks_late=True)
 def certificates_revoke_for_blacklisted_worker(worker_id: int) -> int:
     """Revoke a blacklisted worker's certificates (sent by the registry by name)."""

@@ -84,3 +84,15 @@ def test_concurrent_revoke_and_reissue_leave_one_consistent_state():
     certificate.refresh_from_db()
     # Exactly one of the two won.
     assert (certificate.revoked_at is not None) != (certificate.superseded_by_id is not None)
+
+
+def test_overlapping_chunks_issued_at_once_get_one_certificate_each_and_gap_free_numbers():
+    cert_type = CertificateTypeFactory(seal=False)
+    ids = [passed_attempt(cert_type).pk for _ in range(30)]
+    # Four chunks at once, each overlapping the next (as a batch and the reconciler might).
+    chunks = [(ids[0:12],), (ids[8:20],), (ids[16:30],), (ids[::2],)]
+    errors = _run_in_threads(lambda chunk: services.certificates_issue(attempt_ids=chunk), chunks)
+    assert errors == []
+    assert sorted(Certificate.objects.values_list("attempt_id", flat=True)) == sorted(ids)
+    numbers = Certificate.objects.values_list("number", flat=True)
+    assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 31))
