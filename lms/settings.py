@@ -126,6 +126,13 @@ if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # JIT off (it compiled dashboard queries for 50-150 ms to run them in
+        # 5-50 ms) and SSD page costs (so the planner probes indexes for one
+        # agency's workers instead of scanning the city's rows); docs/decisions.md.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = env.str(
+            "DATABASE_PG_OPTIONS", default="-c jit=off -c random_page_cost=1.1"
+        )
 else:
     # SQLite tuned for several writers (runserver threads, eager tasks):
     # WAL lets readers proceed during a write, busy_timeout waits instead of
