@@ -37,6 +37,11 @@ def certificates_of(workers: QuerySet) -> QuerySet[Certificate]:
     return current().filter(worker__in=workers.values("pk"))
 
 
+def valid_condition(today: datetime.date) -> Exists:
+    """Whether the worker row holds a valid certificate on `today`."""
+    return Exists(Certificate.objects.filter(valid_q(today), worker=OuterRef("pk")))
+
+
 def annotate_certificate(workers: QuerySet, *, today=None) -> QuerySet:
     """Adds the worker's latest current certificate (number, type, expiry, revoked) and
     ``has_valid_certificate``, as subqueries."""
@@ -48,9 +53,7 @@ def annotate_certificate(workers: QuerySet, *, today=None) -> QuerySet:
         certificate_type=Subquery(latest.values("type__name")[:1]),
         certificate_expires_on=Subquery(latest.values("expires_on")[:1]),
         certificate_revoked_at=Subquery(latest.values("revoked_at")[:1]),
-        has_valid_certificate=Exists(
-            Certificate.objects.filter(valid_q(today), worker=OuterRef("pk"))
-        ),
+        has_valid_certificate=valid_condition(today),
     )
 
 

@@ -15,13 +15,18 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from .models import CoursePage, Enrolment, LessonPage, LessonProgress
 
 
+def learning_conditions() -> dict:
+    """``is_enrolled`` and ``has_completed_course`` as conditions on a worker row."""
+    enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
+    return {
+        "is_enrolled": Exists(enrolments),
+        "has_completed_course": Exists(enrolments.filter(completed_at__isnull=False)),
+    }
+
+
 def annotate_learning(workers: QuerySet) -> QuerySet:
     """Adds ``is_enrolled`` and ``has_completed_course`` to each worker."""
-    enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
-    return workers.annotate(
-        is_enrolled=Exists(enrolments),
-        has_completed_course=Exists(enrolments.filter(completed_at__isnull=False)),
-    )
+    return workers.annotate(**learning_conditions())
 
 
 def enrolments_of(workers: QuerySet) -> QuerySet[Enrolment]:

@@ -91,23 +91,26 @@ FUNNEL_STAGES = [
 ]
 
 
-def annotate_stages(workers: QuerySet, *, today=None) -> QuerySet:
-    """Workers with one boolean per funnel stage (subqueries, no joins that multiply rows)."""
-    workers = course_stats.annotate_learning(workers)
-    workers = certificate_stats.annotate_certificate(workers, today=today)
-    workers = workers.annotate(
-        is_filed=Exists(Filing.objects.filter(worker=OuterRef("pk"))),
-        is_approved=Exists(
+def stage_conditions(*, today=None) -> dict:
+    """One condition per funnel stage on a worker row (subqueries, no joins that
+    multiply rows)."""
+    today = today or timezone.localdate()
+    return {
+        "is_filed": Exists(Filing.objects.filter(worker=OuterRef("pk"))),
+        "is_approved": Exists(
             Filing.objects.filter(worker=OuterRef("pk"), status=FilingStatus.APPROVED)
         ),
-    )
-    return exam_stats.annotate_passed(workers)
+        **course_stats.learning_conditions(),
+        "has_passed_exam": exam_stats.passed_condition(),
+        "has_valid_certificate": certificate_stats.valid_condition(today),
+    }
 
 
 def funnel(workers: QuerySet, *, today=None) -> list[dict]:
     """The certification funnel: each stage counts workers who reached it *and* every
-    stage before it, so the numbers never grow downwards. One query."""
-    qs = annotate_stages(workers, today=today)
+    stage before it, so the numbers never grow downwards. One query, computing only
+    the stage conditions (aliases: not selected)."""
+    qs = workers.order_by().alias(**stage_conditions(today=today))
     conditions = [
         Q(is_filed=True),
         Q(is_approved=True),

@@ -196,8 +196,7 @@ class ProgressReportView(ReportView):
         return selectors.decorate_rows(list(object_list))
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["object_list"] = self.decorate_paginated_queryset(context["object_list"])
+        context = super().get_context_data(**kwargs)  # decorates the page's rows once
         context["scope"] = self.scope
         context["has_door"] = household.has_door_status()
         context["has_insurance"] = household.has_insurance()

@@ -199,8 +199,11 @@ def graded_answer_rows(*, since, min_wrong: int):
     )
 
 
+def passed_condition() -> Exists:
+    """Whether the worker row has any passed attempt."""
+    return Exists(Attempt.objects.filter(worker=OuterRef("pk"), passed=True))
+
+
 def annotate_passed(workers: QuerySet) -> QuerySet:
     """Adds ``has_passed_exam``: any passed attempt."""
-    return workers.annotate(
-        has_passed_exam=Exists(Attempt.objects.filter(worker=OuterRef("pk"), passed=True))
-    )
+    return workers.annotate(has_passed_exam=passed_condition())
