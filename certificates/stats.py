@@ -37,9 +37,13 @@ def certificates_of(workers: QuerySet) -> QuerySet[Certificate]:
     return current().filter(worker__in=workers.values("pk"))
 
 
-def valid_condition(today: datetime.date) -> Exists:
-    """Whether the worker row holds a valid certificate on `today`."""
-    return Exists(Certificate.objects.filter(valid_q(today), worker=OuterRef("pk")))
+def valid_condition(today: datetime.date, within: QuerySet | None = None) -> Exists:
+    """Whether the worker row holds a valid certificate on `today` (`within`: as in
+    ``courses.stats.learning_conditions``)."""
+    certificates = Certificate.objects.filter(valid_q(today), worker=OuterRef("pk"))
+    if within is not None:
+        certificates = certificates.filter(worker__in=within.values("pk"))
+    return Exists(certificates)
 
 
 def annotate_certificate(workers: QuerySet, *, today=None) -> QuerySet:

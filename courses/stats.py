@@ -15,9 +15,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from .models import CoursePage, Enrolment, LessonPage, LessonProgress
 
 
-def learning_conditions() -> dict:
-    """``is_enrolled`` and ``has_completed_course`` as conditions on a worker row."""
+def learning_conditions(within: QuerySet | None = None) -> dict:
+    """``is_enrolled`` and ``has_completed_course`` as conditions on a worker row
+    (`within`: the workers asked about, so the database may look only at theirs)."""
     enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
+    if within is not None:
+        enrolments = enrolments.filter(worker__in=within.values("pk"))
     return {
         "is_enrolled": Exists(enrolments),
         "has_completed_course": Exists(enrolments.filter(completed_at__isnull=False)),

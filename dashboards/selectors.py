@@ -91,47 +91,63 @@ FUNNEL_STAGES = [
 ]
 
 
-def stage_conditions(*, today=None) -> dict:
+def stage_conditions(*, today=None, within: QuerySet | None = None) -> dict:
     """One condition per funnel stage on a worker row (subqueries, no joins that
-    multiply rows)."""
+    multiply rows). With `within` (the workers asked about) each subquery looks
+    only at their rows: PostgreSQL may then hash one agency's enrolments rather
+    than the whole city's."""
     today = today or timezone.localdate()
     return {
         "is_filed": Exists(Filing.objects.filter(worker=OuterRef("pk"))),
         "is_approved": Exists(
             Filing.objects.filter(worker=OuterRef("pk"), status=FilingStatus.APPROVED)
         ),
-        **course_stats.learning_conditions(),
-        "has_passed_exam": exam_stats.passed_condition(),
-        "has_valid_certificate": certificate_stats.valid_condition(today),
+        **course_stats.learning_conditions(within),
+        "has_passed_exam": exam_stats.passed_condition(within),
+        "has_valid_certificate": certificate_stats.valid_condition(today, within),
     }
+
+
+#: The condition behind each funnel stage, in order.
+STAGE_CONDITIONS = [
+    ("filed", "is_filed"),
+    ("approved", "is_approved"),
+    ("enrolled", "is_enrolled"),
+    ("completed", "has_completed_course"),
+    ("passed", "has_passed_exam"),
+    ("certified", "has_valid_certificate"),
+]
 
 
 def funnel(workers: QuerySet, *, today=None) -> list[dict]:
     """The certification funnel: each stage counts workers who reached it *and* every
-    stage before it, so the numbers never grow downwards. One query, computing only
-    the stage conditions (aliases: not selected)."""
-    qs = workers.order_by().alias(**stage_conditions(today=today))
-    conditions = [
-        Q(is_filed=True),
-        Q(is_approved=True),
-        Q(is_enrolled=True),
-        Q(has_completed_course=True),
-        Q(has_passed_exam=True),
-        Q(has_valid_certificate=True),
-    ]
-    aggregates = {}
-    cumulative = Q()
-    for (key, _label), condition in zip(FUNNEL_STAGES, conditions, strict=True):
-        cumulative &= condition
-        aggregates[key] = Count("pk", filter=cumulative)
-    counts = qs.aggregate(**aggregates)
-    top = counts["filed"] or 0
+    stage before it, so the numbers never grow downwards.
+
+    One query that groups the workers by their six stage conditions (at most 64
+    groups), so each condition is evaluated once per worker; the cumulative
+    counts are summed from those groups.
+    """
+    names = [name for _key, name in STAGE_CONDITIONS]
+    groups = (
+        workers.order_by()
+        .annotate(**stage_conditions(today=today, within=workers))
+        .values(*names)
+        .annotate(n=Count("pk"))
+        .values_list(*names, "n")
+    )
+    counts = dict.fromkeys((key for key, _name in STAGE_CONDITIONS), 0)
+    for *flags, n in groups:
+        for (key, _name), reached in zip(STAGE_CONDITIONS, flags, strict=True):
+            if not reached:
+                break
+            counts[key] += n
+    top = counts["filed"]
     return [
         {
             "key": key,
             "label": str(label),
-            "count": counts[key] or 0,
-            "percent": round((counts[key] or 0) * 100 / top) if top else 0,
+            "count": counts[key],
+            "percent": round(counts[key] * 100 / top) if top else 0,
         }
         for key, label in FUNNEL_STAGES
     ]

@@ -199,9 +199,13 @@ def graded_answer_rows(*, since, min_wrong: int):
     )
 
 
-def passed_condition() -> Exists:
-    """Whether the worker row has any passed attempt."""
-    return Exists(Attempt.objects.filter(worker=OuterRef("pk"), passed=True))
+def passed_condition(within: QuerySet | None = None) -> Exists:
+    """Whether the worker row has any passed attempt (`within`: as in
+    ``courses.stats.learning_conditions``)."""
+    attempts = Attempt.objects.filter(worker=OuterRef("pk"), passed=True)
+    if within is not None:
+        attempts = attempts.filter(worker__in=within.values("pk"))
+    return Exists(attempts)
 
 
 def annotate_passed(workers: QuerySet) -> QuerySet:
