@@ -16,7 +16,7 @@ import logging
 import secrets
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -668,50 +668,94 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> bool:
     Idempotent: re-running for the same revision and template does nothing
     and returns False. The row is locked while rendering, so two workers
     never write the same certificate twice. Old files are deleted after commit.
+    Errors propagate (the render task retries on ``OSError``).
     """
+    return _render_group([certificate_id], force=force, failed=None) == 1
+
+
+#: Certificates locked, rendered and updated together by :func:`certificates_render`.
+RENDER_GROUP = 50
+
+
+def certificates_render(*, certificate_ids, force: bool = False) -> RenderResult:
+    """Render several certificates as :func:`certificate_render` does, in groups of 50.
+
+    Each group is one transaction: its rows are locked in one query (in
+    primary-key order, so overlapping groups cannot deadlock) and updated in
+    one. A certificate that fails is logged, reported in ``failed`` and left
+    for the reconciler, which re-sends every current certificate still
+    without its files; the others in its group are still rendered.
+    """
+    ids = list(dict.fromkeys(certificate_ids))
+    result = RenderResult()
+    for start in range(0, len(ids), RENDER_GROUP):
+        group = ids[start : start + RENDER_GROUP]
+        try:
+            result.rendered += _render_group(group, force=force, failed=result.failed)
+        except Exception as exc:  # noqa: BLE001 - a database error: the next group may still go
+            logger.exception("Rendering certificates %s..%s failed", group[0], group[-1])
+            result.failed.update({pk: str(exc)[:200] for pk in group})
+    return result
+
+
+@dataclass
+class RenderResult:
+    rendered: int = 0
+    #: Certificate id → error message, for those that could not be rendered.
+    failed: dict = field(default_factory=dict)
+
+
+def _render_group(ids, *, force: bool, failed: dict | None) -> int:
+    """Lock, render and update the certificates `ids` in one transaction; returns how many.
+
+    With `failed` None the first error propagates; otherwise it is logged and
+    recorded there, and the group goes on.
+    """
+    font = getattr(settings, "CERTIFICATES_FONT_PATH", None) or None
     with transaction.atomic():
-        cert = (
+        certificates = (
             Certificate.objects.select_for_update(of=("self",))
             .select_related("type", "type__seal_image", "worker", "agency")
-            .filter(pk=certificate_id)
-            .first()
+            .filter(pk__in=ids)
+            .order_by("pk")
         )
-        if cert is None or not cert.is_current:
-            return False
-        expected = selectors.expected_pdf_revision(cert)
-        if not force and cert.pdf_revision == expected and _files_present(cert):
-            return False
-        content = certificate_content(cert)
-        font = getattr(settings, "CERTIFICATES_FONT_PATH", None) or None
-        with translation.override(settings.LANGUAGE_CODE):
-            certificate_pdf = pdf.render_certificate(content, font_path=font)
-            card_pdf = pdf.render_card(content, font_path=font)
-        old_files = [f.name for f in (cert.pdf, cert.card_pdf) if f]
-        # Random file names: media may be served by the web server, so a
-        # name must not be guessable from the number.
-        stem = f"{cert.number}-r{cert.revision}-{secrets.token_urlsafe(12)}"
-        cert.pdf.save(f"{stem}.pdf", ContentFile(certificate_pdf), save=False)
-        cert.card_pdf.save(f"{stem}-card.pdf", ContentFile(card_pdf), save=False)
-        cert.pdf_revision = expected
-        cert.save(update_fields=["pdf", "card_pdf", "pdf_revision"])
-        storage = cert.pdf.storage
-        transaction.on_commit(lambda: _delete_files(storage, old_files))
-    return True
+        changed, old_files = [], []
+        for cert in certificates:
+            if not cert.is_current:
+                continue
+            expected = selectors.expected_pdf_revision(cert)
+            if not force and cert.pdf_revision == expected and _files_present(cert):
+                continue
+            try:
+                old_files += _render_files(cert, font)
+            except Exception as exc:
+                if failed is None:
+                    raise
+                logger.exception("Rendering certificate %s failed", cert.pk)
+                failed[cert.pk] = str(exc)[:200]
+                continue
+            cert.pdf_revision = expected
+            changed.append(cert)
+        if changed:
+            Certificate.objects.bulk_update(changed, ["pdf", "card_pdf", "pdf_revision"])
+            storage = changed[0].pdf.storage
+            transaction.on_commit(lambda: _delete_files(storage, old_files))
+    return len(changed)
 
 
-def certificates_render(*, certificate_ids) -> int:
-    """Render several certificates (see :func:`certificate_render`); returns how many were rendered.
-
-    A certificate that fails is logged and left for the reconciler, which
-    re-sends every current certificate still without its files.
-    """
-    rendered = 0
-    for pk in certificate_ids:
-        try:
-            rendered += certificate_render(certificate_id=pk)
-        except Exception:  # noqa: BLE001 - one bad file must not stop the others
-            logger.exception("Rendering certificate %s failed", pk)
-    return rendered
+def _render_files(cert: Certificate, font) -> list[str]:
+    """Render and store the certificate's PDF and card (not saved); returns the old file names."""
+    content = certificate_content(cert)
+    with translation.override(settings.LANGUAGE_CODE):
+        certificate_pdf = pdf.render_certificate(content, font_path=font)
+        card_pdf = pdf.render_card(content, font_path=font)
+    old_files = [f.name for f in (cert.pdf, cert.card_pdf) if f]
+    # Random file names: media may be served by the web server, so a
+    # name must not be guessable from the number.
+    stem = f"{cert.number}-r{cert.revision}-{secrets.token_urlsafe(12)}"
+    cert.pdf.save(f"{stem}.pdf", ContentFile(certificate_pdf), save=False)
+    cert.card_pdf.save(f"{stem}-card.pdf", ContentFile(card_pdf), save=False)
+    return old_files
 
 
 def certificates_zip(*, certificates, empty_note: str | None = None):
@@ -863,14 +907,10 @@ def batch_run_chunk(*, batch_id: int, ids: list[int]) -> tuple[int, int]:
     done = failed = 0
     errors = []
     if batch.kind == CertificateBatch.Kind.REGENERATE:
-        for pk in ids:
-            try:
-                certificate_render(certificate_id=pk)
-                done += 1
-            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
-                logger.exception("Rendering certificate %s failed", pk)
-                failed += 1
-                errors.append({"id": pk, "message": str(exc)[:200]})
+        result = certificates_render(certificate_ids=ids)
+        failed = len(result.failed)
+        done = len(ids) - failed
+        errors = [{"id": pk, "message": message} for pk, message in result.failed.items()]
     else:
         outcome = certificates_issue(attempt_ids=ids, acting_user=batch.created_by)
         for pk in ids:

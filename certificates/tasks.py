@@ -67,7 +67,7 @@ def certificate_render_many(certificate_ids: list[int]) -> int:
     """Render the certificates of one issued chunk, after its commit (idempotent per certificate)."""
     from .services import certificates_render
 
-    return certificates_render(certificate_ids=certificate_ids)
+    return certificates_render(certificate_ids=certificate_ids).rendered
 
 
 @shared_task(name="certificates.tasks.certificates_revoke_for_blacklisted_worker", acks_late=True)

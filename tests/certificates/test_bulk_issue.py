@@ -137,12 +137,3 @@ def test_the_bulk_job_issues_in_chunks_and_counts_progress(
     numbers = Certificate.objects.filter(attempt__in=attempts).order_by("number")
     assert _suffixes(numbers) == list(range(1, 8))
     assert all(c.pdf for c in numbers)
-
-
-def test_rendering_a_chunk_skips_what_cannot_be_rendered(cert_type):
-    outcome = services.certificates_issue(
-        attempt_ids=[passed_attempt(cert_type).pk for _ in range(2)]
-    )
-    ids = [c.pk for c in outcome.values()]
-    assert services.certificates_render(certificate_ids=[*ids, 999_999]) == 2
-    assert services.certificates_render(certificate_ids=ids) == 0  # idempotent
