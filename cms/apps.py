@@ -9,7 +9,7 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from wagtail.models import Page, Site
+        from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import (
             page_published,
             page_slug_changed,
@@ -26,6 +26,13 @@ class CmsConfig(AppConfig):
             signal.connect(purge_all, dispatch_uid=f"cms-page-cache-{id(signal)}")
         post_delete.connect(purge_all, sender=Page, dispatch_uid="cms-page-cache-delete")
         post_save.connect(purge_all, sender=Site, dispatch_uid="cms-page-cache-site")
+        # Routes carry their page's view restrictions (cms.cache.store_route).
+        for signal in (post_save, post_delete):
+            signal.connect(
+                purge_all,
+                sender=PageViewRestriction,
+                dispatch_uid=f"cms-page-cache-restriction-{id(signal)}",
+            )
         post_save.connect(
             purge_on_settings_change, sender=SiteSettings, dispatch_uid="cms-page-cache-settings"
         )

@@ -19,6 +19,25 @@ Design, in short:
   the home page, the news index, the menu in every header and the feeds.
   A rendering that overlaps a purge stores the old generation, so it can
   never resurrect stale content.
+
+Three more things live under the same generation:
+
+* **Shared answers** of lookup pages (a household's card-number lookup): the
+  page's view marks its response with ``response.shared_answer`` (see
+  :func:`store_answer`), and the answer is then served before Wagtail routes
+  the path, like a cached page, but only after the page's own rate-limit
+  *guard* has counted the request (so a client over budget gets its 429 even
+  for a cached answer), and only while the cache keys it *depends* on still
+  hold the values read before the lookup ran (the registry's per-card
+  generation). Answers keep their ``Cache-Control: no-store, private``:
+  they are shared in this server-side cache only, never by a proxy.
+* **Routes**: the page that a host + path resolves to (with the site and the
+  page's view restrictions), for page types that opt in with
+  ``cache_route = True``; Wagtail's own serving then runs unchanged from the
+  routed page, without its one-query-per-tree-level walk.
+* **Fragments**: parts of a rendered page that are the same for every
+  visitor (the article, the footer, see ``cms_tags.portal_fragment``), so a
+  page rendered for a signed-in user, or with the page cache off, reuses them.
 """
 
 import hashlib
@@ -27,18 +46,32 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.module_loading import import_string
 
 GENERATION_KEY = "cms:page-cache:generation"
 KEY_PREFIX = "cms:page:"
+ROUTE_PREFIX = "cms:route:"
+FRAGMENT_PREFIX = "cms:fragment:"
 #: The response header that says whether the page came from the cache.
 HEADER = "X-Page-Cache"
 # Headers of the page's own response worth keeping; middleware adds the rest on every request.
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link", "Last-Modified")
+# A shared answer also keeps its Cache-Control (no-store, private): proxies must not keep it.
+_ANSWER_HEADERS = (*_KEPT_HEADERS, "Cache-Control")
 
 
 def timeout() -> int:
     """Seconds an entry lives (``CMS_PAGE_CACHE_SECONDS``; 0 turns the cache off)."""
     return int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 600))
+
+
+def fragment_timeout() -> int:
+    """Seconds a route or fragment lives (``CMS_FRAGMENT_CACHE_SECONDS``; 0 turns them off).
+
+    Independent of the page cache: with whole pages off, routes and fragments
+    still spare each rendering the tree walk and the shared parts.
+    """
+    return int(getattr(settings, "CMS_FRAGMENT_CACHE_SECONDS", 600))
 
 
 def new_generation() -> str:
@@ -59,8 +92,8 @@ def current_generation() -> str:
 
 
 def request_is_cacheable(request) -> bool:
-    """Whether this request may be answered from (and stored in) the cache."""
-    if timeout() <= 0 or request.method not in ("GET", "HEAD"):
+    """Whether this request may be answered from (and stored in) the cache: an anonymous GET."""
+    if request.method not in ("GET", "HEAD"):
         return False
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
@@ -77,14 +110,39 @@ def cache_key(request) -> str:
     return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def lookup(request, key: str) -> tuple[HttpResponse | None, str]:
-    """The cached response for `key` if still current, and the current generation (one round trip)."""
-    found = cache.get_many([GENERATION_KEY, key])
+def route_key(request, path: str) -> str:
+    """Host and port (Wagtail finds the site by both), path and language."""
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    raw = f"{request.get_host()}\n{request.get_port()}\n{path}\n{language}"
+    return ROUTE_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResponse | None, str]:
+    """The cached response for `key` if still current, and the current generation.
+
+    One round trip fetches the generation, the entry and the cached route (if
+    `route` is given; it is kept on the request for :func:`use_route`). An
+    entry that is a shared answer is served only once its dependencies still
+    hold and its guard has counted the request; the guard raises
+    ``Ratelimited`` (a 429) when the client is over budget.
+    """
+    keys = [GENERATION_KEY] + [k for k in (key, route) if k]
+    found = cache.get_many(keys)
     generation = found.get(GENERATION_KEY)
-    entry = found.get(key)
     if generation is None:
-        return None, current_generation()
+        generation = current_generation()
+        found = {}
+    request.cms_generation = generation
+    if route:
+        entry = found.get(route)
+        request.cms_route = entry if entry and entry["generation"] == generation else None
+    entry = found.get(key) if key else None
     if entry is None or entry["generation"] != generation:
+        return None, generation
+    if entry.get("answer"):
+        if not _answer_still_holds(request, entry["answer"]):
+            return None, generation
+    elif timeout() <= 0:
         return None, generation
     response = HttpResponse(entry["content"], status=entry["status"])
     for name, value in entry["headers"].items():
@@ -93,13 +151,39 @@ def lookup(request, key: str) -> tuple[HttpResponse | None, str]:
     return response, generation
 
 
-def response_is_cacheable(request, response) -> bool:
-    """Store only a page that opted in, answered 200 plainly, set no cookie and showed no CSRF token."""
-    if not getattr(request, "cms_cache_page", False):
+def _answer_still_holds(request, answer: dict) -> bool:
+    depends = answer.get("depends") or {}
+    if depends:
+        current = cache.get_many(list(depends))
+        if any(current.get(k) != v for k, v in depends.items()):
+            return False
+    try:
+        guard = _guard(answer["guard"])
+    except (ImportError, ValueError):
+        # No guard to count with (renamed since it was stored): the page view counts instead.
         return False
+    guard(request)
+    return True
+
+
+def _guard(path: str):
+    guard = import_string(path)
+    if not getattr(guard, "shared_answer_guard", False):
+        raise ValueError(f"{path} is not a shared-answer guard")
+    return guard
+
+
+def _plain(request, response) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+    return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+
+
+def response_is_cacheable(request, response) -> bool:
+    """Store only a page that opted in, answered 200 plainly, set no cookie and showed no CSRF token."""
+    if timeout() <= 0 or not getattr(request, "cms_cache_page", False):
+        return False
+    if not _plain(request, response):
         return False
     cache_control = response.get("Cache-Control", "")
     return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
@@ -114,6 +198,98 @@ def store(key: str, response, generation: str) -> None:
         "headers": headers,
     }
     cache.set(key, entry, timeout())
+
+
+def store_answer(request, key: str, response, generation: str) -> bool:
+    """Store a lookup page's answer if its view shared it; True when stored.
+
+    The view sets ``response.shared_answer = {"seconds": …, "guard": …,
+    "depends": {…}}``: how long the answer may be shared, the dotted path of
+    the rate-limit function to call before serving it (it must carry
+    ``shared_answer_guard = True``), and cache keys with the values the view
+    read *before* querying, so a change committed during the lookup still
+    makes the answer stale. The answer must be a plain 200 (no cookie, no
+    CSRF token), like a page.
+    """
+    answer = getattr(response, "shared_answer", None)
+    if not answer or int(answer.get("seconds") or 0) <= 0 or not _plain(request, response):
+        return False
+    _guard(answer["guard"])  # fail loudly at store time, not on the next hit
+    headers = {name: response[name] for name in _ANSWER_HEADERS if response.has_header(name)}
+    entry = {
+        "generation": generation,
+        "status": response.status_code,
+        "content": response.content,
+        "headers": headers,
+        "answer": {"guard": answer["guard"], "depends": dict(answer.get("depends") or {})},
+    }
+    cache.set(key, entry, int(answer["seconds"]))
+    return True
+
+
+# --- routes ------------------------------------------------------------------
+
+
+def use_route(request) -> bool:
+    """Give Wagtail the route found by :func:`lookup`, so it skips the tree walk; True if there was one."""
+    entry = getattr(request, "cms_route", None)
+    if not entry:
+        return False
+    page = entry["page"]
+    _known_restrictions(page, entry["restrictions"])
+    request._wagtail_site = entry["site"]
+    request._wagtail_route_for_request = (page, [], {})
+    return True
+
+
+def store_route(request, key: str, generation: str, route) -> None:
+    """Remember the page a path routed to, if its type opted in and it takes no route arguments.
+
+    Called right after routing, before the page renders, so the stored page
+    is the row as read, with no state left over from rendering.
+    """
+    if route is None or fragment_timeout() <= 0:
+        return
+    page, args, kwargs = route
+    if args or kwargs or not getattr(page, "cache_route", False):
+        return
+    restrictions = list(page.get_view_restrictions())
+    entry = {
+        "generation": generation,
+        "site": request._wagtail_site,
+        "page": page,
+        "restrictions": restrictions,
+    }
+    cache.set(key, entry, fragment_timeout())
+    # Wagtail checks them next on this very page; they were just read.
+    _known_restrictions(page, restrictions)
+
+
+def _known_restrictions(page, restrictions: list) -> None:
+    """Let Wagtail's view-restriction check (an ``on_serve_page`` hook) read them from `page`.
+
+    Set on this one instance only, for this request: the admin and every
+    other page object still query them. Any change to a restriction starts a
+    new generation (cms/apps.py), so the list is current.
+    """
+    page.get_view_restrictions = lambda: restrictions
+
+
+# --- fragments -----------------------------------------------------------------
+
+
+def fragment_key(request, name: str, *vary_on) -> str | None:
+    """The key of a shared fragment, or None when this rendering must not use one.
+
+    Only renderings served by ``cms.views.serve`` (which knows the current
+    generation) qualify; a preview or any other view renders everything.
+    """
+    generation = getattr(request, "cms_generation", None)
+    if generation is None or getattr(request, "is_preview", False) or fragment_timeout() <= 0:
+        return None
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    parts = [request.get_host(), name, language, generation, *(str(v) for v in vary_on)]
+    return FRAGMENT_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def purge_all(**kwargs) -> None:

@@ -31,10 +31,12 @@ class PortalPage(Page):
     """What every portal page shares: anonymous views are cached, text is segmented for search.
 
     Abstract; the page cache (cms/cache.py) serves a page type's anonymous
-    views from the cache only when ``cache_anonymous`` is true.
+    views from the cache only when ``cache_anonymous`` is true, and remembers
+    where its path routes to when ``cache_route`` is true.
     """
 
     cache_anonymous = True
+    cache_route = True
 
     class Meta:
         abstract = True

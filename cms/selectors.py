@@ -85,14 +85,15 @@ def news_index_listing(
     }
 
 
-def menu_items(*, site: Site | None) -> list[dict]:
+def menu_items(*, site: Site | None, generation: str | None = None) -> list[dict]:
     """The site menu: live, public children of the home page marked "show in menus".
 
-    Cached with the page cache's generation, so publishing a page refreshes it.
+    Cached with the page cache's generation (pass it when known, to spare a
+    round trip), so publishing a page refreshes it.
     """
     if site is None:
         return []
-    key = f"cms:menu:{site.pk}:{page_cache.current_generation()}"
+    key = f"cms:menu:{site.pk}:{generation or page_cache.current_generation()}"
     items = cache.get(key)
     if items is None:
         children = Page.objects.child_of(site.root_page).live().public().in_menu().order_by("path")

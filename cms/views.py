@@ -9,6 +9,7 @@ from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from wagtail.models import Page
 from wagtail.views import serve as wagtail_serve
 
 from . import cache as page_cache
@@ -19,18 +20,27 @@ def serve(request, path):
     """Wagtail's page serving, answered from the page cache for anonymous visitors.
 
     The cache is looked up before Wagtail routes the path, so a hit costs one
-    cache round trip and no database query.
+    cache round trip and no database query; a lookup page's shared answer
+    costs its rate-limit check besides (see cms/cache.py). Otherwise the page
+    is routed from the route cache when it can be, then served by Wagtail.
     """
-    if not page_cache.request_is_cacheable(request):
+    if request.method not in ("GET", "HEAD"):
         return wagtail_serve(request, path)
-    key = page_cache.cache_key(request)
-    cached, generation = page_cache.lookup(request, key)
+    key = page_cache.cache_key(request) if page_cache.request_is_cacheable(request) else None
+    route = page_cache.route_key(request, path)
+    cached, generation = page_cache.lookup(request, key, route)
     if cached is not None:
         return cached
+    if not page_cache.use_route(request):
+        page_cache.store_route(request, route, generation, Page.route_for_request(request, path))
     response = wagtail_serve(request, path)
+    if key is None:
+        return response
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
-    if page_cache.response_is_cacheable(request, response):
+    if page_cache.store_answer(request, key, response, generation):
+        response[page_cache.HEADER] = "miss"
+    elif page_cache.response_is_cacheable(request, response):
         page_cache.store(key, response, generation)
         response[page_cache.HEADER] = "miss"
     return response

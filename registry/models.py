@@ -529,6 +529,8 @@ class WorkerTraceLookupPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("privacy_note")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     subpage_types: list = []
+    #: The portal may remember where this page's path routes (cms/cache.py).
+    cache_route = True
 
     class Meta:
         verbose_name = _("家政服务员追溯查询页")
@@ -547,6 +549,7 @@ class AgencyCreditLookupPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     subpage_types: list = []
+    cache_route = True
 
     class Meta:
         verbose_name = _("家政企业信用查询页")

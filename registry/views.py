@@ -7,11 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -20,12 +19,16 @@ from lms.ratelimit import public_lookup_limit
 
 from . import selectors, services
 from .forms import AgencyCreditLookupForm, VisitRatingForm, WorkerTraceLookupForm
-from .public import public_agency, public_trace_cache_key, public_visit, public_worker
+from .public import public_agency, public_trace_generation_key, public_visit, public_worker
 
 
 @public_lookup_limit
 def _count_worker_lookup(request):
     """Counts one worker lookup against the client's budget (raises Ratelimited when over)."""
+
+
+# The portal counts a shared answer of the trace page with this same budget before serving it.
+_count_worker_lookup.shared_answer_guard = True
 
 
 @public_lookup_limit
@@ -47,7 +50,12 @@ def _lookup_cache_seconds() -> int:
 
 
 def worker_trace_lookup(request, *, page):
-    """Worker traceability: by card number, or name + ID tail. A miss looks like a hit."""
+    """Worker traceability: by card number, or name + ID tail. A miss looks like a hit.
+
+    An answer by card number is marked shareable for a short while (see
+    registry/public.py): the portal then serves the same query from its cache,
+    after this page's rate limit, until the card changes.
+    """
     searched = any(request.GET.get(k) for k in ("card_number", "name", "id_last4"))
     form = WorkerTraceLookupForm(request.GET if searched else None)
     if not searched:
@@ -57,17 +65,15 @@ def worker_trace_lookup(request, *, page):
             {"page": page, "self": page, "form": form, "searched": False, "results": None},
         )
     _count_worker_lookup(request)
-    cache_key = None
+    shared_answer = None
     if form.is_valid() and form.cleaned_data["card_number"] and _lookup_cache_seconds():
-        published = page.last_published_at.timestamp() if page.last_published_at else 0
-        cache_key = public_trace_cache_key(
-            page_key=f"{page.pk}.{published:.0f}",
-            language=get_language() or "",
-            card_number=form.cleaned_data["card_number"],
-        )
-        cached = cache.get(cache_key)
-        if cached is not None:
-            return _private(HttpResponse(cached))
+        # Read before the lookup runs, so a change committed meanwhile makes the answer stale.
+        generation_key = public_trace_generation_key(form.cleaned_data["card_number"])
+        shared_answer = {
+            "seconds": _lookup_cache_seconds(),
+            "guard": f"{__name__}._count_worker_lookup",
+            "depends": {generation_key: cache.get(generation_key)},
+        }
     results = None
     if form.is_valid():
         workers = selectors.worker_trace_lookup(
@@ -94,9 +100,8 @@ def worker_trace_lookup(request, *, page):
         form = WorkerTraceLookupForm()
     context = {"page": page, "self": page, "form": form, "searched": True, "results": results}
     response = TemplateResponse(request, "registry/worker_trace_lookup_page.html", context)
-    if cache_key is not None:
-        response.render()
-        cache.set(cache_key, response.content, _lookup_cache_seconds())
+    if shared_answer is not None:
+        response.shared_answer = shared_answer
     return _private(response)
 
 

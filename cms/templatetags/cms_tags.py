@@ -1,7 +1,9 @@
 from django import template
+from django.core.cache import cache
 
 from wagtail.models import Site
 
+from .. import cache as page_cache
 from ..selectors import menu_items
 
 register = template.Library()
@@ -20,8 +22,53 @@ def site_menu(context) -> list[dict]:
             **item,
             "active": bool(item["url"]) and item["url"] != "/" and path.startswith(item["url"]),
         }
-        for item in menu_items(site=site)
+        for item in menu_items(site=site, generation=getattr(request, "cms_generation", None))
     ]
+
+
+class PortalFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context):
+        request = context.get("request")
+        key = None
+        if request is not None:
+            name = self.name.resolve(context)
+            key = page_cache.fragment_key(
+                request, name, *(v.resolve(context) for v in self.vary_on)
+            )
+        if key is None:
+            return self.nodelist.render(context)
+        value = cache.get(key)
+        if value is None:
+            value = self.nodelist.render(context)
+            # A fragment is shared by every visitor: never one holding a CSRF token.
+            if "csrfmiddlewaretoken" not in value:
+                cache.set(key, value, page_cache.fragment_timeout())
+        return value
+
+
+@register.tag
+def portal_fragment(parser, token):
+    """Render the enclosed template once per cache generation, language and `vary_on` values.
+
+        {% portal_fragment "main" page.pk request.get_full_path %}…{% endportal_fragment %}
+
+    For parts every visitor sees alike (the article, the footer). Used only on
+    pages served by ``cms.views.serve``; previews and other views render the
+    fragment every time (see ``cms.cache.fragment_key``).
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} needs a fragment name")
+    nodelist = parser.parse(("endportal_fragment",))
+    parser.delete_first_token()
+    return PortalFragmentNode(
+        nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]]
+    )
 
 
 @register.simple_tag(takes_context=True)

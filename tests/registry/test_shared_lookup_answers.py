@@ -1,0 +1,136 @@
+"""Card lookups answered from the portal's shared cache: rate-limited first, masked, never personal."""
+
+import pytest
+
+from cms import cache as page_cache
+from registry.public import public_trace_invalidate
+from tests.lms.factories import StaffUserFactory
+from tests.registry.factories import ApprovedWorkerFactory
+
+from .test_public_lookups import assert_no_pii
+
+pytestmark = pytest.mark.django_db
+
+MISS = "SHJZ99999999"
+
+
+def _lookup(client, page, card, **extra):
+    return client.get(page.url, {"card_number": card}, **extra)
+
+
+def test_a_repeated_card_lookup_is_answered_without_any_query(
+    client, trace_page, django_assert_num_queries
+):
+    worker = ApprovedWorkerFactory(name="王小红")
+    first = _lookup(client, trace_page, worker.card_number)
+    assert first[page_cache.HEADER] == "miss"
+    with django_assert_num_queries(0):
+        second = _lookup(client, trace_page, worker.card_number)
+    assert second.status_code == 200
+    assert second[page_cache.HEADER] == "hit"
+    assert second.content == first.content
+    assert_no_pii(second.content.decode(), worker)
+
+
+def test_a_miss_is_shared_like_a_hit(client, trace_page, django_assert_num_queries):
+    _lookup(client, trace_page, MISS)
+    with django_assert_num_queries(0):
+        response = _lookup(client, trace_page, MISS)
+    assert response[page_cache.HEADER] == "hit"
+    assert "没有找到" in response.content.decode()
+
+
+def test_a_shared_answer_stays_private_and_unindexed_for_proxies(client, trace_page):
+    worker = ApprovedWorkerFactory()
+    for _ in range(2):
+        response = _lookup(client, trace_page, worker.card_number)
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
+        assert response["X-Robots-Tag"] == "noindex"
+        assert not response.cookies
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_the_rate_limit_is_counted_before_a_shared_answer(client, trace_page, settings):
+    settings.PUBLIC_LOOKUP_RATE = "2/m"
+    worker = ApprovedWorkerFactory()
+    assert _lookup(client, trace_page, worker.card_number)[page_cache.HEADER] == "miss"
+    assert _lookup(client, trace_page, worker.card_number)[page_cache.HEADER] == "hit"
+    refused = _lookup(client, trace_page, worker.card_number)
+    assert refused.status_code == 429
+    assert "查询过于频繁" in refused.content.decode()
+    assert page_cache.HEADER not in refused
+    # Another client still gets the shared answer.
+    other = _lookup(client, trace_page, worker.card_number, REMOTE_ADDR="10.0.0.7")
+    assert other.status_code == 200
+    assert other[page_cache.HEADER] == "hit"
+
+
+def test_a_change_to_the_card_makes_its_answer_stale(client, trace_page):
+    worker = ApprovedWorkerFactory()
+    _lookup(client, trace_page, worker.card_number)
+    public_trace_invalidate(worker.card_number)
+    assert _lookup(client, trace_page, worker.card_number)[page_cache.HEADER] == "miss"
+    assert _lookup(client, trace_page, worker.card_number)[page_cache.HEADER] == "hit"
+
+
+def test_other_cards_keep_their_answers_when_one_changes(client, trace_page):
+    first, second = ApprovedWorkerFactory(), ApprovedWorkerFactory()
+    for worker in (first, second):
+        _lookup(client, trace_page, worker.card_number)
+    public_trace_invalidate(first.card_number)
+    assert _lookup(client, trace_page, second.card_number)[page_cache.HEADER] == "hit"
+
+
+def test_publishing_the_lookup_page_makes_every_answer_stale(client, trace_page):
+    worker = ApprovedWorkerFactory()
+    _lookup(client, trace_page, worker.card_number)
+    trace_page.title = "家政员信息追溯"
+    trace_page.save_revision().publish()
+    response = _lookup(client, trace_page, worker.card_number)
+    assert response[page_cache.HEADER] == "miss"
+    assert "家政员信息追溯" in response.content.decode()
+
+
+def test_signed_in_users_neither_get_nor_leave_shared_answers(client, trace_page, login_staff):
+    worker = ApprovedWorkerFactory()
+    _lookup(client, trace_page, worker.card_number)
+    login_staff(client, StaffUserFactory())
+    mine = _lookup(client, trace_page, worker.card_number)
+    assert page_cache.HEADER not in mine
+    assert "退出" in mine.content.decode()
+    other = ApprovedWorkerFactory()
+    _lookup(client, trace_page, other.card_number)
+    client.logout()
+    client.cookies.clear()
+    anonymous = _lookup(client, trace_page, other.card_number)
+    assert anonymous[page_cache.HEADER] == "miss"
+    assert "退出" not in anonymous.content.decode()
+
+
+def test_lookups_by_name_are_never_shared(client, trace_page):
+    worker = ApprovedWorkerFactory()
+    params = {"name": worker.name, "id_last4": worker.id_last4}
+    for _ in range(2):
+        assert page_cache.HEADER not in client.get(trace_page.url, params)
+
+
+def test_a_zero_lifetime_turns_sharing_off(client, trace_page, settings):
+    settings.REGISTRY_LOOKUP_CACHE_SECONDS = 0
+    worker = ApprovedWorkerFactory()
+    for _ in range(2):
+        assert page_cache.HEADER not in _lookup(client, trace_page, worker.card_number)
+
+
+def test_an_uncached_card_lookup_runs_a_bounded_number_of_queries(
+    client, trace_page, settings, django_assert_max_num_queries
+):
+    """The page tree is not walked again: the route is remembered (cms/cache.py)."""
+    settings.REGISTRY_LOOKUP_CACHE_SECONDS = 0
+    worker = ApprovedWorkerFactory()
+    _lookup(client, trace_page, worker.card_number)  # the route and the site chrome are warm
+    # Worker with filing and door facts, employments, credit
+    # records, certificates: no site, routing or site-settings query.
+    with django_assert_max_num_queries(4):
+        response = _lookup(client, trace_page, worker.card_number)
+    assert response.status_code == 200
