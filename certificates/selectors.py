@@ -584,6 +584,25 @@ def with_door_colour(workers: QuerySet, *, today=None) -> QuerySet:
     return workers.annotate(door_colour=door_colour_expression(today=today))
 
 
+def door_alerts(workers: QuerySet, *, limit: int = 8, today=None) -> list[dict]:
+    """The first `limit` workers whose door code is red, then yellow, chosen in the
+    database; only those get their reasons worked out. ``[{worker_id, name, status}]``."""
+    rows = list(
+        with_door_colour(workers, today=today)
+        .filter(door_colour__in=[RED, YELLOW])
+        .order_by("door_colour", "pk")  # "red" < "yellow"
+        .values_list("pk", "name")[:limit]
+    )
+    if not rows:
+        return []
+    statuses = door_status_for_workers([pk for pk, _name in rows], today=today)
+    return [
+        {"worker_id": pk, "name": name, "status": statuses[pk]}
+        for pk, name in rows
+        if pk in statuses
+    ]
+
+
 def door_colour_totals(workers, *, today=None) -> dict[str, int]:
     """{"green": n, "yellow": n, "red": n} over `workers` (a queryset or ids): one
     grouped query in the database, whatever the number of workers."""

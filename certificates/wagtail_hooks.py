@@ -321,3 +321,13 @@ def register_certificates_viewsets():
 def registry_worker_door_status(workers):
     """The registry (a lower app) asks for door colours through this hook."""
     return selectors.door_status_for_workers(workers)
+
+
+@hooks.register("construct_homepage_panels")
+def add_certificates_agency_panel(request, panels):
+    """Agency staff: certificates running out, yellow and red door codes."""
+    from registry.panels import add_agency_panel
+
+    from .panels import CertificatesPanel
+
+    add_agency_panel(request, panels, CertificatesPanel)

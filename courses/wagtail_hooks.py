@@ -34,3 +34,13 @@ def register_bulk_enrol_menu_item():
     return BulkEnrolMenuItem(
         _("批量报名课程"), reverse("courses_bulk_enrol"), icon_name="group", order=320
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_courses_agency_panel(request, panels):
+    """Agency staff: who is learning, who finished, who stopped studying."""
+    from registry.panels import add_agency_panel
+
+    from .panels import LearningPanel
+
+    add_agency_panel(request, panels, LearningPanel)

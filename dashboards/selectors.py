@@ -8,9 +8,9 @@ limited to one), a district regulator their district's, a city regulator all.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -151,90 +151,6 @@ def funnel(workers: QuerySet, *, today=None) -> list[dict]:
         }
         for key, label in FUNNEL_STAGES
     ]
-
-
-# --- what needs action now ------------------------------------------------------------------
-
-
-@dataclass
-class ActionLists:
-    returned_filings: list = field(default_factory=list)
-    returned_count: int = 0
-    certificate_counts: dict = field(default_factory=dict)
-    expiring_certificates: list = field(default_factory=list)
-    health_counts: dict = field(default_factory=dict)
-    expiring_health: list = field(default_factory=list)
-    windows: list = field(default_factory=list)
-    door_alerts: list | None = None
-    insurance_counts: dict | None = None
-
-
-LIST_LIMIT = 8
-
-
-def action_lists(workers: QuerySet, *, today=None, now=None) -> ActionLists:
-    """The action lists of the agency dashboard; a fixed number of queries."""
-    today = today or timezone.localdate()
-    now = now or timezone.now()
-    lists = ActionLists()
-    returned = (
-        Filing.objects.filter(worker__in=workers.values("pk"), status=FilingStatus.RETURNED)
-        .select_related("worker")
-        .order_by("updated_at", "pk")
-    )
-    lists.returned_count = returned.count()
-    lists.returned_filings = list(returned[:LIST_LIMIT])
-    lists.certificate_counts = certificate_stats.certificate_counts(workers, today=today)
-    lists.expiring_certificates = list(
-        certificate_stats.expiring(workers, within_days=30, today=today)[:LIST_LIMIT]
-    )
-    soon = today + datetime.timedelta(days=30)
-    lists.health_counts = workers.aggregate(
-        expired=Count("pk", filter=Q(health_check_expiry__lt=today)),
-        expiring_30=Count(
-            "pk", filter=Q(health_check_expiry__gte=today, health_check_expiry__lte=soon)
-        ),
-        missing=Count("pk", filter=Q(health_check_expiry__isnull=True)),
-    )
-    lists.expiring_health = list(
-        workers.filter(health_check_expiry__lte=soon)
-        .only("pk", "name", "health_check_expiry")
-        .order_by("health_check_expiry", "pk")[:LIST_LIMIT]
-    )
-    lists.windows = list(exam_stats.windows_closing(workers, within_days=14, now=now)[:LIST_LIMIT])
-    # Red before yellow ("red" < "yellow"), chosen in the database; only the few
-    # shown get their reasons worked out.
-    alerts = list(
-        household.with_door_colour(workers, today=today)
-        .filter(door_colour__in=["red", "yellow"])
-        .order_by("door_colour", "pk")
-        .values_list("pk", "name")[:LIST_LIMIT]
-    )
-    statuses = household.door_statuses(Worker.objects.filter(pk__in=[pk for pk, _name in alerts]))
-    lists.door_alerts = [
-        {"worker_id": pk, "name": name, "status": statuses[pk]}
-        for pk, name in alerts
-        if pk in statuses
-    ]
-    return lists
-
-
-def latest_activity(workers: QuerySet, agencies: QuerySet, *, today=None) -> dict:
-    """Latest exam results, complaints (and ratings once visits exist)."""
-    today = today or timezone.localdate()
-    data = {
-        "results": exam_stats.latest_results(workers, limit=LIST_LIMIT),
-        "complaints": list(
-            registry_stats.complaints_since(workers, agencies, today - datetime.timedelta(days=90))[
-                :LIST_LIMIT
-            ]
-        ),
-        "ratings": None,
-    }
-    func = household.selector("latest_ratings")
-    if func is not None:
-        data["ratings"] = list(func(workers, LIST_LIMIT))
-    return data
 
 
 CERTIFICATE_LABELS = {

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from wagtail import hooks
 from wagtail.admin.views.reports import ReportView
 
 from courses import services as course_services
@@ -418,22 +419,30 @@ def export_status(request, pk: int):
 
 
 def agency_dashboard_context(scope) -> dict:
+    """The funnel panel; the other panels of the workspace come from their own apps."""
     stages = selectors.funnel(scope.workers)
     return {
         "scope": scope,
         "stages": stages,
         "funnel_svg": charts.funnel_svg(stages),
-        "actions": selectors.action_lists(scope.workers),
-        "activity": selectors.latest_activity(scope.workers, scope.agencies),
         "report_url": reverse("dashboards_admin:report"),
-        "has_door": household.has_door_status(),
-        "has_insurance": household.has_insurance(),
-        "has_visits": household.has_visits(),
     }
 
 
+def agency_panels(request) -> list:
+    """The workspace's panels, as every app adds them to the admin home, in order."""
+    panels: list = []
+    for add_panels in hooks.get_hooks("construct_homepage_panels"):
+        add_panels(request, panels)
+    return sorted((p for p in panels if getattr(p, "agency_panel", False)), key=lambda p: p.order)
+
+
 def agency_dashboard(request):
-    scope = scope_or_404(request, agency_only=True)
-    context = agency_dashboard_context(scope)
-    context.update({"page_title": _("企业工作台"), "header_icon": "home"})
+    """The workspace on its own page (the admin home shows the same panels)."""
+    scope_or_404(request, agency_only=True)
+    context = {
+        "panels": agency_panels(request),
+        "page_title": _("企业工作台"),
+        "header_icon": "home",
+    }
     return render(request, "dashboards/agency_dashboard.html", context)

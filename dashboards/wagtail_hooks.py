@@ -101,10 +101,14 @@ def register_reports_menu_item():
 
 
 class AgencyDashboardPanel(Component):
-    """The agency workspace on the admin home: funnel, action lists, latest activity."""
+    """The agency workspace's first panel: the certification funnel across the apps.
+
+    Each app adds its own panel after it (registry, courses, exams, certificates:
+    see ``registry.panels``)."""
 
     name = "dashboards_agency"
-    order = 10
+    order = 100
+    agency_panel = True
     template_name = "dashboards/panels/agency.html"
 
     def __init__(self, scope):
@@ -138,6 +142,9 @@ def add_dashboards_home_panels(request, panels):
     if scope is None:
         return
     if scope.is_agency_staff:
+        # An agency's office lives in its workspace: Wagtail's page panels (pages
+        # in moderation, recent edits, locked pages) concern editors, not them.
+        panels[:] = [p for p in panels if getattr(p, "agency_panel", False)]
         panels.insert(0, AgencyDashboardPanel(scope))
     elif scope.is_regulator:
         panels.insert(0, RegulatorDashboardPanel(scope))

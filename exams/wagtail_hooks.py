@@ -406,3 +406,13 @@ def register_accommodation_viewset():
 @hooks.register("register_admin_viewset")
 def register_attempt_viewset():
     return AttemptViewSet("exams_attempt")
+
+
+@hooks.register("construct_homepage_panels")
+def add_exams_agency_panel(request, panels):
+    """Agency staff: exam windows closing with chances left, latest results."""
+    from registry.panels import add_agency_panel
+
+    from .panels import ExamsPanel
+
+    add_agency_panel(request, panels, ExamsPanel)

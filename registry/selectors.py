@@ -141,14 +141,19 @@ def workers_visible_to(user) -> QuerySet[Worker]:
         return Worker.objects.all()
     membership = agency_staff_for_user(user)
     if membership is not None:
-        qs = Worker.objects.filter(agency_id=membership.agency_id)
-        if membership.branch_id:
-            qs = qs.filter(branch_id=membership.branch_id)
-        return qs
+        return workers_of_membership(membership)
     district = regulator_district_for_user(user)
     if district:
         return Worker.objects.filter(agency__district=district)
     return Worker.objects.none()
+
+
+def workers_of_membership(membership: AgencyStaff) -> QuerySet[Worker]:
+    """The workers an agency staff member answers for: the agency's, or the branch's."""
+    qs = Worker.objects.filter(agency_id=membership.agency_id)
+    if membership.branch_id:
+        qs = qs.filter(branch_id=membership.branch_id)
+    return qs
 
 
 def filings_visible_to(user) -> QuerySet[Filing]:

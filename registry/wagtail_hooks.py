@@ -533,3 +533,11 @@ class RegistryViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_registry_viewsets():
     return RegistryViewSetGroup()
+
+
+@hooks.register("construct_homepage_panels")
+def add_registry_agency_panel(request, panels):
+    """Agency staff: filings sent back, health checks running out, complaints, ratings."""
+    from .panels import FilingsPanel, add_agency_panel
+
+    add_agency_panel(request, panels, FilingsPanel)

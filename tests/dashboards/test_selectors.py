@@ -1,4 +1,4 @@
-"""The funnel, the action lists and the report rows, counted on a constructed dataset."""
+"""The funnel and the report rows, counted on a constructed dataset."""
 
 import pytest
 
@@ -34,17 +34,6 @@ def test_funnel_is_one_query(funnel_data, agency, django_assert_num_queries):
 def test_funnel_of_other_agency_does_not_count_ours(funnel_data, other_stage, other_agency):
     other_stage.worker("certified")
     assert counts(Worker.objects.filter(agency=other_agency))["filed"] == 1
-
-
-def test_action_lists_find_returned_expiring_and_expired(funnel_data, agency):
-    lists = selectors.action_lists(Worker.objects.filter(agency=agency))
-    assert lists.returned_count == 1
-    assert lists.returned_filings[0].worker == funnel_data["returned"]
-    assert lists.certificate_counts["expiring_30"] == 1
-    assert lists.certificate_counts["expired"] == 1
-    assert lists.certificate_counts["valid"] == 2
-    listed = {c.worker_id for c in lists.expiring_certificates}
-    assert listed == {funnel_data["expiring"].pk, funnel_data["expired"].pk}
 
 
 def test_report_rows_carry_exam_certificate_and_progress(funnel_data, agency):

@@ -1,0 +1,22 @@
+"""The certificates' panel of the agency workspace on the admin home (see registry.panels)."""
+
+from __future__ import annotations
+
+from registry.panels import LIST_LIMIT, AgencyPanel
+
+from . import selectors, stats
+
+
+class CertificatesPanel(AgencyPanel):
+    """Certificates running out, and the workers whose door code is not green."""
+
+    name = "certificates_agency"
+    order = 140
+    template_name = "certificates/panels/agency.html"
+
+    def panel_context(self) -> dict:
+        return {
+            "counts": stats.certificate_counts(self.workers),
+            "expiring": list(stats.expiring(self.workers, within_days=30)[:LIST_LIMIT]),
+            "door_alerts": selectors.door_alerts(self.workers, limit=LIST_LIMIT),
+        }
