@@ -12,9 +12,15 @@ portal demo (home, news index with 14 items, FAQ, guide prices) plus a stock
    each gunicorn worker's local memory): the news page as an anonymous visitor
    sees it, served from the cache — target ≥ 0.6× the bare view;
 2. with the page cache off (``benchmarks/cms_settings_nocache.py``): the same
-   news page rendered every time, next to a StandardPage (the same layout,
-   header menu and footer) and a stock Wagtail page — target: the news page
-   no slower than the stock Wagtail page of the same layout.
+   news page rendered every time (as for a signed-in visitor), next to a
+   StandardPage (the same layout, header menu and footer) and a stock
+   Wagtail page (``wagtailcore.Page``, Wagtail's own title-only template,
+   routed the stock way) — target: the news page no slower than the stock
+   page. Routes and shared fragments (cms/cache.py) stay on, as in
+   production;
+3. with those off too (``benchmarks/cms_settings_cold.py``): every rendering
+   walks the page tree and renders everything, as the first rendering after
+   a publish does.
 """
 
 from __future__ import annotations
@@ -127,28 +133,37 @@ def main() -> None:
             ratio_report("news page, anonymous, from the page cache", got["news"], got["bare"])
         )
 
-        nocache = {
-            **extra,
-            "DJANGO_SETTINGS_MODULE": "cms_settings_nocache",
-            "PYTHONPATH": str(ROOT / "benchmarks"),
-        }
-        with serve(env=nocache) as base:
-            measure(base + urls["news"], seconds=1, clients=2)  # warm up
-            _check_cache_state(base + urls["news"], None)
-            got = interleaved(
-                {
-                    "bare": base + "/health/live",
-                    "news": base + urls["news"],
-                    "standard": base + urls["standard"],
-                    "stock": base + urls["stock"],
-                },
-                **run,
+        for settings_module, label in (
+            ("cms_settings_nocache", "page cache off"),
+            ("cms_settings_cold", "page cache, routes and fragments off"),
+        ):
+            uncached = {
+                **extra,
+                "DJANGO_SETTINGS_MODULE": settings_module,
+                "PYTHONPATH": str(ROOT / "benchmarks"),
+            }
+            with serve(env=uncached) as base:
+                for name in ("news", "standard", "stock"):  # warm up
+                    measure(base + urls[name], seconds=1, clients=2)
+                _check_cache_state(base + urls["news"], None)
+                got = interleaved(
+                    {
+                        "bare": base + "/health/live",
+                        "news": base + urls["news"],
+                        "standard": base + urls["standard"],
+                        "stock": base + urls["stock"],
+                    },
+                    **run,
+                )
+            bare, news, standard, stock = got["bare"], got["news"], got["standard"], got["stock"]
+            log.info(ratio_report(f"news page, rendered ({label})", news, bare))
+            log.info(ratio_report(f"standard page, rendered ({label})", standard, bare))
+            log.info(ratio_report(f"stock wagtailcore.Page, bare template ({label})", stock, bare))
+            verdict = "met" if news.rps >= stock.rps else "NOT met"
+            log.info(
+                f"{label}: news / stock page {news.rps / stock.rps:.2f}× (target ≥ 1: {verdict}); "
+                f"news / standard page {news.rps / standard.rps:.2f}×"
             )
-        bare, news, standard, stock = got["bare"], got["news"], got["standard"], got["stock"]
-        log.info(ratio_report("news page, rendered (cache off)", news, bare))
-        log.info(ratio_report("standard page, rendered (cache off)", standard, bare))
-        log.info(ratio_report("stock wagtailcore.Page, bare template (cache off)", stock, bare))
-        log.info(f"news page uncached / standard page uncached: {news.rps / standard.rps:.2f}×")
 
 
 if __name__ == "__main__":
