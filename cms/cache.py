@@ -127,6 +127,7 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
     ``Ratelimited`` (a 429) when the client is over budget.
     """
     keys = [GENERATION_KEY] + [k for k in (key, route) if k]
+    keys += _DEPENDENCY_KEYS.get(key, ())
     found = cache.get_many(keys)
     generation = found.get(GENERATION_KEY)
     if generation is None:
@@ -140,7 +141,7 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
     if entry is None or entry["generation"] != generation:
         return None, generation
     if entry.get("answer"):
-        if not _answer_still_holds(request, entry["answer"]):
+        if not _answer_still_holds(request, key, entry["answer"], found):
             return None, generation
     elif timeout() <= 0:
         return None, generation
@@ -151,10 +152,27 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
     return response, generation
 
 
-def _answer_still_holds(request, answer: dict) -> bool:
+#: Answer key -> the keys its answer depends on, as last seen by this process. Only
+#: names, never values: they let the next lookup fetch the current values in its
+#: first round trip. Losing or clearing this costs one more round trip, nothing else.
+_DEPENDENCY_KEYS: dict[str, tuple[str, ...]] = {}
+_DEPENDENCY_KEYS_MAX = 10_000
+
+
+def _remember_dependency_keys(key: str, depends: dict) -> None:
+    if len(_DEPENDENCY_KEYS) >= _DEPENDENCY_KEYS_MAX:
+        _DEPENDENCY_KEYS.clear()
+    _DEPENDENCY_KEYS[key] = tuple(depends)
+
+
+def _answer_still_holds(request, key: str, answer: dict, found: dict) -> bool:
     depends = answer.get("depends") or {}
     if depends:
-        current = cache.get_many(list(depends))
+        if _DEPENDENCY_KEYS.get(key) == tuple(depends):
+            current = found  # fetched with the entry
+        else:
+            current = cache.get_many(list(depends))
+            _remember_dependency_keys(key, depends)
         if any(current.get(k) != v for k, v in depends.items()):
             return False
     try:
@@ -224,6 +242,7 @@ def store_answer(request, key: str, response, generation: str) -> bool:
         "answer": {"guard": answer["guard"], "depends": dict(answer.get("depends") or {})},
     }
     cache.set(key, entry, int(answer["seconds"]))
+    _remember_dependency_keys(key, entry["answer"]["depends"])
     return True
 
 

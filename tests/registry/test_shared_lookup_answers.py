@@ -134,3 +134,19 @@ def test_an_uncached_card_lookup_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(4):
         response = _lookup(client, trace_page, worker.card_number)
     assert response.status_code == 200
+
+
+def test_a_shared_answer_and_its_card_generation_come_in_one_round_trip(
+    client, trace_page, monkeypatch
+):
+    worker = ApprovedWorkerFactory()
+    _lookup(client, trace_page, worker.card_number)
+    calls = []
+    get_many = page_cache.cache.get_many
+    monkeypatch.setattr(
+        page_cache.cache, "get_many", lambda keys: calls.append(keys) or get_many(keys)
+    )
+    assert _lookup(client, trace_page, worker.card_number)[page_cache.HEADER] == "hit"
+    assert len(calls) == 1
+    public_trace_invalidate(worker.card_number)
+    assert _lookup(client, trace_page, worker.card_number)[page_cache.HEADER] == "miss"
