@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -243,8 +245,40 @@ class SaveResult:
         return self.outcome in ("saved", "duplicate")
 
 
+@dataclass(frozen=True)
+class SessionLogin:
+    """A login that Django authenticated earlier in this session, for the autosave to re-prove.
+
+    The save statement then proves it again itself, in the same round trip:
+    the session row exists and has not expired, and the user is active with
+    the password (hash) they had when Django authenticated them — so a
+    logout, an expired session, a password change or a deactivated account
+    stop it exactly as Django's session check would. See ``exams.api``.
+    """
+
+    session_key: str
+    user_id: int
+    password: str
+    is_authenticated = True
+
+    @property
+    def pk(self) -> int:
+        return self.user_id
+
+
+class LoginUnproven(Exception):
+    """A :class:`SessionLogin` did not prove itself (or the save needs more than one statement):
+    authenticate through Django and save again with the user."""
+
+
 def answer_save(
-    *, attempt: Attempt, position: int, selected: list, seq: int, owner=None
+    *,
+    attempt: Attempt,
+    position: int,
+    selected: list,
+    seq: int,
+    owner=None,
+    statement_first: bool = True,
 ) -> SaveResult:
     """Store one answer if `seq` is newer than the stored one; idempotent for a retried save.
 
@@ -256,9 +290,13 @@ def answer_save(
 
     The usual save (a newer answer to an attempt in time) is one statement
     (:func:`_answer_store`); anything else — a retry, a late older save, a
-    refusal — takes the locked path, which says why.
+    refusal — takes the locked path, which says why. An `owner` that is a
+    :class:`SessionLogin` gets only the one statement: when it writes nothing,
+    :class:`LoginUnproven` asks the caller to authenticate and save again
+    (``statement_first=False``: straight to the locked path, the statement
+    having just written nothing).
     """
-    if _valid_seq(seq):
+    if statement_first and _valid_seq(seq):
         keys = grading.normalise_selection(selected)
         now = timezone.now()
         deadline = _answer_store(
@@ -274,6 +312,8 @@ def answer_save(
                 seq=seq,
                 saved_at=now,
             )
+    if isinstance(owner, SessionLogin):
+        raise LoginUnproven
     try:
         return _answer_save(
             attempt_id=attempt.pk, position=position, selected=selected, seq=seq, owner=owner
@@ -311,6 +351,9 @@ def _answer_store(
     params = [json.dumps(keys), seq, adapt(now)]
     if owner is not None:
         params.append(owner.pk if owner.is_authenticated else None)
+    session = isinstance(owner, SessionLogin)
+    if session:
+        params += [owner.password, owner.session_key, adapt(now)]
     params += [
         attempt_id,
         position,
@@ -323,7 +366,7 @@ def _answer_store(
         attempt_id,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_answer_store_sql(vendor, owner is not None), params)
+        cursor.execute(_answer_store_sql(vendor, owner is not None, session), params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -336,7 +379,7 @@ def _answer_store(
 
 
 @functools.cache
-def _answer_store_sql(vendor: str, with_owner: bool) -> str:
+def _answer_store_sql(vendor: str, with_owner: bool, with_session: bool) -> str:
     answer = Answer._meta.db_table
     question = AttemptQuestion._meta.db_table
     attempt = Attempt._meta.db_table
@@ -355,9 +398,15 @@ def _answer_store_sql(vendor: str, with_owner: bool) -> str:
         )
         lock = ""
     owner_join = f"JOIN {worker} w ON w.id = a.worker_id AND w.user_id = %s" if with_owner else ""
-    # Parameters: selected, seq, now, [owner], attempt, position, status, cutoff,
-    # multiple, number of keys, keys, attempt. Only table names and fixed fragments are
-    # formatted in; every value is a parameter.
+    if with_session:
+        user = get_user_model()._meta.db_table
+        owner_join += (
+            f" JOIN {user} u ON u.id = w.user_id AND u.is_active AND u.password = %s"
+            f" JOIN {Session._meta.db_table} sess ON sess.session_key = %s AND sess.expire_date > %s"
+        )
+    # Parameters: selected, seq, now, [owner, [password, session key, now]], attempt,
+    # position, status, cutoff, multiple, number of keys, keys, attempt. Only table names
+    # and fixed fragments are formatted in; every value is a parameter.
     return f"""
         INSERT INTO {answer} (attempt_question_id, selected, seq, saved_at, score, is_correct)
         SELECT aq.id, {selected}, %s, %s, NULL, NULL

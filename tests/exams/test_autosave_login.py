@@ -1,0 +1,150 @@
+"""The autosave re-proves a remembered login in its own statement, and stops as Django's check would.
+
+After Django has authenticated a session once, later saves send the session
+key, user id and password hash with the save statement (one query in all).
+A logout, an expired session, a password change or a deactivated account
+makes the statement write nothing; Django's session check then decides (401).
+"""
+
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.test import Client
+from django.utils import timezone
+
+import pytest
+import time_machine
+
+from exams.models import Answer
+
+API = "/api/v1/exam"
+
+
+def put(client, url, body, **extra):
+    return client.put(url, json.dumps(body), content_type="application/json", **extra)
+
+
+@pytest.fixture
+def sitting(login_worker, exam, worker):
+    """A signed-in worker's client, the save URL of their attempt, after one save (remembered)."""
+    client = login_worker(Client(), worker.user)
+    attempt = client.post(f"{API}/exams/{exam.pk}/attempts").json()["id"]
+    url = f"{API}/attempts/{attempt}/answers/1"
+    assert put(client, url, {"selected": ["A"], "seq": 1}).status_code == 200
+    return client, url, attempt
+
+
+def stored(attempt):
+    answer = Answer.objects.get(attempt_question__attempt_id=attempt, attempt_question__position=1)
+    return answer.selected, answer.seq
+
+
+def test_a_remembered_login_saves_in_one_statement(sitting, django_assert_max_num_queries):
+    client, url, attempt = sitting
+    with django_assert_max_num_queries(1):
+        response = put(client, url, {"selected": ["B"], "seq": 2})
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "saved"
+    assert "Cookie" in response.headers["Vary"]
+    assert stored(attempt) == (["B"], 2)
+
+
+def test_after_logout_the_remembered_session_is_refused(sitting):
+    client, url, attempt = sitting
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.logout()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key  # a stolen or stale cookie
+    response = put(client, url, {"selected": ["B"], "seq": 2})
+    assert response.status_code == 401
+    assert stored(attempt) == (["A"], 1)
+
+
+def test_after_a_password_change_the_session_is_refused(sitting, worker):
+    client, url, attempt = sitting
+    worker.user.set_password("a-new-password-1234")
+    worker.user.save()
+    response = put(client, url, {"selected": ["B"], "seq": 2})
+    assert response.status_code == 401
+    assert stored(attempt) == (["A"], 1)
+
+
+def test_a_deactivated_account_is_refused(sitting, worker):
+    client, url, attempt = sitting
+    worker.user.is_active = False
+    worker.user.save()
+    response = put(client, url, {"selected": ["B"], "seq": 2})
+    assert response.status_code == 401
+    assert stored(attempt) == (["A"], 1)
+
+
+def test_an_expired_session_is_refused(sitting):
+    client, url, attempt = sitting
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # Expired in the database and gone from the cache, as an expired session is.
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    caches[settings.SESSION_CACHE_ALIAS].delete(cached_db.KEY_PREFIX + key)
+    response = put(client, url, {"selected": ["B"], "seq": 2})
+    assert response.status_code == 401
+    assert stored(attempt) == (["A"], 1)
+
+
+def test_a_remembered_login_still_needs_the_csrf_token(exam, worker):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(worker.user)
+    client.get("/me/exams/")  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    attempt = client.post(f"{API}/exams/{exam.pk}/attempts", HTTP_X_CSRFTOKEN=token).json()["id"]
+    url = f"{API}/attempts/{attempt}/answers/1"
+    assert (
+        put(client, url, {"selected": ["A"], "seq": 1}, HTTP_X_CSRFTOKEN=token).status_code == 200
+    )
+    assert put(client, url, {"selected": ["B"], "seq": 2}).status_code == 403
+    assert stored(attempt) == (["A"], 1)
+
+
+def test_a_remembered_login_gets_404_for_another_workers_attempt(
+    sitting, exam, other_worker, login_worker
+):
+    client, url, attempt = sitting
+    theirs = login_worker(Client(), other_worker.user)
+    their_attempt = theirs.post(f"{API}/exams/{exam.pk}/attempts").json()["id"]
+    response = put(
+        client, f"{API}/attempts/{their_attempt}/answers/1", {"selected": ["A"], "seq": 9}
+    )
+    assert response.status_code == 404
+    assert not Answer.objects.filter(attempt_question__attempt_id=their_attempt).exists()
+
+
+def test_retries_and_late_saves_keep_their_outcome_with_a_remembered_login(sitting):
+    client, url, attempt = sitting
+    assert put(client, url, {"selected": ["C"], "seq": 5}).json()["outcome"] == "saved"
+    late = put(client, url, {"selected": ["B"], "seq": 4}).json()
+    retry = put(client, url, {"selected": ["C"], "seq": 5}).json()
+    assert (late["outcome"], late["applied"], late["selected"]) == ("stale", False, ["C"])
+    assert (retry["outcome"], retry["applied"]) == ("duplicate", True)
+
+
+def test_a_late_save_goes_to_the_locked_path_once(sitting, django_assert_max_num_queries):
+    client, url, attempt = sitting
+    put(client, url, {"selected": ["C"], "seq": 5})
+    # The statement, Django's session check (the user) and the locked path (savepoint or
+    # transaction, lock, read, end): no second try of the statement.
+    with django_assert_max_num_queries(6):
+        late = put(client, url, {"selected": ["B"], "seq": 4}).json()
+    assert late["outcome"] == "stale"
+
+
+def test_after_the_deadline_a_remembered_login_gets_time_up(sitting):
+    client, url, attempt = sitting
+    later = timezone.now() + timedelta(days=1)
+    with time_machine.travel(later):
+        response = put(client, url, {"selected": ["B"], "seq": 2})
+    assert response.status_code == 409
+    assert response.json()["code"] == "time_up"
+    assert stored(attempt) == (["A"], 1)
