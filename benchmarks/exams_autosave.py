@@ -74,7 +74,7 @@ def phase_seed(users: int, out: str) -> None:
     from wagtail.models import Page
 
     from courses.models import CoursePage
-    from exams import services
+    from exams import selectors, services
     from exams.models import DrawRule, Exam, Question, QuestionCategory
     from lms.crypto import encrypt, lookup_hash
     from registry.models import Worker
@@ -156,7 +156,9 @@ def phase_seed(users: int, out: str) -> None:
     calibration = []
     for me, user in zip(sessions[users:], accounts[users:], strict=True):
         attempt, _ = services.attempt_start(exam=exam, worker=user.worker)
-        calibration.append({**me, "attempt": attempt.pk})
+        # Saves go on from the highest stored sequence number (a resumed attempt has some).
+        seq = selectors.attempt_max_seq(attempt)
+        calibration.append({**me, "attempt": attempt.pk, "seq": seq})
     Path(out).write_text(
         json.dumps({"locust": sessions[:users], "calibration": calibration, "exam": exam.pk}),
         encoding="utf-8",
@@ -238,7 +240,7 @@ def models_submitted_at():
 # Closed-loop autosave measurement (PUT with a session), like harness.measure
 
 
-def _put_worker(base: str, me: dict, positions: int, seconds: float, queue) -> None:
+def _put_worker(base: str, me: dict, positions: int, seconds: float, first_seq: int, queue) -> None:
     host, port = base.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     headers = {
@@ -246,7 +248,7 @@ def _put_worker(base: str, me: dict, positions: int, seconds: float, queue) -> N
         "X-CSRFToken": me["csrf"],
         "Content-Type": "application/json",
     }
-    latencies, errors, seq = [], 0, 1000
+    latencies, errors, not_applied, seq = [], 0, 0, first_seq - 1
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         seq += 1
@@ -256,22 +258,30 @@ def _put_worker(base: str, me: dict, positions: int, seconds: float, queue) -> N
         try:
             conn.request("PUT", path, body=body, headers=headers)
             response = conn.getresponse()
-            response.read()
+            data = response.read()
             if response.status != 200:
                 errors += 1
+            elif not json.loads(data)["applied"]:
+                not_applied += 1
         except (OSError, http.client.HTTPException):
             errors += 1
             conn.close()
             conn = http.client.HTTPConnection(host, int(port), timeout=30)
         latencies.append((time.perf_counter() - t0) * 1000)
-    queue.put((latencies, errors))
+    queue.put((latencies, errors, not_applied))
 
 
-def measure_autosave(base: str, calibration: list[dict], seconds: float) -> dict:
+def measure_autosave(base: str, calibration: list[dict], seconds: float, phase: int = 0) -> dict:
+    """Closed-loop saves; each `phase` numbers its saves a million above the one before, so
+    every save carries a newer sequence number than any stored (none is a late, stale save)."""
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     procs = [
-        ctx.Process(target=_put_worker, args=(base, me, 20, seconds, queue)) for me in calibration
+        ctx.Process(
+            target=_put_worker,
+            args=(base, me, 20, seconds, me.get("seq", 0) + 1 + phase * 1_000_000, queue),
+        )
+        for me in calibration
     ]
     t0 = time.monotonic()
     for p in procs:
@@ -280,10 +290,11 @@ def measure_autosave(base: str, calibration: list[dict], seconds: float) -> dict
     for p in procs:
         p.join()
     elapsed = time.monotonic() - t0
-    latencies = sorted(x for lat, _ in results for x in lat)
+    latencies = sorted(x for lat, _e, _n in results for x in lat)
     return {
         "requests": len(latencies),
-        "errors": sum(e for _, e in results),
+        "errors": sum(e for _l, e, _n in results),
+        "not_applied": sum(n for _l, _e, n in results),
         "rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) if latencies else 0,
         "p95_ms": latencies[int(len(latencies) * 0.95) - 1] if latencies else 0,
@@ -427,11 +438,11 @@ def main() -> None:
     with serve(env=env, workers=args.workers, threads=args.threads) as base:
         # Warm both paths once, then measure them closed-loop on the same server.
         measure(base + "/health/live", seconds=2, clients=CALIBRATION_WORKERS)
-        measure_autosave(base, seeded["calibration"], 2)
+        measure_autosave(base, seeded["calibration"], 2, phase=0)
         bare = measure(
             base + "/health/live", seconds=args.measure_seconds, clients=CALIBRATION_WORKERS
         )
-        autosave = measure_autosave(base, seeded["calibration"], args.measure_seconds)
+        autosave = measure_autosave(base, seeded["calibration"], args.measure_seconds, phase=1)
         log.info(f"bare: {bare.line()}")
         log.info(f"autosave closed-loop: {autosave}")
         if args.throughput_only:
