@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -365,9 +365,7 @@ def _answer_store(
         json.dumps([{"key": key} for key in keys] if vendor == "postgresql" else keys),
         attempt_id,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_answer_store_sql(vendor, owner is not None, session), params)
-        row = cursor.fetchone()
+    row = _fetch_one_idempotent(_answer_store_sql(vendor, owner is not None, session), params)
     if row is None:
         return None
     deadline = row[0]
@@ -376,6 +374,37 @@ def _answer_store(
     if timezone.is_naive(deadline):
         deadline = timezone.make_aware(deadline, UTC)
     return deadline
+
+
+def _fetch_one_idempotent(sql: str, params: list):
+    """Run a statement that may safely run twice; its first row.
+
+    With ``CONN_HEALTH_CHECKS``, Django pings a persistent connection
+    (``SELECT 1``) before the first query of each request: a round trip of
+    its own. Here the statement is its own check instead: should the
+    connection turn out dead, it is closed and the statement runs once more
+    on a new one. That is safe only because running it twice changes nothing
+    (the save's sequence condition), and only outside a transaction.
+    """
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        except (OperationalError, InterfaceError):
+            if connection.is_usable():
+                raise
+            connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 @functools.cache

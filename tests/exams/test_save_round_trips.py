@@ -88,3 +88,30 @@ def test_the_save_request_needs_the_login_and_one_statement(
         url, json.dumps({"selected": ["A"], "seq": 2**31}), content_type="application/json"
     )
     assert huge.status_code == 422
+
+
+@pytest.mark.postgres  # a closed connection: PostgreSQL's errors (SQLite runs no health check)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_save_is_its_own_connection_health_check(exam, worker, monkeypatch):
+    """With CONN_HEALTH_CHECKS, no SELECT 1 before the save; a dead connection is replaced."""
+    from django.db import connections
+
+    connection = connections["default"]
+    attempt = start(exam, worker)
+    connection.ensure_connection()
+    pings = []
+    is_usable = type(connection).is_usable
+    monkeypatch.setattr(type(connection), "is_usable", lambda c: pings.append(1) or is_usable(c))
+    enabled = connection.health_check_enabled
+    connection.health_check_enabled, connection.health_check_done = True, False
+    try:
+        services.answer_save(attempt=attempt, position=1, selected=["A"], seq=1)
+        assert pings == []
+        connection.health_check_done = False
+        connection.connection.close()  # the server went away between two requests
+        result = services.answer_save(attempt=attempt, position=1, selected=["B"], seq=2)
+    finally:
+        connection.health_check_enabled = enabled
+    assert pings == [1]
+    assert result.outcome == "saved"
+    assert stored(attempt, 1).selected == ["B"]
