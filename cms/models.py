@@ -254,6 +254,16 @@ class NewsPage(PortalPage):
         """The tags, read once per rendering (the meta tags and the article both show them)."""
         return list(self.tags.all())
 
+    @cached_property
+    def attachment_list(self) -> list:
+        """The attachments with their documents, in one query."""
+        return list(self.attachments.select_related("document"))
+
+    @cached_property
+    def related_link_list(self) -> list:
+        """The related links with their pages, in one query."""
+        return list(self.related_links.select_related("related_page"))
+
     @property
     def is_policy(self) -> bool:
         return self.category == self.Category.POLICY

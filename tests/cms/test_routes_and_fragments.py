@@ -7,7 +7,7 @@ from wagtail.models import PageViewRestriction, Site
 import pytest
 
 from cms import cache as page_cache
-from cms.models import NewsPageRelatedLink, SiteSettings
+from cms.models import NewsPageAttachment, NewsPageRelatedLink, SiteSettings
 from cms.services import page_publish
 from tests.lms.factories import StaffUserFactory
 
@@ -38,14 +38,27 @@ def test_a_news_page_rendered_again_costs_no_query(client, news_index, django_as
     assert "正文内容" in second and "家政" in second
 
 
+@pytest.mark.parametrize("extras", [1, 4])
 def test_the_first_rendering_after_a_publish_is_bounded(
-    client, news_index, django_assert_max_num_queries
+    client, news_index, django_assert_max_num_queries, extras
 ):
+    """Attachments and related links come with their documents and pages: no query per row."""
+    from django.core.files.base import ContentFile
+
+    from wagtail.documents import get_document_model
+
     item = factories.news_page(news_index, tags=["一", "二"], body_text="正文")
+    for n in range(extras):
+        document = get_document_model()(title=f"附件 {n}")
+        document.file.save(f"a{n}.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+        document.save()
+        NewsPageAttachment.objects.create(page=item, document=document)
+        NewsPageRelatedLink.objects.create(page=item, related_page=factories.news_page(news_index))
     _html(client, item.url)
     page_publish(page=item)  # a new generation: routes and fragments are cold again
     with django_assert_max_num_queries(16):
-        _html(client, item.url)
+        html = _html(client, item.url)
+    assert html.count(".pdf") == extras
 
 
 def test_an_unpublished_page_is_gone_at_once(client, news_index):
