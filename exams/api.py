@@ -301,8 +301,13 @@ def save_answer(request, attempt_id: int, position: int, payload: AnswerIn):
     summary="Submit and grade (a second submit returns the same result)",
 )
 def submit_attempt(request, attempt_id: int):
-    attempt = _attempt(request, attempt_id)
-    attempt = services.attempt_submit(attempt=attempt, user=request.user)
+    # Ownership is checked by the query that locks the attempt for grading.
+    try:
+        attempt = services.attempt_submit(
+            attempt=Attempt(pk=attempt_id), user=request.user, owner=request.user
+        )
+    except Attempt.DoesNotExist:
+        raise Http404 from None
     return selectors.attempt_result(attempt)
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from lms.audit import audit
+from lms.audit import audit, audit_many
 from lms.tasks import send_task_by_name
 from registry.models import Worker
 
@@ -510,61 +510,68 @@ def _answer_save(*, attempt_id: int, position: int, selected: list, seq: int, ow
 # Submitting and grading
 
 
-def attempt_submit(*, attempt: Attempt, user=None, auto: bool = False) -> Attempt:
+def attempt_submit(*, attempt: Attempt, user=None, auto: bool = False, owner=None) -> Attempt:
     """Submit and grade `attempt` with the answers saved so far; exactly once.
 
     A second submit (or the sweeper after a submit) finds the attempt graded
     and returns it unchanged. A passing grade sends the certificates app's
-    task after commit.
+    task after commit. With `owner` (a login), an attempt that is not that
+    worker's raises ``Attempt.DoesNotExist`` (checked by the locking query).
     """
-    return _attempt_grade(attempt_id=attempt.pk, user=user, auto=auto)[0]
+    return _attempt_grade(attempt_id=attempt.pk, user=user, auto=auto, owner=owner)[0]
 
 
 @transaction.atomic
-def _attempt_grade(*, attempt_id: int, user, auto: bool) -> tuple[Attempt, bool]:
-    """(attempt, graded by this call) — the row lock makes the second caller see it graded."""
-    locked = Attempt.objects.select_for_update().get(pk=attempt_id)
+def _attempt_grade(*, attempt_id: int, user, auto: bool, owner=None) -> tuple[Attempt, bool]:
+    """(attempt, graded by this call) — the row lock makes the second caller see it graded.
+
+    A fixed number of statements whatever the number of questions, so the lock
+    is held briefly when every worker submits at once: the locked attempt with
+    its exam and worker, the questions with their answers, one upsert of every
+    answer's score, one update of the attempt, one audit entry.
+    """
+    locked = Attempt.objects.select_for_update(of=("self",)).select_related("exam", "worker")
+    if owner is not None:
+        locked = locked.filter(worker__user_id=owner.pk if owner.is_authenticated else None)
+    locked = locked.get(pk=attempt_id)
     if locked.status != Attempt.Status.IN_PROGRESS:
         return locked, False
-    exam = Exam.objects.get(pk=locked.exam_id)
+    exam = locked.exam
     now = timezone.now()
     overdue = now > locked.deadline + save_grace()
 
-    questions = list(AttemptQuestion.objects.filter(attempt=locked).order_by("position"))
-    answers = {
-        a.attempt_question_id: a for a in Answer.objects.filter(attempt_question__in=questions)
-    }
-    to_update, to_create = [], []
+    questions = list(
+        AttemptQuestion.objects.filter(attempt=locked).select_related("answer").order_by("position")
+    )
+    graded = []
     total = Decimal(0)
     max_score = Decimal(0)
+    answered = 0
     for question in questions:
-        answer = answers.get(question.pk)
-        selected = answer.selected if answer else []
+        answer = getattr(question, "answer", None)
+        if answer is None:
+            # Never answered: the row is written now, with no selection and no save time.
+            answer = Answer(attempt_question=question, selected=[], seq=0, saved_at=None)
+        answered += bool(answer.selected)
         result = grading.grade_answer(
             question_type=question.type,
             correct=question.correct,
-            selected=selected,
+            selected=answer.selected,
             points=question.points,
             multiple_scoring=exam.multiple_scoring,
         )
         total += result.score
         max_score += question.points
-        if answer is None:
-            to_create.append(
-                Answer(
-                    attempt_question=question,
-                    selected=[],
-                    seq=0,
-                    saved_at=None,
-                    score=result.score,
-                    is_correct=False,
-                )
-            )
-        else:
-            answer.score, answer.is_correct = result.score, result.is_correct
-            to_update.append(answer)
-    Answer.objects.bulk_update(to_update, ["score", "is_correct"])
-    Answer.objects.bulk_create(to_create)
+        answer.score, answer.is_correct = result.score, result.is_correct
+        graded.append(answer)
+    # One statement for every answer: existing rows get their score (their selection, sequence
+    # number and save time are left as saved), missing ones are inserted.
+    Answer.objects.bulk_create(
+        graded,
+        update_conflicts=True,
+        unique_fields=["attempt_question"],
+        update_fields=["score", "is_correct"],
+    )
 
     locked.status = Attempt.Status.GRADED
     locked.submitted_at = now
@@ -572,21 +579,18 @@ def _attempt_grade(*, attempt_id: int, user, auto: bool) -> tuple[Attempt, bool]
     locked.score = total
     locked.max_score = max_score
     locked.passed = grading.passed(score=total, max_score=max_score, pass_mark=exam.pass_mark)
-    locked.save(
-        update_fields=["status", "submitted_at", "auto_submitted", "score", "max_score", "passed"]
+    # An UPDATE, not save(): no post_save work (the reference index has nothing new to record).
+    Attempt.objects.filter(pk=locked.pk).update(
+        status=locked.status,
+        submitted_at=locked.submitted_at,
+        auto_submitted=locked.auto_submitted,
+        score=locked.score,
+        max_score=locked.max_score,
+        passed=locked.passed,
     )
-    locked.exam = exam
-    audit(
-        locked,
-        "exams.attempt_auto_submit" if locked.auto_submitted else "exams.attempt_submit",
-        user=user,
-        data={
-            "score": total,
-            "max_score": max_score,
-            "passed": locked.passed,
-            "answered": sum(1 for a in answers.values() if a.selected),
-        },
-    )
+    action = "exams.attempt_auto_submit" if locked.auto_submitted else "exams.attempt_submit"
+    data = {"score": total, "max_score": max_score, "passed": locked.passed, "answered": answered}
+    audit_many([(locked, action, data)], user=user)
     if locked.passed:
         send_task_by_name(CERTIFICATE_TASK, locked.pk)
     return locked, True
