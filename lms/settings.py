@@ -397,6 +397,9 @@ WORKER_HOME_URL = "/me/"
 # --- App tuning (each app reads these with its own default) ---------------------
 # Seconds an anonymous portal page stays in the page cache (0 turns it off).
 CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
+# Remembered routes and shared fragments (article head and body, footer) of the
+# portal; 0 turns them off.
+CMS_FRAGMENT_CACHE_SECONDS = env.int("CMS_FRAGMENT_CACHE_SECONDS", default=600)
 # Seconds a public card-number lookup (hit or miss) is cached; changes purge it.
 REGISTRY_LOOKUP_CACHE_SECONDS = env.int("REGISTRY_LOOKUP_CACHE_SECONDS", default=60)
 # Rosters with more rows than this are imported in Celery with a progress page.
