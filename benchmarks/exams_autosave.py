@@ -460,9 +460,7 @@ def main() -> None:
             "EXAMS_THINK_MAX": str(args.think_max),
             "EXAMS_RUN_SECONDS": str(args.run_seconds),
         }
-        log.info(
-            f"locust: {args.users} users, think {args.think_min}–{args.think_max} s …", flush=True
-        )
+        log.info(f"locust: {args.users} users, think {args.think_min}–{args.think_max} s …")
         subprocess.run(
             [
                 str(Path(PYTHON).parent / "locust"),
