@@ -33,6 +33,9 @@ SNAPSHOT_KEYS = (
 )
 
 
+DISTRICT_NAMES = dict(District.choices)
+
+
 def rate(part, whole) -> float | None:
     """Percentage with one decimal, or None when there is nothing to divide by."""
     return round(part * 100 / whole, 1) if whole else None
@@ -137,7 +140,8 @@ def supervision_overview(workers, agencies, *, group: str, today=None) -> dict:
             for row in course_stats.enrolment_counts_by_course(workers)
         ],
         "exams": [
-            with_rates(row)
+            # The district's name stays lazy: cached figures render in the reader's language.
+            {**with_rates(row), "district": DISTRICT_NAMES.get(row["worker__agency__district"], "")}
             for row in exam_stats.attempt_counts_by(
                 workers, ["exam_id", "exam__title", "worker__agency__district"]
             )

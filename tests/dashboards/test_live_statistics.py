@@ -129,3 +129,12 @@ def test_a_new_day_starts_a_new_entry(city_client, stage):
     with time_machine.travel(tomorrow, tick=False):
         # A new day starts a new entry: "expiring within 30 days" depends on the date.
         assert registered(city_client.get(CITY)) == 2
+
+
+def test_exam_rows_name_the_district_in_the_readers_language(city_client, stage):
+    stage.worker("failed")  # Xuhui
+    page = city_client.get(CITY)
+    (row,) = page.context["overview"]["exams"]
+    assert str(row["district"]) == "徐汇区"
+    english = city_client.get(CITY, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Xuhui" in english.content.decode()
