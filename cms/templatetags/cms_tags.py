@@ -44,9 +44,19 @@ class PortalFragmentNode(template.Node):
             return self.nodelist.render(context)
         value = cache.get(key)
         if value is None:
+            token_asked_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
             value = self.nodelist.render(context)
-            # A fragment is shared by every visitor: never one holding a CSRF token.
-            if "csrfmiddlewaretoken" not in value:
+            # A fragment is shared by every visitor, so it is stored only from an
+            # anonymous rendering (nothing personal in it) that used no CSRF token
+            # (get_token() marks the request; the form field is checked as well).
+            token_asked = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False) != (
+                token_asked_before
+            )
+            if (
+                page_cache.request_is_cacheable(request)
+                and not token_asked
+                and "csrfmiddlewaretoken" not in value
+            ):
                 cache.set(key, value, page_cache.fragment_timeout())
         return value
 

@@ -143,3 +143,22 @@ def test_fragments_are_used_only_by_the_portal_s_own_serving(rf):
 def test_a_guard_must_declare_itself(rf):
     with pytest.raises(ValueError):
         page_cache._guard("cms.views.search")
+
+
+def test_only_an_anonymous_rendering_fills_the_shared_fragments(
+    client, news_index, login_staff, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    item = factories.news_page(news_index, body_text="只由匿名访客写入")
+    login_staff(client, StaffUserFactory())
+    _html(client, item.url)
+    client.logout()
+    client.cookies.clear()
+    with CaptureQueriesContext(connection) as anonymous_first:
+        _html(client, item.url)
+    # The signed-in rendering stored no fragment: the anonymous one had to render them.
+    assert len(anonymous_first.captured_queries) > 0
+    with django_assert_num_queries(0):
+        assert "只由匿名访客写入" in _html(client, item.url)
