@@ -55,6 +55,19 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request made in English leaves
+    English active in the thread (LocaleMiddleware), which code run outside a
+    request afterwards would otherwise inherit."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def password():
     return "correct-horse-battery-staple"
