@@ -85,10 +85,7 @@ def _user(user):
 
 def _next_number(cert_type: CertificateType, year: int) -> str:
     """Count the type's sequence for `year` up by one, under a row lock (call inside a transaction)."""
-    CertificateSequence.objects.bulk_create(
-        [CertificateSequence(type=cert_type, year=year, last_value=0)], ignore_conflicts=True
-    )
-    sequence = CertificateSequence.objects.select_for_update().get(type=cert_type, year=year)
+    sequence = _lock_sequences({(cert_type.pk, year)})[(cert_type.pk, year)]
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
     return format_number(cert_type.code, year, sequence.last_value)
