@@ -395,16 +395,49 @@ def _fetch_one_idempotent(sql: str, params: list):
     if checking:
         connection.health_check_done = True
         try:
-            with connection.cursor() as cursor:
+            with _statement_cursor() as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchone()
         except (OperationalError, InterfaceError):
             if connection.is_usable():
                 raise
             connection.close()
-    with connection.cursor() as cursor:
+    with _statement_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def _statement_cursor():
+    """A cursor for the autosave statement: on PostgreSQL, one that prepares it.
+
+    Django's PostgreSQL cursors bind parameters on the client, so the server
+    parses and plans every save afresh (0.3-0.4 ms of its CPU, more than the
+    statement's execution). This cursor binds on the server and prepares the
+    statement once per connection (``prepare_threshold`` in the settings);
+    it is wrapped like Django's own, so errors and query logging are the same.
+    """
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+    ):
+        return connection.cursor()
+    connection.validate_thread_sharing()
+    connection.ensure_connection()
+    raw = _preparing_cursor_class()(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+@functools.cache
+def _preparing_cursor_class():
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True)
+
+    return PreparingCursor
 
 
 @functools.cache

@@ -133,6 +133,12 @@ if env.str("DATABASE_URL", default=""):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = env.str(
             "DATABASE_PG_OPTIONS", default="-c jit=off -c random_page_cost=1.1"
         )
+        # Server-side prepared statements only where a cursor asks for them (the
+        # exam autosave statement): Django's own cursors bind on the client and
+        # never prepare. 0 turns them off (e.g. behind an old PgBouncer).
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+            env.int("DATABASE_PREPARE_THRESHOLD", default=1) or None
+        )
 else:
     # SQLite tuned for several writers (runserver threads, eager tasks):
     # WAL lets readers proceed during a write, busy_timeout waits instead of

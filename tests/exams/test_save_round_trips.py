@@ -115,3 +115,21 @@ def test_the_save_is_its_own_connection_health_check(exam, worker, monkeypatch):
     assert pings == [1]
     assert result.outcome == "saved"
     assert stored(attempt, 1).selected == ["B"]
+
+
+@pytest.mark.postgres  # server-side prepared statements are PostgreSQL's
+def test_the_save_statement_is_prepared_once_per_connection(exam, worker):
+    """The server plans the save once per connection, not for every answer."""
+    from django.db import connection
+
+    attempt = start(exam, worker)
+    for seq in (1, 2, 3):
+        services.answer_save(attempt=attempt, position=1, selected=["A"], seq=seq)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%INSERT INTO exams_answer%"],
+        )
+        prepared = cursor.fetchone()[0]
+    assert prepared == 1
+    assert stored(attempt, 1).seq == 3
