@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -363,12 +363,12 @@ PUBLIC_LOOKUP_LIMIT = 10
 
 
 def _public_worker_queryset() -> QuerySet[Worker]:
-    # One filing per worker (a unique constraint): its status comes with the row;
-    # so do the insurance dates and the 12-month visit summary (door status, #8).
+    # One filing per worker (a unique constraint): its status comes with the row.
+    # The insurance dates are attached after (see worker_trace_lookup): as six
+    # subquery annotations they cost 5-10 ms of query building per lookup.
     return (
         Worker.objects.filter(filings__status__in=PUBLIC_WORKER_STATES)
         .annotate(public_filing_status=F("filings__status"))
-        .annotate(**_door_annotations(timezone.localdate()))
         .select_related("agency")
         .prefetch_related(
             Prefetch(
@@ -386,8 +386,9 @@ def worker_trace_lookup(
     """Registered workers matching a card number, or a full name plus the ID's last 4.
 
     Returns at most ``PUBLIC_LOOKUP_LIMIT`` workers with their filing status,
-    employments (with agencies) and credit records: three queries for a hit,
-    one for a miss, whatever the number of records.
+    employments (with agencies), credit records and insurance dates (what the
+    door status needs): four queries for a hit, one for a miss, whatever the
+    number of records.
     """
     card_number = (card_number or "").strip().upper()
     name = (name or "").strip()
@@ -399,7 +400,15 @@ def worker_trace_lookup(
         qs = qs.filter(name=name, id_last4=id_last4)
     else:
         return []
-    return list(qs.order_by("pk")[:PUBLIC_LOOKUP_LIMIT])
+    workers = list(qs.order_by("pk")[:PUBLIC_LOOKUP_LIMIT])
+    if workers:
+        dates = _insurance_dates(_worker_ids(workers), timezone.localdate())
+        for worker in workers:
+            ins = dates.get(worker.pk, {})
+            worker.door_insurance_until = ins.get("until")
+            worker.door_insurance_ended = ins.get("ended")
+            worker.door_insurance_starts = ins.get("starts")
+    return workers
 
 
 def agency_credit_lookup(*, query: str) -> list[Agency]:
@@ -517,36 +526,21 @@ class DoorFacts:
     standing_label: str
 
 
-def _door_annotations(today) -> dict:
-    """Insurance dates and the 12-month visit summary as subquery annotations of a worker row."""
-    own = Insurance.objects.filter(worker=OuterRef("pk"))
-    visits = (
-        ServiceVisit.objects.filter(
-            worker=OuterRef("pk"), confirmed_at__gte=visit_summary_since(today=today)
-        )
-        .order_by()
-        .values("worker")
-    )
-    return {
-        "door_insurance_until": Subquery(
-            own.filter(start_date__lte=today, end_date__gte=today)
-            .order_by("-end_date")
-            .values("end_date")[:1]
-        ),
-        "door_insurance_ended": Subquery(
-            own.filter(end_date__lt=today).order_by("-end_date").values("end_date")[:1]
-        ),
-        "door_insurance_starts": Subquery(
-            own.filter(start_date__gt=today).order_by("start_date").values("start_date")[:1]
-        ),
-        "visits_12m": Subquery(visits.annotate(n=Count("pk")).values("n")[:1]),
-        "rated_12m": Subquery(
-            visits.annotate(n=Count("pk", filter=_ratings_counted_q())).values("n")[:1]
-        ),
-        "average_12m": Subquery(
-            visits.annotate(a=Avg("rating__stars", filter=_ratings_counted_q())).values("a")[:1]
-        ),
-    }
+def _insurance_dates(ids, today) -> dict[int, dict]:
+    """{worker_id: {"until", "ended", "starts"}} from the workers' insurances, one query:
+    the end of the insurance covering today, of the last one ended, the start of the next."""
+    insurance: dict[int, dict] = {}
+    for worker_id, start, end in Insurance.objects.filter(worker_id__in=ids).values_list(
+        "worker_id", "start_date", "end_date"
+    ):
+        item = insurance.setdefault(worker_id, {"until": None, "ended": None, "starts": None})
+        if start <= today <= end:
+            item["until"] = max(item["until"] or end, end)
+        elif end < today:
+            item["ended"] = max(item["ended"] or end, end)
+        else:
+            item["starts"] = min(item["starts"] or start, start)
+    return insurance
 
 
 def _annotated_for_door(workers) -> bool:
@@ -589,17 +583,7 @@ def door_facts_for_workers(workers, *, today=None) -> dict[int, DoorFacts]:
         .annotate(door_filing_status=F("filings__status"))
         .values_list("pk", "door_filing_status", "health_check_expiry")
     )
-    insurance: dict[int, dict] = {}
-    for worker_id, start, end in Insurance.objects.filter(worker_id__in=ids).values_list(
-        "worker_id", "start_date", "end_date"
-    ):
-        item = insurance.setdefault(worker_id, {"until": None, "ended": None, "starts": None})
-        if start <= today <= end:
-            item["until"] = max(item["until"] or end, end)
-        elif end < today:
-            item["ended"] = max(item["ended"] or end, end)
-        else:
-            item["starts"] = min(item["starts"] or start, start)
+    insurance = _insurance_dates(ids, today)
     records: dict[int, list] = {}
     for record in CreditRecord.objects.filter(worker_id__in=ids).filter(
         active_credit_records_q(today)
@@ -709,23 +693,7 @@ class VisitSummary:
 
 
 def visit_summary_for_workers(workers, *, since=None, today=None) -> dict[int, VisitSummary]:
-    """{worker_id: VisitSummary} over the last 12 months, one query (no household data;
-    none for workers from the public lookup, which come annotated)."""
-    if (
-        since is None
-        and not isinstance(workers, QuerySet)
-        and workers
-        and all(hasattr(w, "visits_12m") for w in workers)
-    ):
-        return {
-            w.pk: VisitSummary(
-                visits=w.visits_12m or 0,
-                rated=w.rated_12m or 0,
-                average_rating=round(w.average_12m, 1) if w.average_12m is not None else None,
-            )
-            for w in workers
-            if w.visits_12m
-        }
+    """{worker_id: VisitSummary} over the last 12 months, one query (no household data)."""
     since = since or visit_summary_since(today=today)
     rows = (
         ServiceVisit.objects.filter(worker_id__in=_worker_ids(workers), confirmed_at__gte=since)

@@ -129,9 +129,9 @@ def test_an_uncached_card_lookup_runs_a_bounded_number_of_queries(
     settings.REGISTRY_LOOKUP_CACHE_SECONDS = 0
     worker = ApprovedWorkerFactory()
     _lookup(client, trace_page, worker.card_number)  # the route and the site chrome are warm
-    # Worker with filing and door facts, employments, credit
-    # records, certificates: no site, routing or site-settings query.
-    with django_assert_max_num_queries(4):
+    # Worker with filing, employments, credit records, insurance dates, 12-month
+    # visits, certificates: no site, routing or site-settings query.
+    with django_assert_max_num_queries(6):
         response = _lookup(client, trace_page, worker.card_number)
     assert response.status_code == 200
 
