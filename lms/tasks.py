@@ -1,11 +1,18 @@
 """Sending a higher app's task by name, so a lower app never imports it."""
 
+import threading
+
 from django.core.cache import cache
 from django.db import transaction
 
 from celery import shared_task
 
 from lms.celery import app
+
+# Task modules are imported on the first eager send. Two threads sending at once
+# (runserver's threads, the concurrency tests) must not race that import: the
+# second could look the task up before the first finished registering it.
+_import_lock = threading.Lock()
 
 
 def send_task_by_name(name: str, *args, **kwargs) -> None:
@@ -17,7 +24,8 @@ def send_task_by_name(name: str, *args, **kwargs) -> None:
 
     def _send():
         if app.conf.task_always_eager:
-            app.loader.import_default_modules()
+            with _import_lock:
+                app.loader.import_default_modules()
             app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
         else:
             app.send_task(name, args=args, kwargs=kwargs)
