@@ -55,6 +55,22 @@ class PortalPage(Page):
     def og_image(self):
         return None
 
+    def breadcrumb_ancestors(self) -> list[Page]:
+        """The page's ancestors below the tree root, home first, as the breadcrumb shows them.
+
+        Wagtail's routing leaves each page it walks through its parent
+        (treebeard's ``_cached_parent_obj``), so a routed page needs no query;
+        a page reached otherwise (a preview) reads them.
+        """
+        chain = []
+        page = self
+        while page.depth > 2:
+            page = getattr(page, "_cached_parent_obj", None)
+            if page is None:
+                return list(self.get_ancestors()[1:])
+            chain.append(page)
+        return chain[::-1]
+
 
 def _stream_text(stream) -> list[str]:
     return [str(text) for text in stream.stream_block.get_searchable_content(stream)]
@@ -128,6 +144,10 @@ class NewsIndexPage(RoutablePageMixin, PortalPage):
         from .feeds import news_feed
 
         return news_feed(request, index=self, kind=kind, category=category)
+
+
+# What a link to a page reads of it: its title, whether it is live, and its URL's parts.
+_LINKED_PAGE_FIELDS = ("title", "live", "url_path", "path", "depth", "locale_id")
 
 
 class NewsPageTag(TaggedItemBase):
@@ -261,16 +281,55 @@ class NewsPage(PortalPage):
 
     @cached_property
     def related_link_list(self) -> list:
-        """The related links with their pages, in one query."""
-        return list(self.related_links.select_related("related_page"))
+        """The related links with what the article shows of their pages, in one query."""
+        return list(
+            self.related_links.select_related("related_page").only(
+                "sort_order",
+                "page_id",
+                "related_page_id",
+                *(f"related_page__{name}" for name in _LINKED_PAGE_FIELDS),
+            )
+        )
 
     @property
     def is_policy(self) -> bool:
         return self.category == self.Category.POLICY
 
-    def supersedes_live(self):
-        """Older documents this one replaces, published ones only."""
-        return self.supersedes.live().order_by("-date")
+    @cached_property
+    def _supersession(self) -> tuple["NewsPage | None", list["NewsPage"]]:
+        """The live document replacing this one and the live ones it replaces, in one query."""
+        related = Q()
+        if self.pk is not None:  # a new page, previewed, replaces nothing yet
+            related |= Q(superseded_by=self.pk)
+        if self.superseded_by_id:
+            related |= Q(pk=self.superseded_by_id)
+        if not related:
+            return None, []
+        pages = (
+            NewsPage.objects.live()
+            .filter(related)
+            .order_by("-date")
+            .only("document_number", "date", "superseded_by_id", *_LINKED_PAGE_FIELDS)
+        )
+        current = None
+        older = []
+        for page in pages:
+            # One row may be both (two documents that name each other); both lists get it.
+            if page.pk == self.superseded_by_id:
+                current = page
+            if self.pk is not None and page.superseded_by_id == self.pk:
+                older.append(page)
+        return current, older
+
+    @property
+    def superseded_by_live(self) -> "NewsPage | None":
+        """The published document replacing this one, if any."""
+        return self._supersession[0]
+
+    @property
+    def supersedes_live(self) -> list["NewsPage"]:
+        """Older documents this one replaces, published ones only, newest first."""
+        return self._supersession[1]
 
 
 class NewsPageAttachment(Orderable):
