@@ -56,7 +56,7 @@ def test_the_first_rendering_after_a_publish_is_bounded(
         NewsPageRelatedLink.objects.create(page=item, related_page=factories.news_page(news_index))
     _html(client, item.url)
     page_publish(page=item)  # a new generation: routes and fragments are cold again
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         html = _html(client, item.url)
     assert html.count(".pdf") == extras
 
