@@ -86,14 +86,3 @@ def test_a_cold_news_page_costs_a_fixed_number_of_queries(
     assert "已撤下的通知" not in html
     assert '<meta property="article:tag" content="上门服务证">' in html
     assert "正文内容" in html
-
-
-def test_the_breadcrumb_of_a_page_reached_without_routing_reads_its_ancestors(
-    client, news_index, policy
-):
-    """A preview is not routed, so no parent is at hand: the breadcrumb still shows every ancestor."""
-    policy.title = "预览中的标题"
-    html = policy.make_preview_request().content.decode()
-    breadcrumb = html.split('aria-label="当前位置"', 1)[1].split("</nav>", 1)[0]
-    assert f'href="{news_index.url}">新闻政策</a>' in breadcrumb
-    assert ">首页</a>" in breadcrumb and "预览中的标题" in breadcrumb
