@@ -187,7 +187,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = _redis_db(REDIS_URL, _broker_db)
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "lms",
             "TIMEOUT": 300,
