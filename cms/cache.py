@@ -41,6 +41,7 @@ Three more things live under the same generation:
 """
 
 import hashlib
+import pickle
 import uuid
 
 from django.conf import settings
@@ -254,11 +255,17 @@ def use_route(request) -> bool:
     entry = getattr(request, "cms_route", None)
     if not entry:
         return False
-    page = entry["page"]
-    _known_restrictions(page, entry["restrictions"])
-    request._wagtail_site = entry["site"]
+    site, page, restrictions = _route_models(entry)
+    _known_restrictions(page, restrictions)
+    request._wagtail_site = site
     request._wagtail_route_for_request = (page, [], {})
     return True
+
+
+def _route_models(entry: dict) -> tuple:
+    """The site, page and view restrictions of a remembered route, unpickled only when used
+    (a page served from the page cache fetched the entry in the same round trip)."""
+    return pickle.loads(entry["models"])  # noqa: S301 (written by store_route, our own cache)
 
 
 def store_route(request, key: str, generation: str, route) -> None:
@@ -273,13 +280,10 @@ def store_route(request, key: str, generation: str, route) -> None:
     if args or kwargs or not getattr(page, "cache_route", False):
         return
     restrictions = list(page.get_view_restrictions())
-    entry = {
-        "generation": generation,
-        "site": request._wagtail_site,
-        "page": page,
-        "restrictions": restrictions,
-    }
-    cache.set(key, entry, fragment_timeout())
+    # The models as bytes: the entry comes in the same round trip as the page cache's,
+    # and unpickling a page (with its parents) is wasted work when the page is a hit.
+    models = pickle.dumps((request._wagtail_site, page, restrictions), pickle.HIGHEST_PROTOCOL)
+    cache.set(key, {"generation": generation, "models": models}, fragment_timeout())
     # Wagtail checks them next on this very page; they were just read.
     _known_restrictions(page, restrictions)
 

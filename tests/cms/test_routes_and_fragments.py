@@ -162,3 +162,20 @@ def test_only_an_anonymous_rendering_fills_the_shared_fragments(
     assert len(anonymous_first.captured_queries) > 0
     with django_assert_num_queries(0):
         assert "只由匿名访客写入" in _html(client, item.url)
+
+
+def test_a_page_served_from_the_page_cache_leaves_the_remembered_route_packed(
+    client, news_index, monkeypatch
+):
+    """The route comes in the same round trip as the page; only a rendering unpacks it."""
+    item = factories.news_page(news_index, body_text="正文")
+    with override_settings(CMS_PAGE_CACHE_SECONDS=600):
+        client.get(item.url)  # routes, renders, stores the page and the route
+        unpacked = []
+        unpack = page_cache._route_models
+        monkeypatch.setattr(page_cache, "_route_models", lambda e: unpacked.append(1) or unpack(e))
+        assert client.get(item.url)[page_cache.HEADER] == "hit"
+        assert unpacked == []
+    html = _html(client, item.url)  # page cache off: rendered on the remembered route
+    assert unpacked == [1]
+    assert "正文" in html
