@@ -103,6 +103,21 @@ def test_save_reports_the_outcome_and_resyncs_the_clock(client_of, exam, worker)
     assert {"deadline", "server_now", "seconds_left", "status"} <= set(first)
 
 
+def test_a_saved_answer_is_exactly_the_declared_schema(client_of, exam, worker):
+    """The save's body is rendered without ninja's validation: it must still be AnswerOut."""
+    from exams.api import AnswerOut
+
+    client = client_of(worker)
+    attempt_id = start(client, exam)["id"]
+    response = put(client, f"{API}/attempts/{attempt_id}/answers/1", {"selected": ["A"], "seq": 1})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert set(body) == set(AnswerOut.model_fields)
+    assert AnswerOut.model_validate(body).model_dump(mode="json").keys() == body.keys()
+    assert body["selected"] == ["A"] and body["applied"] is True and body["seq"] == 1
+
+
 def test_a_forged_client_time_changes_nothing(client_of, exam, worker, settings):
     settings.EXAMS_SAVE_GRACE_SECONDS = 30
     with time_machine.travel(T0, tick=False):
