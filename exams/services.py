@@ -606,23 +606,21 @@ def _attempt_grade(*, attempt_id: int, user, auto: bool, owner=None) -> tuple[At
         update_fields=["score", "is_correct"],
     )
 
-    locked.status = Attempt.Status.GRADED
-    locked.submitted_at = now
-    locked.auto_submitted = auto or overdue
-    locked.score = total
-    locked.max_score = max_score
-    locked.passed = grading.passed(score=total, max_score=max_score, pass_mark=exam.pass_mark)
+    outcome = {
+        "status": Attempt.Status.GRADED,
+        "submitted_at": now,
+        "auto_submitted": auto or overdue,
+        "score": total,
+        "max_score": max_score,
+        "passed": grading.passed(score=total, max_score=max_score, pass_mark=exam.pass_mark),
+    }
     # An UPDATE, not save(): no post_save work (the reference index has nothing new to record).
-    Attempt.objects.filter(pk=locked.pk).update(
-        status=locked.status,
-        submitted_at=locked.submitted_at,
-        auto_submitted=locked.auto_submitted,
-        score=locked.score,
-        max_score=locked.max_score,
-        passed=locked.passed,
-    )
+    Attempt.objects.filter(pk=locked.pk).update(**outcome)
+    for name, value in outcome.items():
+        setattr(locked, name, value)
     action = "exams.attempt_auto_submit" if locked.auto_submitted else "exams.attempt_submit"
     data = {"score": total, "max_score": max_score, "passed": locked.passed, "answered": answered}
+    # One INSERT (audit() goes through Wagtail's log(), two statements more under the lock).
     audit_many([(locked, action, data)], user=user)
     if locked.passed:
         send_task_by_name(CERTIFICATE_TASK, locked.pk)
