@@ -121,36 +121,42 @@ def route_key(request, path: str) -> str:
 def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResponse | None, str]:
     """The cached response for `key` if still current, and the current generation.
 
-    One round trip fetches the generation, the entry and the cached route (if
-    `route` is given; it is kept on the request for :func:`use_route`). An
-    entry that is a shared answer is served only once its dependencies still
-    hold and its guard has counted the request; the guard raises
-    ``Ratelimited`` (a 429) when the client is over budget.
+    One round trip fetches the generation with the entry (or, for a request
+    that cannot be a hit, with the cached route, if `route` is given; it is
+    kept on the request for :func:`use_route`). A miss fetches the route in a
+    second round trip: a hit, the common case, never carries the route's
+    pickled page. An entry that is a shared answer is served only once its
+    dependencies still hold and its guard has counted the request; the guard
+    raises ``Ratelimited`` (a 429) when the client is over budget.
     """
-    keys = [GENERATION_KEY] + [k for k in (key, route) if k]
-    keys += _DEPENDENCY_KEYS.get(key, ())
+    first = key or route
+    keys = [GENERATION_KEY, *([first] if first else []), *_DEPENDENCY_KEYS.get(key, ())]
     found = cache.get_many(keys)
     generation = found.get(GENERATION_KEY)
     if generation is None:
         generation = current_generation()
         found = {}
     request.cms_generation = generation
-    if route:
-        entry = found.get(route)
+    response = _response(request, key, found.get(key), generation, found)
+    if response is None and route:
+        entry = found.get(route) if not key else cache.get(route)
         request.cms_route = entry if entry and entry["generation"] == generation else None
-    entry = found.get(key) if key else None
+    return response, generation
+
+
+def _response(request, key, entry, generation: str, found: dict) -> HttpResponse | None:
     if entry is None or entry["generation"] != generation:
-        return None, generation
+        return None
     if entry.get("answer"):
         if not _answer_still_holds(request, key, entry["answer"], found):
-            return None, generation
+            return None
     elif timeout() <= 0:
-        return None, generation
+        return None
     response = HttpResponse(entry["content"], status=entry["status"])
     for name, value in entry["headers"].items():
         response[name] = value
     response[HEADER] = "hit"
-    return response, generation
+    return response
 
 
 #: Answer key -> the keys its answer depends on, as last seen by this process. Only

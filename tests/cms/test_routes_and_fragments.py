@@ -164,18 +164,45 @@ def test_only_an_anonymous_rendering_fills_the_shared_fragments(
         assert "只由匿名访客写入" in _html(client, item.url)
 
 
-def test_a_page_served_from_the_page_cache_leaves_the_remembered_route_packed(
+class _KeyRecorder:
+    """Django's cache, recording which keys each read asks for."""
+
+    def __init__(self, cache):
+        self._cache = cache
+        self.reads = []
+
+    def get_many(self, keys, *args, **kwargs):
+        self.reads.append(list(keys))
+        return self._cache.get_many(keys, *args, **kwargs)
+
+    def get(self, key, *args, **kwargs):
+        self.reads.append([key])
+        return self._cache.get(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cache, name)
+
+
+def test_a_page_served_from_the_page_cache_never_fetches_the_remembered_route(
     client, news_index, monkeypatch
 ):
-    """The route comes in the same round trip as the page; only a rendering unpacks it."""
+    """A hit is one round trip for the generation and the page; the route (a pickled
+    page, larger than the page) is fetched, and unpacked, only by a rendering."""
     item = factories.news_page(news_index, body_text="正文")
+    recorder = _KeyRecorder(page_cache.cache)
+    monkeypatch.setattr(page_cache, "cache", recorder)
+    unpacked = []
+    unpack = page_cache._route_models
+    monkeypatch.setattr(page_cache, "_route_models", lambda e: unpacked.append(1) or unpack(e))
     with override_settings(CMS_PAGE_CACHE_SECONDS=600):
         client.get(item.url)  # routes, renders, stores the page and the route
-        unpacked = []
-        unpack = page_cache._route_models
-        monkeypatch.setattr(page_cache, "_route_models", lambda e: unpacked.append(1) or unpack(e))
+        recorder.reads.clear()
         assert client.get(item.url)[page_cache.HEADER] == "hit"
+        assert len(recorder.reads) == 1
+        assert not any(k.startswith(page_cache.ROUTE_PREFIX) for k in recorder.reads[0])
         assert unpacked == []
+    recorder.reads.clear()
     html = _html(client, item.url)  # page cache off: rendered on the remembered route
+    assert any(k.startswith(page_cache.ROUTE_PREFIX) for keys in recorder.reads for k in keys)
     assert unpacked == [1]
     assert "正文" in html
