@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +139,20 @@ class NewsIndexPage(RoutablePageMixin, PortalPage):
             )
         )
         return context
+
+    def route(self, request, path_components):
+        """A news item is found in one query for its own row, where Wagtail's walk takes
+        two (the base page, then its specific row); the feeds, and any other path,
+        route as Wagtail routes them."""
+        if self.live and path_components:
+            try:
+                self.resolve_subpage("/" + "/".join(path_components) + "/")
+            except Http404:
+                item = NewsPage.objects.child_of(self).filter(slug=path_components[0]).first()
+                if item is not None:
+                    item._cached_parent_obj = self  # as Wagtail's walk does: no query for it
+                    return item.route(request, path_components[1:])
+        return super().route(request, path_components)
 
     @re_path(r"^feed/(?:(?P<category>[a-z]+)/)?(?P<kind>rss|atom)/$")
     def feed(self, request, kind, category=None):

@@ -18,12 +18,12 @@ from . import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("everything_cold")]
 
-# Wagtail's serving: the site, then per tree level (home, news index, news page)
-# the child and its specific row, then the ancestors' aliases and view
-# restrictions (8). The article: site settings, tags, attachments with their
+# Wagtail's serving: the site, then per tree level (home, news index) the
+# child and its specific row, the news page in one query (NewsIndexPage.route),
+# then the ancestors' aliases and view restrictions (7). The article: site settings, tags, attachments with their
 # documents, related links with their pages, and the documents it replaces or
 # is replaced by (5).
-COLD_NEWS_PAGE_QUERIES = 13
+COLD_NEWS_PAGE_QUERIES = 12
 
 
 @pytest.fixture
