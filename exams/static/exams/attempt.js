@@ -50,6 +50,9 @@
   var retryTimer = null;
   var current = 0;
   var saved = {}; // position -> true when the server holds an answer
+  // position -> {seq, selected} the server acknowledged on this page: a state the server
+  // read before that save landed (a slow sync) must not undo it on screen.
+  var acked = {};
   var invalid = false;
 
   function fmt(template, values) {
@@ -228,6 +231,7 @@
         var still = queue[position] && queue[position].seq === item.seq;
         if (res.status === 200) {
           if (still) delete queue[position];
+          acked[position] = { seq: res.data.seq, selected: res.data.selected || [] };
           if (res.data.selected && res.data.selected.length) saved[position] = true;
           else delete saved[position];
           // A newer answer from another phone is kept by the server: show it.
@@ -279,11 +283,20 @@
       resync(res.data);
       seq = Math.max(seq, res.data.last_seq || 0);
       store(SEQ_KEY, seq);
+      var answers = res.data.answers || {};
       saved = {};
-      Object.keys(res.data.answers || {}).forEach(function (position) {
-        var answer = res.data.answers[position];
+      Object.keys(acked).forEach(function (position) {
+        // Acknowledged after the server read this state: the acknowledgement is newer.
+        var answer = answers[position];
+        if ((!answer || answer.seq < acked[position].seq) && acked[position].selected.length) {
+          saved[position] = true;
+        }
+      });
+      Object.keys(answers).forEach(function (position) {
+        var answer = answers[position];
         var local = queue[position];
         if (local && local.seq > answer.seq) return; // newer here: still to be sent
+        if (acked[position] && acked[position].seq > answer.seq) return; // saved since
         if (local) delete queue[position];
         if (answer.selected.length) saved[position] = true;
         showSelection(position, answer.selected);
