@@ -57,9 +57,13 @@ def current_certificate(certificate: Certificate) -> Certificate:
     return certificate
 
 
-def certificate_type_for_exam(exam) -> CertificateType | None:
-    """The certificate type an exam earns (the oldest, if an editor made two)."""
-    return CertificateType.objects.filter(exam=exam).order_by("pk").first()
+def certificate_types_for_exams(exam_ids) -> dict[int, CertificateType]:
+    """{exam_id: the certificate type that exam earns}, one query: the oldest type
+    when an editor made two for the same exam."""
+    types: dict[int, CertificateType] = {}
+    for cert_type in CertificateType.objects.filter(exam_id__in=exam_ids).order_by("pk"):
+        types.setdefault(cert_type.exam_id, cert_type)
+    return types
 
 
 def current_certificates_q() -> Q:

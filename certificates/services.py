@@ -278,11 +278,7 @@ def _issue_checks(attempt_ids, today):
             queryset=Employment.objects.filter(end_date__isnull=True).select_related("agency"),
         ),
     )
-    types: dict[int, CertificateType] = {}
-    for cert_type in CertificateType.objects.filter(
-        exam_id__in={a.exam_id for a in attempts}
-    ).order_by("pk"):
-        types.setdefault(cert_type.exam_id, cert_type)  # the oldest, as certificate_type_for_exam
+    types = selectors.certificate_types_for_exams({a.exam_id for a in attempts})
     blacklisted = set(
         registry_selectors.blacklisted_worker_ids(today=today).filter(
             worker_id__in=[w.pk for w in workers]
