@@ -269,8 +269,8 @@ def use_route(request) -> bool:
 
 
 def _route_models(entry: dict) -> tuple:
-    """The site, page and view restrictions of a remembered route, unpickled only when used
-    (a page served from the page cache fetched the entry in the same round trip)."""
+    """The site, page and view restrictions of a remembered route (stored as bytes, see
+    :func:`store_route`)."""
     return pickle.loads(entry["models"])  # noqa: S301 (written by store_route, our own cache)
 
 
@@ -286,8 +286,9 @@ def store_route(request, key: str, generation: str, route) -> None:
     if args or kwargs or not getattr(page, "cache_route", False):
         return
     restrictions = list(page.get_view_restrictions())
-    # The models as bytes: the entry comes in the same round trip as the page cache's,
-    # and unpickling a page (with its parents) is wasted work when the page is a hit.
+    # The models as bytes, unpickled by _route_models only when a rendering uses them.
+    # (A hit no longer fetches the route at all, see lookup(); the format is kept so
+    # that entries already stored stay readable.)
     models = pickle.dumps((request._wagtail_site, page, restrictions), pickle.HIGHEST_PROTOCOL)
     cache.set(key, {"generation": generation, "models": models}, fragment_timeout())
     # Wagtail checks them next on this very page; they were just read.
