@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.courses.factories import EnrolmentFactory
+from tests.exams.factories import ExamFactory
+from tests.lms.factories import WorkerUserFactory
+from tests.registry.factories import ApprovedWorkerFactory
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 360, "height": 740}
@@ -81,3 +86,12 @@ def desktop(page):
 
 def _clean_artifacts():  # pragma: no cover - manual helper
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+@pytest.fixture
+def sitter():
+    """(worker, exam): a filed worker enrolled in the exam's course, questions in a fixed order."""
+    exam = ExamFactory(title="上门服务证考核", shuffle_questions=False, shuffle_choices=False)
+    worker = ApprovedWorkerFactory(user=WorkerUserFactory())
+    EnrolmentFactory(worker=worker, course=exam.course)
+    return worker, exam

@@ -4,20 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from exams.models import Answer, Attempt
-from tests.courses.factories import EnrolmentFactory
-from tests.exams.factories import ExamFactory
-from tests.lms.factories import PASSWORD, WorkerUserFactory
-from tests.registry.factories import ApprovedWorkerFactory
+from tests.lms.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def sitter():
-    exam = ExamFactory(title="上门服务证考核", shuffle_questions=False, shuffle_choices=False)
-    worker = ApprovedWorkerFactory(user=WorkerUserFactory())
-    EnrolmentFactory(worker=worker, course=exam.course)
-    return worker, exam
 
 
 def saved(attempt, position):
