@@ -4,7 +4,8 @@ import pytest
 
 from courses import selectors, services
 from tests.courses.factories import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory
-from tests.lms.factories import PASSWORD, WorkerUserFactory
+from tests.e2e.steps import sign_in_worker
+from tests.lms.factories import WorkerUserFactory
 from tests.registry.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -22,14 +23,6 @@ def enrolled_worker():
     return user, course
 
 
-def _sign_in(page, base_url, user):
-    page.goto(base_url + "/accounts/login/?next=/me/")
-    page.get_by_label("手机号或用户名").fill(user.phone)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base_url + "/me/")
-
-
 def _progress_value(page) -> str:
     return page.locator("progress.course-progress__bar").first.get_attribute("value")
 
@@ -41,7 +34,7 @@ def test_mark_a_lesson_done_and_see_the_progress_bar_move(
     # (see the report: serialized rollback is lost under Playwright's loop).
     user, course = enrolled_worker
     first, second, third = selectors.lessons_of(course)
-    _sign_in(page, live_server.url, user)
+    sign_in_worker(page, live_server.url, user.phone)
 
     # "My learning" offers to continue with the first lesson.
     page.get_by_role("link", name="继续学习").click()
@@ -71,7 +64,7 @@ def test_mark_a_lesson_done_and_see_the_progress_bar_move(
         java_script_enabled=False, viewport={"width": 360, "height": 740}, locale="zh-CN"
     )
     no_js = context.new_page()
-    _sign_in(no_js, live_server.url, user)
+    sign_in_worker(no_js, live_server.url, user.phone)
     no_js.goto(live_server.url + second.url)
     no_js.locator("summary", has_text="直接进门").click()
     assert no_js.get_by_text("未经同意不能进门。").is_visible()

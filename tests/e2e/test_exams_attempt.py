@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exams.models import Answer, Attempt
-from tests.lms.factories import PASSWORD
+from tests.e2e.steps import sign_in_worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -25,11 +25,7 @@ def test_answers_chosen_offline_are_saved_on_reconnect_and_the_result_follows(
 ):
     worker, exam = sitter
     base = live_server.url
-    page.goto(base + "/accounts/login/?next=/me/exams/")
-    page.get_by_label("手机号或用户名").fill(worker.user.phone)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base + "/me/exams/")
+    sign_in_worker(page, base, worker.user.phone, "/me/exams/")
     no_overflow(page)
 
     page.get_by_role("link", name="查看并开始考试").click()

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exams.models import Answer, Attempt
-from tests.lms.factories import PASSWORD
+from tests.e2e.steps import sign_in_worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -12,11 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_sync_answered_before_a_save_keeps_the_save_on_screen(live_server, page, sitter):
     worker, exam = sitter
     base = live_server.url
-    page.goto(base + "/accounts/login/?next=/me/exams/")
-    page.get_by_label("手机号或用户名").fill(worker.user.phone)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base + "/me/exams/")
+    sign_in_worker(page, base, worker.user.phone, "/me/exams/")
     page.get_by_role("link", name="查看并开始考试").click()
 
     # The page's first sync is answered by the server at once (no answer saved

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from registry.models import ServiceVisit, VisitRating
-from tests.lms.factories import PASSWORD, WorkerUserFactory
+from tests.e2e.steps import sign_in_worker
+from tests.lms.factories import WorkerUserFactory
 from tests.registry.factories import ApprovedWorkerFactory
 from tests.trust import factories
 
@@ -39,11 +40,7 @@ def worker(settings):
 def test_live_code_confirm_entry_and_rate_later(live_server, page, browser, screenshot, worker):
     base = live_server.url
     # The worker signs in and opens the live code.
-    page.goto(base + "/accounts/login/?next=/me/code/")
-    page.get_by_label("手机号或用户名").fill(worker.user.phone)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base + "/me/code/")
+    sign_in_worker(page, base, worker.user.phone, "/me/code/")
     qr = page.locator(".live-code__qr")
     expect(qr.locator("svg")).to_be_visible()
     first_url = qr.get_attribute("data-live-url")
