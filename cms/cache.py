@@ -38,6 +38,11 @@ Three more things live under the same generation:
 * **Fragments**: parts of a rendered page that are the same for every
   visitor (the article, the footer, see ``cms_tags.portal_fragment``), so a
   page rendered for a signed-in user, or with the page cache off, reuses them.
+
+On Redis, each process also keeps copies of its most used pages (a *near
+cache*, lms/nearcache.py) that Redis invalidates the moment the generation
+key is written, so a hot page costs no round trip at all. Shared answers
+are never copied: their rate limit and dependencies are checked each time.
 """
 
 import hashlib
@@ -61,6 +66,20 @@ _KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link", "La
 _ANSWER_HEADERS = (*_KEPT_HEADERS, "Cache-Control")
 
 
+def near_cache():
+    """This process's copies of hot pages, or None (no Redis, or turned off).
+
+    ``CMS_PAGE_NEAR_CACHE_ENTRIES`` pages at most (0 turns it off), each kept
+    ``CMS_PAGE_NEAR_CACHE_SECONDS`` at most, however current.
+    """
+    make = getattr(cache, "near_cache", None)
+    entries = int(getattr(settings, "CMS_PAGE_NEAR_CACHE_ENTRIES", 200))
+    if make is None or entries <= 0:
+        return None
+    seconds = float(getattr(settings, "CMS_PAGE_NEAR_CACHE_SECONDS", 60))
+    return make(GENERATION_KEY, max_entries=entries, max_age=seconds)
+
+
 def timeout() -> int:
     """Seconds an entry lives (``CMS_PAGE_CACHE_SECONDS``; 0 turns the cache off)."""
     return int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 600))
@@ -79,6 +98,10 @@ def new_generation() -> str:
     """Start a new generation: every entry stored so far is stale (the purge)."""
     generation = uuid.uuid4().hex
     cache.set(GENERATION_KEY, generation, None)
+    near = near_cache()
+    if near is not None:
+        # Redis tells every process; this one need not wait for the message.
+        near.clear()
     return generation
 
 
@@ -125,10 +148,22 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
     that cannot be a hit, with the cached route, if `route` is given; it is
     kept on the request for :func:`use_route`). A miss fetches the route in a
     second round trip: a hit, the common case, never carries the route's
-    pickled page. An entry that is a shared answer is served only once its
-    dependencies still hold and its guard has counted the request; the guard
-    raises ``Ratelimited`` (a 429) when the client is over budget.
+    pickled page. On Redis a page (not an answer) this process served
+    lately comes from its near cache, with no round trip at all. An entry
+    that is a shared answer is served only once its dependencies still hold
+    and its guard has counted the request; the guard raises ``Ratelimited``
+    (a 429) when the client is over budget.
     """
+    near = near_cache() if key else None
+    token = None
+    if near is not None:
+        entry = near.get(key)
+        if entry is not None:
+            request.cms_generation = entry["generation"]
+            response = _response(request, key, entry, entry["generation"], {})
+            if response is not None:
+                return response, entry["generation"]
+        token = near.begin()
     first = key or route
     keys = [GENERATION_KEY, *([first] if first else []), *_DEPENDENCY_KEYS.get(key, ())]
     found = cache.get_many(keys)
@@ -138,6 +173,8 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
         found = {}
     request.cms_generation = generation
     response = _response(request, key, found.get(key), generation, found)
+    if response is not None and token is not None and not found[key].get("answer"):
+        near.put(token, key, found[key])
     if response is None and route:
         entry = found.get(route) if not key else cache.get(route)
         request.cms_route = entry if entry and entry["generation"] == generation else None

@@ -14,10 +14,16 @@ two: ``EXISTS`` then ``INCRBY``. Besides the round trip saved on every
 rate-limit check, it closes the gap between the two, in which a counter that
 expired would be re-created by ``INCRBY`` without an expiry and so never
 reset.
+
+It also offers :meth:`RedisCache.near_cache`, copies of hot entries kept in
+the process and invalidated by Redis itself (see lms/nearcache.py), and
+``clear()`` drops those copies too.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+
+from . import nearcache
 
 # Increments an existing key and returns the new value; nil (None) when it does not exist.
 _INCR_EXISTING = """
@@ -58,3 +64,12 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def near_cache(self, tracked_key: str, **options) -> nearcache.NearCache:
+        """This process's near cache whose copies hold while `tracked_key` (a cache key) does."""
+        return nearcache.shared(self._servers[0], self.make_key(tracked_key), **options)
+
+    def clear(self):
+        result = super().clear()
+        nearcache.clear_all()
+        return result

@@ -1,0 +1,156 @@
+"""Copies of hot cache entries in the process, dropped the moment Redis says the tracked key changed."""
+
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+
+import pytest
+import redis
+
+from lms import nearcache
+
+pytestmark = pytest.mark.redis
+
+
+def _wait(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+@pytest.fixture
+def url():
+    return settings.CACHES["default"]["LOCATION"]
+
+
+@pytest.fixture
+def other(url):
+    """Another Redis client, as another process would be."""
+    client = redis.Redis.from_url(url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def near(url):
+    near = nearcache.NearCache(url, f"test:near:{uuid.uuid4().hex}", max_entries=3, max_age=60)
+    near.get("warm-up")  # starts watching
+    assert _wait(lambda: near.healthy), "the near cache never started watching"
+    yield near
+    near.stop()
+
+
+def _keep(near, key, value):
+    assert near.put(near.begin(), key, value)
+
+
+def test_a_copy_is_served_from_the_process(near):
+    _keep(near, "page", b"content")
+    assert near.get("page") == b"content"
+    assert near.get("absent") is None
+
+
+def test_a_write_to_the_tracked_key_by_anyone_drops_every_copy(near, other):
+    _keep(near, "page", b"content")
+    _keep(near, "other page", b"more")
+    other.set(near.tracked_key, "new generation")
+    assert _wait(lambda: len(near) == 0)
+    assert near.get("page") is None
+
+
+def test_writes_to_other_keys_keep_the_copies(near, other):
+    _keep(near, "page", b"content")
+    other.set("some:other:key", "x")
+    time.sleep(0.3)
+    assert near.get("page") == b"content"
+
+
+def test_the_tracked_key_expiring_drops_every_copy(near, other):
+    token = near.begin()
+    other.set(near.tracked_key, "generation", px=200)
+    assert _wait(lambda: near.begin() != token)  # the write itself
+    _keep(near, "page", b"content")
+    assert _wait(lambda: len(near) == 0)  # Redis expired the key and said so
+
+
+def test_a_flush_drops_every_copy(near, other):
+    _keep(near, "page", b"content")
+    other.flushdb()
+    assert _wait(lambda: len(near) == 0)
+
+
+def test_a_copy_fetched_before_an_invalidation_is_not_kept(near, other):
+    token = near.begin()
+    other.set(near.tracked_key, "changed while the copy was on its way")
+    assert _wait(lambda: near.begin() != token)
+    assert not near.put(token, "page", b"stale")
+    assert near.get("page") is None
+
+
+def _connection_ids(other, name):
+    return [c["id"] for c in other.client_list() if c.get("name") == name]
+
+
+@pytest.mark.parametrize("connection", ["near-cache:listen", "near-cache:track"])
+def test_losing_a_connection_drops_the_copies_and_watching_resumes(near, other, connection):
+    _keep(near, "page", b"content")
+    ids = _connection_ids(other, connection)
+    assert ids, other.client_list()
+    for client_id in ids:
+        other.client_kill_filter(_id=client_id)
+    # Copies go as soon as the loss is noticed (the tracking connection within a second).
+    assert _wait(lambda: near.get("page") is None)
+    assert _wait(lambda: near.healthy)
+    _keep(near, "page", b"content")
+    other.set(near.tracked_key, "tracked again after reconnecting")
+    assert _wait(lambda: len(near) == 0)
+
+
+def test_no_copy_is_kept_or_served_while_not_watching(near):
+    _keep(near, "page", b"content")
+    token = near.begin()
+    near.stop()
+    assert near.get("page") is None
+    assert near.begin() is None
+    assert not near.put(token, "page", b"content")
+
+
+def test_copies_age_out_and_the_least_recently_used_go_first(url):
+    near = nearcache.NearCache(url, f"test:near:{uuid.uuid4().hex}", max_entries=2, max_age=0.2)
+    near.get("warm-up")
+    try:
+        assert _wait(lambda: near.healthy)
+        _keep(near, "a", 1)
+        _keep(near, "b", 2)
+        assert near.get("a") == 1  # a is now the more recently used
+        _keep(near, "c", 3)
+        assert near.get("b") is None
+        assert near.get("a") == 1
+        time.sleep(0.3)
+        assert near.get("a") is None
+        assert near.get("c") is None
+    finally:
+        near.stop()
+
+
+def test_a_forked_process_starts_with_no_copies(near):
+    _keep(near, "page", b"content")
+    near._pid = -1  # as seen from a child forked after the copy was kept
+    assert near.get("page") is None
+    assert _wait(lambda: near.healthy)
+    assert near.get("page") is None
+
+
+def test_clearing_the_django_cache_drops_the_copies_at_once():
+    near = cache.near_cache("test:near:clear")
+    near.get("warm-up")
+    assert _wait(lambda: near.healthy)
+    _keep(near, "page", b"content")
+    cache.clear()
+    assert len(near) == 0
+    assert cache.near_cache("test:near:clear") is near  # one per process, shared by threads
