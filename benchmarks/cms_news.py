@@ -20,7 +20,11 @@ portal demo (home, news index with 14 items, FAQ, guide prices) plus a stock
    production;
 3. with those off too (``benchmarks/cms_settings_cold.py``): every rendering
    walks the page tree and renders everything, as the first rendering after
-   a publish does.
+   a publish does (reported, not a target: docs/decisions.md, "What
+   'uncached' means").
+
+On Redis, the cached phase includes each process's near cache of hot pages
+(``CMS_PAGE_NEAR_CACHE_ENTRIES=0`` in the environment turns it off, to compare).
 """
 
 from __future__ import annotations
@@ -133,9 +137,9 @@ def main() -> None:
             ratio_report("news page, anonymous, from the page cache", got["news"], got["bare"])
         )
 
-        for settings_module, label in (
-            ("cms_settings_nocache", "page cache off"),
-            ("cms_settings_cold", "page cache, routes and fragments off"),
+        for settings_module, label, is_target in (
+            ("cms_settings_nocache", "page cache off", True),
+            ("cms_settings_cold", "page cache, routes and fragments off", False),
         ):
             uncached = {
                 **extra,
@@ -159,9 +163,12 @@ def main() -> None:
             log.info(ratio_report(f"news page, rendered ({label})", news, bare))
             log.info(ratio_report(f"standard page, rendered ({label})", standard, bare))
             log.info(ratio_report(f"stock wagtailcore.Page, bare template ({label})", stock, bare))
-            verdict = "met" if news.rps >= stock.rps else "NOT met"
+            if is_target:
+                verdict = "target ≥ 1: " + ("met" if news.rps >= stock.rps else "NOT met")
+            else:
+                verdict = "the first render after a publish; no target, see docs/decisions.md"
             log.info(
-                f"{label}: news / stock page {news.rps / stock.rps:.2f}× (target ≥ 1: {verdict}); "
+                f"{label}: news / stock page {news.rps / stock.rps:.2f}× ({verdict}); "
                 f"news / standard page {news.rps / standard.rps:.2f}×"
             )
 
