@@ -71,6 +71,7 @@ class NearCache:
         self._watcher: threading.Thread | None = None
         self._pid = os.getpid()
         self._stop = threading.Event()
+        self._closed = False
         _all.add(self)
 
     # --- use ------------------------------------------------------------------
@@ -129,6 +130,8 @@ class NearCache:
             self._healthy = healthy
 
     def _ensure_watching(self) -> None:
+        if self._closed:
+            return
         if self._pid != os.getpid():
             # A forked child (a web server's worker) starts clean: the thread did not survive.
             self._after_fork()
@@ -149,14 +152,13 @@ class NearCache:
         self._pid = os.getpid()
 
     def stop(self) -> None:
-        """Stop watching (tests): copies are dropped and no longer served."""
+        """Stop watching for good: copies are dropped and never served again."""
+        self._closed = True
         self._stop.set()
         watcher = self._watcher
         if watcher is not None and watcher is not threading.current_thread():
             watcher.join(timeout=5)
         self._set_healthy(False)
-        self._watcher = None
-        self._stop = threading.Event()
 
     def _watch(self) -> None:
         failures = 0
