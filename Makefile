@@ -21,6 +21,10 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# Parallel workers (pytest-xdist), each with its own test database, Redis databases
+# and media directory (tests/env_plugin.py); tests that flush Redis share one worker.
+PYTEST_ARGS ?= -n auto --maxprocesses=4 --dist loadgroup
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -189,7 +189,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "lms.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
-            "KEY_PREFIX": "lms",
+            # Distinct per deployment (or test worker) sharing one Redis server.
+            "KEY_PREFIX": env.str("REDIS_CACHE_KEY_PREFIX", default="lms"),
             "TIMEOUT": 300,
         }
     }

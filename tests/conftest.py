@@ -6,6 +6,8 @@ import tempfile
 
 import pytest
 
+from tests.caching import clear_cache
+
 _MEDIA_ROOT = tempfile.mkdtemp(prefix="lms-test-media-")
 
 
@@ -49,9 +51,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Every test starts with an empty cache (rate limits, cached pages)."""
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
     yield
 
 

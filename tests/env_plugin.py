@@ -1,6 +1,7 @@
 """Environment for the test run, set before pytest-django reads the settings (loaded by -p)."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -14,3 +15,17 @@ if os.environ.get("CI", "").lower() in ("1", "true", "yes") and not (
     os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")
 ):
     raise RuntimeError("CI needs DATABASE_URL and REDIS_URL (see .ci/run).")
+
+# Parallel workers (pytest-xdist, `-n`): each gets its own Redis databases (a
+# broker and a cache) and its own cache key prefix, so one worker's flushes,
+# queues and purges never reach another's. PostgreSQL test databases are
+# suffixed per worker by pytest-django itself.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
+    _index = int(_worker[2:])
+    _url = urlsplit(os.environ["REDIS_URL"])
+    _base = int(os.environ.get("REDIS_BROKER_DB") or _url.path.strip("/") or 0)
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_base + 2 * _index}"))
+    os.environ.pop("REDIS_BROKER_DB", None)
+    os.environ.pop("REDIS_CACHE_DB", None)
+    os.environ["REDIS_CACHE_KEY_PREFIX"] = f"lms-{_worker}"

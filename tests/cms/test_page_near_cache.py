@@ -15,7 +15,8 @@ from tests.lms.factories import StaffUserFactory
 
 from . import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.redis]
+# In the same parallel worker as tests/lms/test_near_cache.py, whose flushes would drop these copies.
+pytestmark = [pytest.mark.django_db, pytest.mark.redis, pytest.mark.xdist_group("near-cache")]
 
 
 def _wait(condition, seconds=5.0):

@@ -11,7 +11,9 @@ import redis
 
 from lms import nearcache
 
-pytestmark = pytest.mark.redis
+# One worker runs them all, one after another: they flush Redis, which every
+# tracking process hears of (see tests/caching.py).
+pytestmark = [pytest.mark.redis, pytest.mark.xdist_group("near-cache")]
 
 
 def _wait(condition, seconds=5.0):

@@ -8,6 +8,7 @@ import pytest
 
 from certificates import live
 from registry.models import CreditRecord
+from tests.caching import clear_cache
 from tests.registry.factories import CreditRecordFactory
 
 from . import factories
@@ -61,9 +62,7 @@ def test_the_verify_page_costs_a_bounded_number_of_queries(
     # More history costs nothing more.
     for _ in range(5):
         add_history()
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
     with django_assert_max_num_queries(5):
         selectors.verification_for_token(green_certificate.token)
     with django_assert_max_num_queries(12):
@@ -112,7 +111,6 @@ def test_the_worker_trace_shows_the_door_status_and_visit_summary(
 
 
 def test_the_worker_trace_lookup_stays_bounded(client, green_certificate, trace_page):
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -122,7 +120,7 @@ def test_the_worker_trace_lookup_stays_bounded(client, green_certificate, trace_
     url = f"{trace_page.url}?card_number={worker.card_number}"
 
     def count():
-        cache.clear()
+        clear_cache()
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
         return len(ctx)

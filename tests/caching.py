@@ -1,0 +1,24 @@
+"""The test cache, emptied between tests."""
+
+
+def clear_cache():
+    """Empty the test cache: on Redis, this worker's keys only.
+
+    Not ``FLUSHDB``: Redis tells every process that tracks keys of any flush
+    (lms/nearcache.py), so a flush here would drop the near-cache copies a
+    test in a parallel worker is looking at.
+    """
+    from django.core.cache import caches
+
+    from lms import nearcache
+    from lms.cache import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        backend.clear()
+        return
+    client = backend._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+    if keys:
+        client.unlink(*keys)
+    nearcache.clear_all()
