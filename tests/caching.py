@@ -1,4 +1,6 @@
-"""The test cache, emptied between tests."""
+"""The test cache, emptied between tests, and waiting for what it hears from Redis."""
+
+import time
 
 
 def clear_cache():
@@ -22,3 +24,17 @@ def clear_cache():
     if keys:
         client.unlink(*keys)
     nearcache.clear_all()
+
+
+def wait_until(condition, seconds: float = 5.0) -> bool:
+    """Poll `condition` until it holds (True) or `seconds` pass (its last value).
+
+    For what another thread or process does on its own time, such as a Redis
+    invalidation reaching a near cache.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()

@@ -1,7 +1,6 @@
 """On Redis, each process answers its hot pages from its own copies, which Redis keeps current."""
 
 import pickle
-import time
 import uuid
 
 from django.core.cache import cache
@@ -11,6 +10,7 @@ import redis
 
 from cms import cache as page_cache
 from cms.services import page_publish
+from tests.caching import wait_until
 from tests.lms.factories import StaffUserFactory
 
 from . import factories
@@ -19,21 +19,12 @@ from . import factories
 pytestmark = [pytest.mark.django_db, pytest.mark.redis, pytest.mark.xdist_group("near-cache")]
 
 
-def _wait(condition, seconds=5.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
 @pytest.fixture
 def near():
     near = page_cache.near_cache()
     assert near is not None
     near.get("warm-up")
-    assert _wait(lambda: near.healthy)
+    assert wait_until(lambda: near.healthy)
     return near
 
 
@@ -92,7 +83,7 @@ def test_a_purge_by_another_process_reaches_this_one(client, news_index, near):
         other.set(cache.make_key(page_cache.GENERATION_KEY), generation)
     finally:
         other.close()
-    assert _wait(lambda: len(near) == 0)
+    assert wait_until(lambda: len(near) == 0)
     assert _get(client, item.url)[page_cache.HEADER] == "miss"
 
 

@@ -10,19 +10,11 @@ import pytest
 import redis
 
 from lms import nearcache
+from tests.caching import wait_until
 
 # One worker runs them all, one after another: they flush Redis, which every
 # tracking process hears of (see tests/caching.py).
 pytestmark = [pytest.mark.redis, pytest.mark.xdist_group("near-cache")]
-
-
-def _wait(condition, seconds=5.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 @pytest.fixture
@@ -42,7 +34,7 @@ def other(url):
 def near(url):
     near = nearcache.NearCache(url, f"test:near:{uuid.uuid4().hex}", max_entries=3, max_age=60)
     near.get("warm-up")  # starts watching
-    assert _wait(lambda: near.healthy), "the near cache never started watching"
+    assert wait_until(lambda: near.healthy), "the near cache never started watching"
     yield near
     near.stop()
 
@@ -61,7 +53,7 @@ def test_a_write_to_the_tracked_key_by_anyone_drops_every_copy(near, other):
     _keep(near, "page", b"content")
     _keep(near, "other page", b"more")
     other.set(near.tracked_key, "new generation")
-    assert _wait(lambda: len(near) == 0)
+    assert wait_until(lambda: len(near) == 0)
     assert near.get("page") is None
 
 
@@ -75,21 +67,21 @@ def test_writes_to_other_keys_keep_the_copies(near, other):
 def test_the_tracked_key_expiring_drops_every_copy(near, other):
     token = near.begin()
     other.set(near.tracked_key, "generation", px=200)
-    assert _wait(lambda: near.begin() != token)  # the write itself
+    assert wait_until(lambda: near.begin() != token)  # the write itself
     _keep(near, "page", b"content")
-    assert _wait(lambda: len(near) == 0)  # Redis expired the key and said so
+    assert wait_until(lambda: len(near) == 0)  # Redis expired the key and said so
 
 
 def test_a_flush_drops_every_copy(near, other):
     _keep(near, "page", b"content")
     other.flushdb()
-    assert _wait(lambda: len(near) == 0)
+    assert wait_until(lambda: len(near) == 0)
 
 
 def test_a_copy_fetched_before_an_invalidation_is_not_kept(near, other):
     token = near.begin()
     other.set(near.tracked_key, "changed while the copy was on its way")
-    assert _wait(lambda: near.begin() != token)
+    assert wait_until(lambda: near.begin() != token)
     assert not near.put(token, "page", b"stale")
     assert near.get("page") is None
 
@@ -106,11 +98,11 @@ def test_losing_a_connection_drops_the_copies_and_watching_resumes(near, other, 
     for client_id in ids:
         other.client_kill_filter(_id=client_id)
     # Copies go as soon as the loss is noticed (the tracking connection within a second).
-    assert _wait(lambda: near.get("page") is None)
-    assert _wait(lambda: near.healthy)
+    assert wait_until(lambda: near.get("page") is None)
+    assert wait_until(lambda: near.healthy)
     _keep(near, "page", b"content")
     other.set(near.tracked_key, "tracked again after reconnecting")
-    assert _wait(lambda: len(near) == 0)
+    assert wait_until(lambda: len(near) == 0)
 
 
 def test_no_copy_is_kept_or_served_while_not_watching(near):
@@ -126,7 +118,7 @@ def test_copies_age_out_and_the_least_recently_used_go_first(url):
     near = nearcache.NearCache(url, f"test:near:{uuid.uuid4().hex}", max_entries=2, max_age=0.2)
     near.get("warm-up")
     try:
-        assert _wait(lambda: near.healthy)
+        assert wait_until(lambda: near.healthy)
         _keep(near, "a", 1)
         _keep(near, "b", 2)
         assert near.get("a") == 1  # a is now the more recently used
@@ -144,14 +136,14 @@ def test_a_forked_process_starts_with_no_copies(near):
     _keep(near, "page", b"content")
     near._pid = -1  # as seen from a child forked after the copy was kept
     assert near.get("page") is None
-    assert _wait(lambda: near.healthy)
+    assert wait_until(lambda: near.healthy)
     assert near.get("page") is None
 
 
 def test_clearing_the_django_cache_drops_the_copies_at_once():
     near = cache.near_cache("test:near:clear")
     near.get("warm-up")
-    assert _wait(lambda: near.healthy)
+    assert wait_until(lambda: near.healthy)
     _keep(near, "page", b"content")
     cache.clear()
     assert len(near) == 0
