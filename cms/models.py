@@ -18,6 +18,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from lms.search import segment
+
 from .blocks import (
     ARTICLE_BLOCKS,
     GUIDE_PRICE_BLOCKS,
@@ -25,7 +27,6 @@ from .blocks import (
     STANDARD_BLOCKS,
     SocialLinkBlock,
 )
-from .search import segment
 
 
 class PortalPage(Page):
@@ -47,7 +48,7 @@ class PortalPage(Page):
         return [self.search_description]
 
     def search_segmented(self) -> str:
-        """Title and text cut into words by jieba (see cms/search.py), for the search index."""
+        """Title and text cut into words by jieba (see lms/search.py), for the search index."""
         return segment(self.title, *self.search_text_parts())
 
     def meta_description(self) -> str:

@@ -10,9 +10,10 @@ from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page, Site
 from wagtail.search.utils import normalise_query_string
 
+from lms.search import query_terms
+
 from . import cache as page_cache
 from .models import NewsIndexPage, NewsPage
-from .search import query_terms
 
 SEARCH_PER_PAGE = 10
 # Search results considered at most; nobody reads past the fifth page.
@@ -130,7 +131,7 @@ def _backend_search(terms: list[str], operator: str) -> list[Page]:
 def search_site(*, query: str, page_number: str = "1") -> dict:
     """Pages matching `query`: the editors' promoted pages first, then the search index.
 
-    The query is cut into words the way the index was (cms/search.py); every
+    The query is cut into words the way the index was (lms/search.py); every
     word must match, and if that finds nothing any word may. Pages of other
     apps whose text is not segmented are still found by their title.
     """

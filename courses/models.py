@@ -16,8 +16,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lms.search import segment
+
 from .blocks import LessonStreamBlock
-from .search import segment
 
 
 class CourseIndexPage(Page):

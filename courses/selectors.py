@@ -20,11 +20,11 @@ from django.db.models import F, Q, QuerySet
 
 from wagtail.models import Page
 
+from lms.search import segment
 from registry.models import Worker
 from registry.selectors import worker_for_user
 
 from .models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
-from .search import segment
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 import pytest
 
-from cms.search import query_terms, segment
 from cms.selectors import search_site
 from courses.models import CourseIndexPage, CoursePage
+from lms.search import query_terms, segment
 
 from . import factories
 

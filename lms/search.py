@@ -2,9 +2,10 @@
 
 Neither SQLite's FTS5 tokenizer nor PostgreSQL's ``simple`` text-search
 configuration splits Chinese into words: a run of Han characters is one token,
-so "上门服务证" would never match "上门服务证培训". The page models index a
-copy of their text cut into words by jieba (``search_segmented``), and the
-search view cuts the query the same way, so both sides agree on the words.
+so "上门服务证" would never match "上门服务证培训". The portal's and the
+courses' page models index a copy of their text cut into words here
+(``search_segmented``), and the searches cut the query the same way, so both
+sides agree on the words; "家庭保洁" is then found by "保洁".
 """
 
 import re
