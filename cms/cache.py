@@ -67,17 +67,21 @@ _ANSWER_HEADERS = (*_KEPT_HEADERS, "Cache-Control")
 
 
 def near_cache():
-    """This process's copies of hot pages, or None (no Redis, or turned off).
+    """This process's copies of hot pages, or None (no Redis, read replicas, or turned off).
 
-    ``CMS_PAGE_NEAR_CACHE_ENTRIES`` pages at most (0 turns it off), each kept
-    ``CMS_PAGE_NEAR_CACHE_SECONDS`` at most, however current.
+    ``CMS_PAGE_NEAR_CACHE_ENTRIES`` pages (0 turns it off) and
+    ``CMS_PAGE_NEAR_CACHE_MB`` at most, each kept ``CMS_PAGE_NEAR_CACHE_SECONDS``
+    at most, however current.
     """
     make = getattr(cache, "near_cache", None)
     entries = int(getattr(settings, "CMS_PAGE_NEAR_CACHE_ENTRIES", 200))
     if make is None or entries <= 0:
         return None
     seconds = float(getattr(settings, "CMS_PAGE_NEAR_CACHE_SECONDS", 60))
-    return make(GENERATION_KEY, max_entries=entries, max_age=seconds)
+    megabytes = float(getattr(settings, "CMS_PAGE_NEAR_CACHE_MB", 16))
+    return make(
+        GENERATION_KEY, max_entries=entries, max_age=seconds, max_bytes=int(megabytes * 2**20)
+    )
 
 
 def timeout() -> int:
@@ -174,7 +178,7 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
     request.cms_generation = generation
     response = _response(request, key, found.get(key), generation, found)
     if response is not None and token is not None and not found[key].get("answer"):
-        near.put(token, key, found[key])
+        near.put(token, key, found[key], size=len(found[key]["content"]))
     if response is None and route:
         entry = found.get(route) if not key else cache.get(route)
         request.cms_route = entry if entry and entry["generation"] == generation else None

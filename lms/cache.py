@@ -65,9 +65,21 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
 
-    def near_cache(self, tracked_key: str, **options) -> nearcache.NearCache:
-        """This process's near cache whose copies hold while `tracked_key` (a cache key) does."""
-        return nearcache.shared(self._servers[0], self.make_key(tracked_key), **options)
+    def near_cache(self, tracked_key: str, **options) -> nearcache.NearCache | None:
+        """This process's near cache whose copies hold while `tracked_key` (a cache key) does.
+
+        None with read replicas (several servers in LOCATION): Django reads from
+        any of them, and a replica that has not yet seen a purge could hand out
+        a copy after its invalidation came from the primary.
+        """
+        if len(self._servers) != 1:
+            return None
+        return nearcache.shared(
+            self._servers[0],
+            self.make_key(tracked_key),
+            connection_options=self._cache._pool_options,
+            **options,
+        )
 
     def clear(self):
         result = super().clear()

@@ -408,9 +408,11 @@ CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
 # portal; 0 turns them off.
 CMS_FRAGMENT_CACHE_SECONDS = env.int("CMS_FRAGMENT_CACHE_SECONDS", default=600)
 # On Redis, pages each process keeps a copy of, which Redis invalidates on every
-# purge (lms/nearcache.py); 0 turns the copies off. Copies live at most this long.
+# purge (lms/nearcache.py); 0 turns the copies off. At most this many pages and
+# megabytes per process, each for at most this many seconds.
 CMS_PAGE_NEAR_CACHE_ENTRIES = env.int("CMS_PAGE_NEAR_CACHE_ENTRIES", default=200)
 CMS_PAGE_NEAR_CACHE_SECONDS = env.int("CMS_PAGE_NEAR_CACHE_SECONDS", default=60)
+CMS_PAGE_NEAR_CACHE_MB = env.int("CMS_PAGE_NEAR_CACHE_MB", default=16)
 # Seconds a public card-number lookup (hit or miss) is cached; changes purge it.
 REGISTRY_LOOKUP_CACHE_SECONDS = env.int("REGISTRY_LOOKUP_CACHE_SECONDS", default=60)
 # Rosters with more rows than this are imported in Celery with a progress page.

@@ -25,6 +25,12 @@ if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
     _index = int(_worker[2:])
     _url = urlsplit(os.environ["REDIS_URL"])
     _base = int(os.environ.get("REDIS_BROKER_DB") or _url.path.strip("/") or 0)
+    _last = _base + 2 * int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", _index + 1)) - 1
+    if _last > 15:
+        raise RuntimeError(
+            f"REDIS_URL names database {_base}: its workers would need databases up to "
+            f"{_last}, past Redis's 16; name a lower one (CI uses 0)."
+        )
     os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_base + 2 * _index}"))
     os.environ.pop("REDIS_BROKER_DB", None)
     os.environ.pop("REDIS_CACHE_DB", None)

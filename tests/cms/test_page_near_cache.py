@@ -112,3 +112,25 @@ def test_no_copies_when_turned_off(client, news_index, settings):
     item = factories.news_page(news_index)
     _get(client, item.url)
     assert _get(client, item.url)[page_cache.HEADER] == "hit"
+
+
+def test_a_copy_fetched_while_a_purge_goes_by_is_not_kept(client, news_index, near, monkeypatch):
+    item = factories.news_page(news_index)
+    _get(client, item.url)
+    near.clear()
+    fetch = cache.get_many
+    other = redis.Redis.from_url(cache._servers[0])
+
+    def purged_meanwhile(keys, *args, **kwargs):
+        found = fetch(keys, *args, **kwargs)  # the old page, read just before the purge
+        epoch = near.begin()
+        other.set(cache.make_key(page_cache.GENERATION_KEY), pickle.dumps(uuid.uuid4().hex))
+        assert wait_until(lambda: near.begin() != epoch)
+        return found
+
+    monkeypatch.setattr(cache, "get_many", purged_meanwhile)
+    try:
+        assert _get(client, item.url)[page_cache.HEADER] == "hit"  # served once, as read
+    finally:
+        other.close()
+    assert len(near) == 0  # but not kept: the purge came after the token

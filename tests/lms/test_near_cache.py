@@ -1,5 +1,6 @@
 """Copies of hot cache entries in the process, dropped the moment Redis says the tracked key changed."""
 
+import os
 import time
 import uuid
 
@@ -59,9 +60,13 @@ def test_a_write_to_the_tracked_key_by_anyone_drops_every_copy(near, other):
 
 def test_writes_to_other_keys_keep_the_copies(near, other):
     _keep(near, "page", b"content")
+    epoch = near.begin()
     other.set("some:other:key", "x")
-    time.sleep(0.3)
-    assert near.get("page") == b"content"
+    other.set(near.tracked_key, "generation")
+    # Invalidations arrive in order: had the first write dropped the copies, the epoch
+    # would have moved twice by the time the second one's message is in.
+    assert wait_until(lambda: near.begin() != epoch)
+    assert near.begin() == epoch + 1
 
 
 def test_the_tracked_key_expiring_drops_every_copy(near, other):
@@ -132,12 +137,54 @@ def test_copies_age_out_and_the_least_recently_used_go_first(url):
         near.stop()
 
 
-def test_a_forked_process_starts_with_no_copies(near):
+def test_a_forked_process_starts_with_no_copies_and_watches_for_itself(near):
     _keep(near, "page", b"content")
-    near._pid = -1  # as seen from a child forked after the copy was kept
+    pid = os.fork()
+    if pid == 0:  # the child: a web server's worker forked after the copy was kept
+        code = 1
+        try:
+            if near.get("page") is None and wait_until(lambda: near.healthy):
+                _keep(near, "page", b"child's own copy")
+                code = 0 if near.get("page") == b"child's own copy" else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert near.get("page") == b"content"  # the parent's copies are its own
+
+
+def test_copies_go_when_invalidations_stop_arriving(near, monkeypatch):
+    """A half-open subscription, or a proxy that drops the messages: the probe notices."""
+    _keep(near, "page", b"content")
+    monkeypatch.setattr(nearcache, "_invalidated_keys", lambda message: nearcache._NOTHING)
+    deadline = nearcache.CHECK_INTERVAL + nearcache.PROBE_DEADLINE + 1
+    assert wait_until(lambda: not near.healthy, seconds=deadline)
     assert near.get("page") is None
+    assert not near.put(near.begin(), "page", b"content")
+    monkeypatch.undo()
     assert wait_until(lambda: near.healthy)
-    assert near.get("page") is None
+
+
+def test_copies_are_bounded_in_bytes_too(url):
+    near = nearcache.NearCache(url, f"test:near:{uuid.uuid4().hex}", max_entries=10, max_bytes=100)
+    near.get("warm-up")
+    try:
+        assert wait_until(lambda: near.healthy)
+        assert near.put(near.begin(), "a", b"a" * 60, size=60)
+        assert near.put(near.begin(), "b", b"b" * 30, size=30)
+        assert near.put(near.begin(), "c", b"c" * 30, size=30)  # 120 > 100: a goes
+        assert near.get("a") is None
+        assert near.get("b") and near.get("c")
+        assert not near.put(near.begin(), "huge", b"x" * 101, size=101)
+    finally:
+        near.stop()
+
+
+def test_no_near_cache_with_read_replicas(url):
+    from lms.cache import RedisCache
+
+    replicated = RedisCache(f"{url},{url}", {})
+    assert replicated.near_cache("anything") is None
 
 
 def test_clearing_the_django_cache_drops_the_copies_at_once():

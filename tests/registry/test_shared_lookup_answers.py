@@ -150,3 +150,19 @@ def test_a_shared_answer_and_its_card_generation_come_in_one_round_trip(
     assert len(calls) == 1
     public_trace_invalidate(worker.card_number)
     assert _lookup(client, trace_page, worker.card_number)[page_cache.HEADER] == "miss"
+
+
+@pytest.mark.redis
+def test_shared_answers_never_go_into_the_near_cache(client, trace_page):
+    """Served from a process's copy, an answer would skip its rate limit and card generation."""
+    from tests.caching import wait_until
+
+    near = page_cache.near_cache()
+    near.get("warm-up")
+    assert wait_until(lambda: near.healthy)
+    worker = ApprovedWorkerFactory()
+    for _ in range(3):
+        _lookup(client, trace_page, worker.card_number)
+    assert _lookup(client, trace_page, worker.card_number)[page_cache.HEADER] == "hit"
+    assert near.healthy
+    assert len(near) == 0
