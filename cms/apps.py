@@ -7,6 +7,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("门户内容")
 
     def ready(self):
+        from django.conf import settings
         from django.db.models.signals import post_delete, post_save
 
         from wagtail.models import Page, PageViewRestriction, Site
@@ -36,3 +37,10 @@ class CmsConfig(AppConfig):
         post_save.connect(
             purge_on_settings_change, sender=SiteSettings, dispatch_uid="cms-page-cache-settings"
         )
+        # Scheduled publishing (go-live and expiry times editors set) happens
+        # only when Wagtail's publish_scheduled runs: every minute, from beat.
+        schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)
+        if isinstance(schedule, dict):
+            schedule.setdefault(
+                "cms-publish-scheduled", {"task": "cms.tasks.publish_scheduled", "schedule": 60}
+            )
