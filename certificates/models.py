@@ -10,6 +10,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lms.pages import IntroDescribed
+
 
 class RenewalRule(models.TextChoices):
     """How a holder renews a certificate of a type before (or after) it expires."""
@@ -265,7 +267,7 @@ class CertificateBatch(models.Model):
         return min(100, (self.done + self.failed) * 100 // self.total)
 
 
-class CertificateLookupPage(Page):
+class CertificateLookupPage(IntroDescribed, Page):
     """Public lookup by certificate number plus holder name, for people who cannot scan."""
 
     intro = RichTextField(_("说明"), blank=True)

@@ -15,6 +15,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lms.masking import mask_id_number, mask_name, mask_tail
+from lms.pages import IntroDescribed
 
 
 class District(models.TextChoices):
@@ -515,7 +516,7 @@ class RosterImport(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
-class WorkerTraceLookupPage(Page):
+class WorkerTraceLookupPage(IntroDescribed, Page):
     """Public worker traceability lookup (家政服务员信息追溯查询), by card or name + ID tail."""
 
     intro = RichTextField(_("说明"), blank=True)
@@ -541,7 +542,7 @@ class WorkerTraceLookupPage(Page):
         return worker_trace_lookup(request, page=self)
 
 
-class AgencyCreditLookupPage(Page):
+class AgencyCreditLookupPage(IntroDescribed, Page):
     """Public agency credit lookup (家政企业信用查询), by name or credit code."""
 
     intro = RichTextField(_("说明"), blank=True)

@@ -118,6 +118,7 @@ def test_news_page_with_a_title_image_shares_it_and_serves_it_responsively(
     assert len(candidates) >= 2
     assert all(len(c) == 2 and c[1].endswith("w") for c in candidates)
     urls = [c[0] for c in candidates]
+    assert all("/media/images/cover.width-" in url for url in urls)
     assert len(set(urls)) == len(urls), "each width is its own rendition"
     assert [c[1] for c in candidates][:2] == ["400w", "800w"]
     assert img.get("sizes") and img.get("src") in urls
@@ -232,7 +233,9 @@ def test_editor_compares_two_revisions_of_a_news_page(client, news_index, editor
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "家政补贴申领通知" in html and "家政补贴申领延期通知" in html
+    # The title field's diff shows the old title struck out and the new one added.
+    assert '<span class="deletion">家政补贴申领通知</span>' in html
+    assert '<span class="addition">家政补贴申领延期通知</span>' in html
 
     live_vs_latest = reverse(
         "wagtailadmin_pages:revisions_compare", args=(item.pk, "live", "latest")

@@ -286,3 +286,10 @@ def test_home_page_with_every_block_costs_a_bounded_number_of_queries(
     with override_settings(CMS_PAGE_CACHE_SECONDS=0), django_assert_max_num_queries(20):
         response = client.get("/")
     assert response.status_code == 200
+
+
+def test_a_page_titled_like_the_site_does_not_repeat_it(client, home):
+    home.title = "上海家政服务培训与认证平台"
+    home.save_revision().publish()
+    html = client.get("/").content.decode()
+    assert "<title>上海家政服务培训与认证平台</title>" in html
