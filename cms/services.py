@@ -1,5 +1,8 @@
 """Writes of the portal: the page tree's root and publishing helpers."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db import transaction
 
 from wagtail.models import Page, Site
@@ -70,13 +73,25 @@ def home_page_ensure() -> HomePage:
         home.slug = "home"
         page_publish(page=home)
 
+    hostname, port = _public_host()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=SITE_NAME
+            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name=SITE_NAME
         )
-    elif site.root_page_id != home.pk or site.site_name != SITE_NAME:
+    else:
+        # Wagtail's first migration names the site localhost:80; the public
+        # address (canonical links, sitemap, feeds, Open Graph) is SITE_URL's.
+        # A site someone set up by hand is left as it is.
+        if (site.hostname, site.port) == ("localhost", 80):
+            site.hostname, site.port = hostname, port
         site.root_page = home
         site.site_name = SITE_NAME
         site.save()
     return HomePage.objects.get(pk=home.pk)
+
+
+def _public_host() -> tuple[str, int]:
+    """Host name and port of ``SITE_URL``, the address the public reaches the portal at."""
+    parts = urlsplit(settings.SITE_URL)
+    return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)

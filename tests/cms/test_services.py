@@ -35,3 +35,19 @@ def test_running_twice_changes_nothing():
     assert list(Page.objects.order_by("path").values_list("pk", "path", "url_path")) == pages
     assert HomePage.objects.count() == 1
     assert Site.objects.count() == 1
+
+
+def test_the_default_site_takes_the_public_address_from_site_url(settings):
+    settings.SITE_URL = "https://jz.example.gov.cn"
+    home = home_page_ensure()
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("jz.example.gov.cn", 443)
+    assert home.full_url == "https://jz.example.gov.cn/"
+
+
+def test_a_site_address_set_by_hand_is_kept(settings):
+    Site.objects.filter(is_default_site=True).update(hostname="jiazheng.sh.cn", port=8443)
+    settings.SITE_URL = "https://jz.example.gov.cn"
+    home_page_ensure()
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("jiazheng.sh.cn", 8443)
