@@ -37,6 +37,17 @@ class CmsConfig(AppConfig):
         post_save.connect(
             purge_on_settings_change, sender=SiteSettings, dispatch_uid="cms-page-cache-settings"
         )
+        # Pages show documents (attachments) and images by their current title and file.
+        from wagtail.documents import get_document_model
+        from wagtail.images import get_image_model
+
+        for model in (get_document_model(), get_image_model()):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    purge_all,
+                    sender=model,
+                    dispatch_uid=f"cms-page-cache-{model._meta.label_lower}-{id(signal)}",
+                )
         # Scheduled publishing (go-live and expiry times editors set) happens
         # only when Wagtail's publish_scheduled runs: every minute, from beat.
         schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)

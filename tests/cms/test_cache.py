@@ -211,3 +211,31 @@ def test_the_cache_works_on_redis(client, news_index):
     item.title = "Redis 缓存已更新"
     page_publish(page=item)
     assert "Redis 缓存已更新" in _get(client, item.url).content.decode()
+
+
+def test_replacing_or_deleting_an_attached_document_purges_the_cache(client, news_index):
+    from django.core.files.base import ContentFile
+
+    from wagtail.documents import get_document_model
+
+    from cms.models import NewsPageAttachment
+
+    document = get_document_model()(title="旧版要点")
+    document.file.save("points.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    document.save()
+    item = factories.news_page(news_index)
+    NewsPageAttachment.objects.create(page=item, document=document)
+    item.save_revision().publish()
+    _get(client, item.url)
+    assert _get(client, item.url)[page_cache.HEADER] == "hit"
+
+    document.title = "新版要点"
+    document.save()  # an editor replaces the file or renames it in the documents library
+    response = _get(client, item.url)
+    assert response[page_cache.HEADER] == "miss"
+    assert "新版要点" in response.content.decode()
+
+    document.delete()
+    response = _get(client, item.url)
+    assert response[page_cache.HEADER] == "miss"
+    assert "新版要点" not in response.content.decode()
