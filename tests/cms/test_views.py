@@ -293,3 +293,10 @@ def test_a_page_titled_like_the_site_does_not_repeat_it(client, home):
     home.save_revision().publish()
     html = client.get("/").content.decode()
     assert "<title>上海家政服务培训与认证平台</title>" in html
+
+
+def test_news_items_on_the_index_are_headed_right_under_its_title(client, news_index):
+    factories.news_page(news_index, title="一条通知")
+    html = client.get(news_index.url).content.decode()
+    assert '<h2 class="news-item__title"><a href=' in html  # h1 (the index) → h2, no level skipped
+    assert "<h3" not in html.split('<ul class="news-list">')[1].split("</ul>")[0]
