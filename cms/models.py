@@ -33,12 +33,16 @@ class PortalPage(Page):
     """What every portal page shares: anonymous views are cached, text is segmented for search.
 
     Abstract; the page cache (cms/cache.py) serves a page type's anonymous
-    views from the cache only when ``cache_anonymous`` is true, and remembers
-    where its path routes to when ``cache_route`` is true.
+    views from the cache only when ``cache_anonymous`` is true (and stores
+    only views whose query parameters are all in ``cache_query_params``), and
+    remembers where its path routes to when ``cache_route`` is true.
     """
 
     cache_anonymous = True
     cache_route = True
+    #: Query parameters the page reads. A view with any other is rendered but not
+    #: stored, so made-up query strings cannot fill the cache with copies.
+    cache_query_params: frozenset[str] = frozenset()
 
     class Meta:
         abstract = True
@@ -114,6 +118,8 @@ class NewsIndexPage(RoutablePageMixin, PortalPage):
 
     intro = RichTextField(_("栏目介绍"), blank=True, features=["bold", "italic", "link"])
     per_page = models.PositiveSmallIntegerField(_("每页条数"), default=10)
+
+    cache_query_params = frozenset({"category", "year", "page"})
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("per_page")]
     search_fields = Page.search_fields + [index.SearchField("search_segmented")]

@@ -4,4 +4,7 @@ from wagtail import hooks
 @hooks.register("before_serve_page")
 def mark_cacheable_page(page, request, serve_args, serve_kwargs):
     """Tell the page cache (cms/views.serve) whether this page type may be stored."""
-    request.cms_cache_page = bool(getattr(page, "cache_anonymous", False))
+    known = getattr(page, "cache_query_params", frozenset())
+    request.cms_cache_page = bool(getattr(page, "cache_anonymous", False)) and all(
+        name in known for name in request.GET
+    )

@@ -239,3 +239,19 @@ def test_replacing_or_deleting_an_attached_document_purges_the_cache(client, new
     response = _get(client, item.url)
     assert response[page_cache.HEADER] == "miss"
     assert "新版要点" not in response.content.decode()
+
+
+def test_made_up_query_strings_are_rendered_but_never_stored(client, news_index):
+    item = factories.news_page(news_index, title="正文标题")
+    for url in (
+        f"{item.url}?utm_source=x1",
+        f"{item.url}?utm_source=x2",
+        f"{news_index.url}?spam=1",
+    ):
+        for _ in range(2):
+            response = _get(client, url)
+            assert page_cache.HEADER not in response  # rendered, neither served nor stored
+    assert "正文标题" in _get(client, f"{item.url}?utm_source=x1").content.decode()
+    # The parameters a page reads are cached as before.
+    _get(client, f"{news_index.url}?category=policy&page=1")
+    assert _get(client, f"{news_index.url}?page=1&category=policy")[page_cache.HEADER] == "hit"
