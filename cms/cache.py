@@ -130,9 +130,19 @@ def request_is_cacheable(request) -> bool:
     return not (user is not None and user.is_authenticated)
 
 
+#: Parameters that links shared on WeChat, Weibo or in campaigns carry and no page reads:
+#: left out of the key, so such a visit is served the same cached page.
+TRACKING_PARAMS = frozenset({"from", "isappinstalled", "scene", "spm", "fbclid", "gclid"})
+
+
+def is_tracking_param(name: str) -> bool:
+    return name in TRACKING_PARAMS or name.startswith("utm_")
+
+
 def cache_key(request) -> str:
-    """Site (host), path, query string and language, hashed to a fixed-length key."""
-    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    """Site (host), path, query string (without tracking parameters) and language, hashed."""
+    pairs = request.META.get("QUERY_STRING", "").split("&")
+    query = "&".join(sorted(p for p in pairs if not is_tracking_param(p.split("=", 1)[0])))
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     raw = f"{request.get_host()}\n{request.path}\n{query}\n{language}"
     return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
