@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET
 from wagtail.models import Page
 from wagtail.views import serve as wagtail_serve
 
+from lms.ratelimit import public_search_limit
+
 from . import cache as page_cache
 from .selectors import search_site
 
@@ -47,6 +49,7 @@ def serve(request, path):
 
 
 @require_GET
+@public_search_limit
 def search(request):
     """Site search over news, pages and courses (Chinese is segmented with jieba)."""
     query = request.GET.get("q", "").strip()[:100]

@@ -1,6 +1,7 @@
 """Per-client rate limits for public lookups (django-ratelimit on the cache).
 
-Use ``@public_lookup_limit`` on every public lookup view and API endpoint. The
+Use ``@public_lookup_limit`` on every public lookup view and API endpoint
+(``@public_search_limit`` on the site search). The
 key is the client's address; behind the reverse proxy the first address of
 X-Forwarded-For is the client (set AXES_PROXY_COUNT / trust the proxy only).
 """
@@ -22,3 +23,11 @@ def _rate(group, request) -> str:
 
 
 public_lookup_limit = ratelimit(key=client_ip, rate=_rate, block=True)
+
+
+def _search_rate(group, request) -> str:
+    return settings.PUBLIC_SEARCH_RATE
+
+
+#: The portal's site search: full-text queries cost the database more than a page view.
+public_search_limit = ratelimit(key=client_ip, rate=_search_rate, block=True)

@@ -340,8 +340,9 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="lms.notifications.ConsoleSMSBacken
 # --- Rate limits (django-ratelimit) -------------------------------------------
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "lms.views.ratelimited"
-# Public lookups allowed per client and minute.
+# Public lookups, and site searches, allowed per client and minute.
 PUBLIC_LOOKUP_RATE = env.str("PUBLIC_LOOKUP_RATE", default="30/m")
+PUBLIC_SEARCH_RATE = env.str("PUBLIC_SEARCH_RATE", default="60/m")
 
 # --- Security -----------------------------------------------------------------
 # TLS ends at the reverse proxy, which sets X-Forwarded-Proto.

@@ -97,3 +97,13 @@ def test_empty_and_no_match_queries_answer_politely(client, pages):
     assert client.get(reverse("cms:search")).status_code == 200
     response = client.get(reverse("cms:search"), {"q": "火星"})
     assert "没有找到相关内容" in response.content.decode()
+
+
+def test_searches_are_rate_limited_per_client_with_a_chinese_message(client, settings, pages):
+    settings.PUBLIC_SEARCH_RATE = "2/m"
+    url = reverse("cms:search")
+    assert client.get(url, {"q": "家政"}).status_code == 200
+    assert client.get(url, {"q": "证书"}).status_code == 200
+    refused = client.get(url, {"q": "信用"})
+    assert refused.status_code == 429
+    assert "查询过于频繁" in refused.content.decode()
