@@ -158,13 +158,17 @@ def policy_items(news_index):
     return [newer, older]
 
 
+def _feed(client, url, content_type):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    return _parse_xml(response.content)
+
+
 def test_category_rss_feed_is_rss_2_with_one_complete_item_per_published_item(
     client, news_index, policy_items
 ):
-    response = client.get(news_index.url + "feed/policy/rss/")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/rss+xml")
-    root = _parse_xml(response.content)
+    root = _feed(client, news_index.url + "feed/policy/rss/", "application/rss+xml")
     assert root.tag == "rss" and root.get("version") == "2.0"
     channel = root.find("channel")
     assert channel is not None
@@ -190,10 +194,7 @@ def test_category_rss_feed_is_rss_2_with_one_complete_item_per_published_item(
 def test_category_atom_feed_has_an_id_updated_and_complete_entries(
     client, news_index, policy_items
 ):
-    response = client.get(news_index.url + "feed/policy/atom/")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/atom+xml")
-    root = _parse_xml(response.content)
+    root = _feed(client, news_index.url + "feed/policy/atom/", "application/atom+xml")
     assert root.tag == f"{ATOM}feed"
     assert root.findtext(f"{ATOM}id")
     feed_updated = datetime.datetime.fromisoformat(root.findtext(f"{ATOM}updated"))
