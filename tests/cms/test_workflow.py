@@ -112,3 +112,15 @@ def test_a_locked_page_cannot_be_edited_by_someone_else(news_index, editor, mode
     assert not lock.for_user(moderator)
     assert item.permissions_for_user(moderator).can_unlock()
     assert not item.permissions_for_user(editor).can_unlock()
+
+
+def test_an_editor_locks_the_page_being_edited_and_may_lift_that_lock(
+    news_index, editor, moderator
+):
+    item = factories.news_page(news_index)
+    assert item.permissions_for_user(editor).can_lock()
+    item.locked, item.locked_by, item.locked_at = True, editor, timezone.now()
+    item.save(update_fields=["locked", "locked_by", "locked_at"])
+    assert item.get_lock().for_user(moderator)  # others cannot edit it meanwhile
+    assert not item.get_lock().for_user(editor)
+    assert item.permissions_for_user(editor).can_unlock()
