@@ -51,7 +51,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.module_loading import import_string
 
 GENERATION_KEY = "cms:page-cache:generation"
@@ -130,19 +130,35 @@ def request_is_cacheable(request) -> bool:
     return not (user is not None and user.is_authenticated)
 
 
-#: Parameters that links shared on WeChat, Weibo or in campaigns carry and no page reads:
-#: left out of the key, so such a visit is served the same cached page.
+#: Parameters that links shared on WeChat, Weibo or in campaigns carry and no page reads.
 TRACKING_PARAMS = frozenset({"from", "isappinstalled", "scene", "spm", "fbclid", "gclid"})
 
 
-def is_tracking_param(name: str) -> bool:
+def drop_tracking_params(request) -> None:
+    """Serve the request as if it came without tracking parameters (``utm_*``, WeChat's ``from``…).
+
+    Done once, where a portal request comes in, so the cache key, the rendered
+    links (pagination, language switch) and everything cached from them are
+    those of the clean address: a visit from a shared link gets the cached
+    page, and no visitor is handed someone else's tracking parameters.
+    """
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return
+    pairs = [p for p in query.split("&") if p]
+    kept = [p for p in pairs if not _is_tracking(p.split("=", 1)[0])]
+    if len(kept) != len(pairs):
+        request.META["QUERY_STRING"] = "&".join(kept)
+        request.GET = QueryDict(request.META["QUERY_STRING"])
+
+
+def _is_tracking(name: str) -> bool:
     return name in TRACKING_PARAMS or name.startswith("utm_")
 
 
 def cache_key(request) -> str:
-    """Site (host), path, query string (without tracking parameters) and language, hashed."""
-    pairs = request.META.get("QUERY_STRING", "").split("&")
-    query = "&".join(sorted(p for p in pairs if not is_tracking_param(p.split("=", 1)[0])))
+    """Site (host), path, query string and language, hashed to a fixed-length key."""
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     raw = f"{request.get_host()}\n{request.path}\n{query}\n{language}"
     return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
@@ -363,10 +379,14 @@ def fragment_key(request, name: str, *vary_on) -> str | None:
     """The key of a shared fragment, or None when this rendering must not use one.
 
     Only renderings served by ``cms.views.serve`` (which knows the current
-    generation) qualify; a preview or any other view renders everything.
+    generation) qualify, and not those with query parameters their page does
+    not read; a preview or any other view renders everything.
     """
     generation = getattr(request, "cms_generation", None)
     if generation is None or getattr(request, "is_preview", False) or fragment_timeout() <= 0:
+        return None
+    if not getattr(request, "cms_query_known", True):
+        # Made-up query parameters: nothing rendered for them is kept (see wagtail_hooks).
         return None
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     parts = [request.get_host(), name, language, generation, *(str(v) for v in vary_on)]

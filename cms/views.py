@@ -28,6 +28,7 @@ def serve(request, path):
     """
     if request.method not in ("GET", "HEAD"):
         return wagtail_serve(request, path)
+    page_cache.drop_tracking_params(request)
     key = page_cache.cache_key(request) if page_cache.request_is_cacheable(request) else None
     route = page_cache.route_key(request, path)
     cached, generation = page_cache.lookup(request, key, route)

@@ -1,12 +1,16 @@
 from wagtail import hooks
 
-from . import cache as page_cache
-
 
 @hooks.register("before_serve_page")
 def mark_cacheable_page(page, request, serve_args, serve_kwargs):
-    """Tell the page cache (cms/views.serve) whether this page type may be stored."""
-    known = getattr(page, "cache_query_params", frozenset())
-    request.cms_cache_page = bool(getattr(page, "cache_anonymous", False)) and all(
-        name in known or page_cache.is_tracking_param(name) for name in request.GET
+    """Tell the page cache (cms/views.serve) whether this page type may be stored.
+
+    A page type that names the query parameters it reads (``cache_query_params``)
+    is stored, and shares fragments, only for views without any other: made-up
+    query strings must not fill the cache with copies.
+    """
+    known = getattr(page, "cache_query_params", None)
+    request.cms_query_known = known is None or all(name in known for name in request.GET)
+    request.cms_cache_page = request.cms_query_known and bool(
+        getattr(page, "cache_anonymous", False)
     )

@@ -265,3 +265,29 @@ def test_links_shared_with_tracking_parameters_get_the_cached_page(client, news_
     _get(client, f"{news_index.url}?category=policy")
     hit = _get(client, f"{news_index.url}?category=policy&from=singlemessage")
     assert hit[page_cache.HEADER] == "hit"
+
+
+def test_a_page_first_rendered_for_a_tracked_link_carries_no_tracking_parameters(
+    client, news_index
+):
+    factories.news_page(news_index, category="policy")
+    tracked = _get(client, f"{news_index.url}?category=policy&utm_source=wechat&from=timeline")
+    assert "utm_source" not in tracked.content.decode()
+    clean = _get(client, f"{news_index.url}?category=policy")
+    assert clean[page_cache.HEADER] == "hit"
+    assert "utm_source" not in clean.content.decode() and "timeline" not in clean.content.decode()
+
+
+def test_nothing_rendered_for_made_up_query_strings_is_kept(client, news_index, monkeypatch):
+    item = factories.news_page(news_index)
+    stored = []
+    set_ = cache.set
+    monkeypatch.setattr(
+        cache, "set", lambda key, *a, **kw: (stored.append(key), set_(key, *a, **kw))
+    )
+    _get(client, f"{item.url}?x=1")
+    assert not [
+        k for k in stored if k.startswith((page_cache.KEY_PREFIX, page_cache.FRAGMENT_PREFIX))
+    ]
+    _get(client, item.url)
+    assert [k for k in stored if k.startswith(page_cache.FRAGMENT_PREFIX)]  # the clean view does
