@@ -1,17 +1,14 @@
 """What public Wagtail pages of every app share."""
 
 from django.utils.html import strip_tags
-from django.utils.text import Truncator
 
 
 class IntroDescribed:
     """A page whose meta description falls back to its rich-text ``intro``.
 
     Used by the lookup pages of the registry and certificates, which editors
-    place in the portal's tree and introduce (cms/includes/meta.html).
+    place in the portal's tree and introduce (cms/includes/lookup_meta.html).
     """
 
-    @property
     def meta_description(self) -> str:
-        text = self.search_description or " ".join(strip_tags(self.intro or "").split())
-        return Truncator(text).chars(160)
+        return self.search_description or " ".join(strip_tags(self.intro or "").split())

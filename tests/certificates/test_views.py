@@ -202,6 +202,16 @@ def test_lookup_by_number_and_full_name(client, lookup_page, certificate):
     assert "没有找到" in miss and "status-banner" not in miss
 
 
+def test_the_empty_lookup_page_is_indexable_and_results_are_not(client, lookup_page, certificate):
+    empty = client.get(lookup_page.url).content.decode()
+    assert '<meta name="robots" content="index">' in empty
+    assert '<meta property="og:title" content="证书查询">' in empty
+    result = client.get(lookup_page.url, {"number": certificate.number, "name": "张小红"})
+    html = result.content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+    assert "og:title" not in html
+
+
 def test_lookup_is_rate_limited(client, lookup_page, certificate):
     with override_settings(PUBLIC_LOOKUP_RATE="2/m"):
         codes = [
