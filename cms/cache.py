@@ -177,8 +177,8 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
     One round trip fetches the generation with the entry (or, for a request
     that cannot be a hit, with the cached route, if `route` is given; it is
     kept on the request for :func:`use_route`). A miss fetches the route in a
-    second round trip: a hit, the common case, never carries the route's
-    pickled page. On Redis a page (not an answer) this process served
+    second round trip, unless the key's view was not stored last time: a
+    hit, the common case, never carries the route's pickled page. On Redis a page (not an answer) this process served
     lately comes from its near cache, with no round trip at all. An entry
     that is a shared answer is served only once its dependencies still hold
     and its guard has counted the request; the guard raises ``Ratelimited``
@@ -194,8 +194,15 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
             if response is not None:
                 return response, entry["generation"]
         token = near.begin()
-    first = key or route
-    keys = [GENERATION_KEY, *([first] if first else []), *_DEPENDENCY_KEYS.get(key, ())]
+    # The route is fetched with the entry when a hit is unlikely: no entry key (a
+    # signed-in visitor) or a key whose view was not stored last time.
+    route_first = bool(route) and (key is None or key in _UNSTORED_KEYS)
+    keys = [
+        GENERATION_KEY,
+        *([key] if key else []),
+        *([route] if route_first else []),
+        *_DEPENDENCY_KEYS.get(key, ()),
+    ]
     found = cache.get_many(keys)
     generation = found.get(GENERATION_KEY)
     if generation is None:
@@ -206,7 +213,7 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
     if response is not None and token is not None and not found[key].get("answer"):
         near.put(token, key, found[key], size=len(found[key]["content"]))
     if response is None and route:
-        entry = found.get(route) if not key else cache.get(route)
+        entry = found.get(route) if route_first else cache.get(route)
         request.cms_route = entry if entry and entry["generation"] == generation else None
     return response, generation
 
@@ -231,6 +238,22 @@ def _response(request, key, entry, generation: str, found: dict) -> HttpResponse
 #: first round trip. Losing or clearing this costs one more round trip, nothing else.
 _DEPENDENCY_KEYS: dict[str, tuple[str, ...]] = {}
 _DEPENDENCY_KEYS_MAX = 10_000
+
+
+#: Keys whose view was not stored when last rendered here (a page type that is
+#: never cached, a view with made-up parameters): their next lookup fetches the
+#: route in its first round trip instead of a second. Only names; bounded.
+_UNSTORED_KEYS: set[str] = set()
+
+
+def remember_stored(key: str, stored: bool) -> None:
+    """Note whether the view for `key` went into the cache (see :func:`lookup`)."""
+    if stored:
+        _UNSTORED_KEYS.discard(key)
+        return
+    if len(_UNSTORED_KEYS) >= _DEPENDENCY_KEYS_MAX:
+        _UNSTORED_KEYS.clear()
+    _UNSTORED_KEYS.add(key)
 
 
 def _remember_dependency_keys(key: str, depends: dict) -> None:

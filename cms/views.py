@@ -41,11 +41,13 @@ def serve(request, path):
         return response
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
-    if page_cache.store_answer(request, key, response, generation):
-        response[page_cache.HEADER] = "miss"
-    elif page_cache.response_is_cacheable(request, response):
+    stored = page_cache.store_answer(request, key, response, generation)
+    if not stored and page_cache.response_is_cacheable(request, response):
         page_cache.store(key, response, generation)
+        stored = True
+    if stored:
         response[page_cache.HEADER] = "miss"
+    page_cache.remember_stored(key, stored)
     return response
 
 

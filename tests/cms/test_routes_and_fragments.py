@@ -206,3 +206,21 @@ def test_a_page_served_from_the_page_cache_never_fetches_the_remembered_route(
     assert any(k.startswith(page_cache.ROUTE_PREFIX) for keys in recorder.reads for k in keys)
     assert unpacked == [1]
     assert "正文" in html
+
+
+def test_a_view_that_was_not_stored_fetches_its_route_with_the_generation(
+    client, news_index, monkeypatch
+):
+    """Such a view is rendered again every time: one round trip, not two, before routing."""
+    item = factories.news_page(news_index)
+    recorder = _KeyRecorder(page_cache.cache)
+    monkeypatch.setattr(page_cache, "cache", recorder)
+    url = f"{item.url}?x=1"  # a parameter the page does not read: never stored
+    client.get(url)
+    recorder.reads.clear()
+    assert client.get(url).status_code == 200
+    first = recorder.reads[0]
+    assert any(k.startswith(page_cache.ROUTE_PREFIX) for k in first)
+    assert not any(
+        k.startswith(page_cache.ROUTE_PREFIX) for keys in recorder.reads[1:] for k in keys
+    )
