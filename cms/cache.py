@@ -46,7 +46,6 @@ are never copied: their rate limit and dependencies are checked each time.
 """
 
 import hashlib
-import pickle
 import uuid
 
 from django.conf import settings
@@ -56,7 +55,8 @@ from django.utils.module_loading import import_string
 
 GENERATION_KEY = "cms:page-cache:generation"
 KEY_PREFIX = "cms:page:"
-ROUTE_PREFIX = "cms:route:"
+# v2: the models stored as they are (v1 kept them pickled as bytes); v1 entries are never read.
+ROUTE_PREFIX = "cms:route:v2:"
 FRAGMENT_PREFIX = "cms:fragment:"
 #: The response header that says whether the page came from the cache.
 HEADER = "X-Page-Cache"
@@ -184,7 +184,8 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
     and its guard has counted the request; the guard raises ``Ratelimited``
     (a 429) when the client is over budget.
     """
-    near = near_cache() if key else None
+    # With the page cache off there are no pages to copy, and no watcher thread is started.
+    near = near_cache() if key and timeout() > 0 else None
     token = None
     if near is not None:
         entry = near.get(key)
@@ -359,9 +360,8 @@ def use_route(request) -> bool:
 
 
 def _route_models(entry: dict) -> tuple:
-    """The site, page and view restrictions of a remembered route (stored as bytes, see
-    :func:`store_route`)."""
-    return pickle.loads(entry["models"])  # noqa: S301 (written by store_route, our own cache)
+    """The site, page and view restrictions of a remembered route."""
+    return entry["models"]
 
 
 def store_route(request, key: str, generation: str, route) -> None:
@@ -376,10 +376,7 @@ def store_route(request, key: str, generation: str, route) -> None:
     if args or kwargs or not getattr(page, "cache_route", False):
         return
     restrictions = list(page.get_view_restrictions())
-    # The models as bytes, unpickled by _route_models only when a rendering uses them.
-    # (A hit no longer fetches the route at all, see lookup(); the format is kept so
-    # that entries already stored stay readable.)
-    models = pickle.dumps((request._wagtail_site, page, restrictions), pickle.HIGHEST_PROTOCOL)
+    models = (request._wagtail_site, page, restrictions)
     cache.set(key, {"generation": generation, "models": models}, fragment_timeout())
     # Wagtail checks them next on this very page; they were just read.
     _known_restrictions(page, restrictions)
