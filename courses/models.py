@@ -111,9 +111,8 @@ class CoursePage(Page):
 
     def search_text(self) -> str:
         """Title, summary and description as space-separated Chinese words (for the index)."""
-        from django.utils.html import strip_tags
 
-        return segment(f"{self.title} {self.summary} {strip_tags(self.description)}")
+        return segment(self.title, self.summary, self.description)
 
     def get_context(self, request, *args, **kwargs):
         from . import selectors
@@ -175,7 +174,7 @@ class LessonPage(Page):
         body_text = " ".join(
             str(piece) for piece in self.body.stream_block.get_searchable_content(self.body)
         )
-        return segment(f"{self.title} {self.intro} {body_text}")
+        return segment(self.title, self.intro, body_text)
 
     @property
     def video_block(self):

@@ -18,16 +18,15 @@ def client_ip(group, request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _rate(group, request) -> str:
-    return settings.PUBLIC_LOOKUP_RATE
+def _limit(setting: str):
+    """Per-client limit at the rate the setting names, read at each request (tests change it)."""
+
+    def rate(group, request) -> str:
+        return getattr(settings, setting)
+
+    return ratelimit(key=client_ip, rate=rate, block=True)
 
 
-public_lookup_limit = ratelimit(key=client_ip, rate=_rate, block=True)
-
-
-def _search_rate(group, request) -> str:
-    return settings.PUBLIC_SEARCH_RATE
-
-
+public_lookup_limit = _limit("PUBLIC_LOOKUP_RATE")
 #: The portal's site search: full-text queries cost the database more than a page view.
-public_search_limit = ratelimit(key=client_ip, rate=_search_rate, block=True)
+public_search_limit = _limit("PUBLIC_SEARCH_RATE")
