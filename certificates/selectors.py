@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -550,11 +550,51 @@ def door_status(worker, *, certificate: Certificate | None = None, today=None) -
     return door_status_from(facts, certificates, today=today)
 
 
+def door_certificates_annotation() -> dict:
+    """The current certificates of a ``Worker`` row, as what the registry's card lookup
+    adds to its one statement (hook ``registry_trace_annotations``)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models.functions import JSONObject
+
+    current = Certificate.objects.filter(worker=OuterRef("pk"), superseded_by__isnull=True)
+    return {
+        "door_certificates": ArraySubquery(
+            current.order_by().values(
+                j=JSONObject(pk=F("pk"), expires_on=F("expires_on"), revoked_at=F("revoked_at"))
+            )
+        )
+    }
+
+
+def _carried_certificates(workers) -> dict[int, list[Certificate]] | None:
+    """The current certificates the card lookup's workers carry, or None when they do not."""
+    if isinstance(workers, QuerySet) or not all(hasattr(w, "door_certificates") for w in workers):
+        return None
+    return {
+        w.pk: [
+            Certificate(
+                pk=c["pk"],
+                worker_id=w.pk,
+                expires_on=datetime.date.fromisoformat(c["expires_on"]),
+                revoked_at=datetime.datetime.fromisoformat(c["revoked_at"])
+                if c["revoked_at"]
+                else None,
+                superseded_by_id=None,
+            )
+            for c in map(registry_selectors.trace_json, w.door_certificates or ())
+        ]
+        for w in workers
+    }
+
+
 def door_status_for_workers(workers, *, today=None) -> dict[int, DoorStatus]:
-    """{worker_id: DoorStatus} for many workers in four queries, whatever their number."""
+    """{worker_id: DoorStatus} for many workers in four queries, whatever their number
+    (one for workers from the registry's card lookup, which carry their certificates)."""
     today = today or timezone.localdate()
     facts = registry_selectors.door_facts_for_workers(workers, today=today)
-    certificates = _current_certificates_of(list(facts))
+    certificates = _carried_certificates(workers)
+    if certificates is None:
+        certificates = _current_certificates_of(list(facts))
     return {
         pk: door_status_from(f, certificates.get(pk, []), today=today) for pk, f in facts.items()
     }

@@ -18,13 +18,14 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lms.audit import audit, audit_many
+from lms.db import fetch_one_idempotent
 from lms.tasks import send_task_by_name
 from registry.models import Worker
 
@@ -365,7 +366,7 @@ def _answer_store(
         json.dumps([{"key": key} for key in keys] if vendor == "postgresql" else keys),
         attempt_id,
     ]
-    row = _fetch_one_idempotent(_answer_store_sql(vendor, owner is not None, session), params)
+    row = fetch_one_idempotent(_answer_store_sql(vendor, owner is not None, session), params)
     if row is None:
         return None
     deadline = row[0]
@@ -374,70 +375,6 @@ def _answer_store(
     if timezone.is_naive(deadline):
         deadline = timezone.make_aware(deadline, UTC)
     return deadline
-
-
-def _fetch_one_idempotent(sql: str, params: list):
-    """Run a statement that may safely run twice; its first row.
-
-    With ``CONN_HEALTH_CHECKS``, Django pings a persistent connection
-    (``SELECT 1``) before the first query of each request: a round trip of
-    its own. Here the statement is its own check instead: should the
-    connection turn out dead, it is closed and the statement runs once more
-    on a new one. That is safe only because running it twice changes nothing
-    (the save's sequence condition), and only outside a transaction.
-    """
-    checking = (
-        connection.connection is not None
-        and connection.health_check_enabled
-        and not connection.health_check_done
-        and not connection.in_atomic_block
-    )
-    if checking:
-        connection.health_check_done = True
-        try:
-            with _statement_cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchone()
-        except (OperationalError, InterfaceError):
-            if connection.is_usable():
-                raise
-            connection.close()
-    with _statement_cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-def _statement_cursor():
-    """A cursor for the autosave statement: on PostgreSQL, one that prepares it.
-
-    Django's PostgreSQL cursors bind parameters on the client, so the server
-    parses and plans every save afresh (0.3-0.4 ms of its CPU, more than the
-    statement's execution). This cursor binds on the server and prepares the
-    statement once per connection (``prepare_threshold`` in the settings);
-    it is wrapped like Django's own, so errors and query logging are the same.
-    """
-    if (
-        connection.vendor != "postgresql"
-        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
-    ):
-        return connection.cursor()
-    connection.validate_thread_sharing()
-    connection.ensure_connection()
-    raw = _preparing_cursor_class()(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
-
-
-@functools.cache
-def _preparing_cursor_class():
-    import psycopg
-
-    class PreparingCursor(psycopg.Cursor):
-        def execute(self, query, params=None, **kwargs):
-            return super().execute(query, params, prepare=True)
-
-    return PreparingCursor
 
 
 @functools.cache
