@@ -53,11 +53,18 @@ from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
 from django.utils.module_loading import import_string
 
+# Fragments live in lms (lower apps' pages share them too); the portal keeps their generation.
+from lms.fragments import (  # noqa: F401 (the portal's names for them)
+    FRAGMENT_PREFIX,
+    fragment_key,
+    fragment_timeout,
+    request_is_cacheable,
+)
+
 GENERATION_KEY = "cms:page-cache:generation"
 KEY_PREFIX = "cms:page:"
 # v2: the models stored as they are (v1 kept them pickled as bytes); v1 entries are never read.
 ROUTE_PREFIX = "cms:route:v2:"
-FRAGMENT_PREFIX = "cms:fragment:"
 #: The response header that says whether the page came from the cache.
 HEADER = "X-Page-Cache"
 # Headers of the page's own response worth keeping; middleware adds the rest on every request.
@@ -89,15 +96,6 @@ def timeout() -> int:
     return int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 600))
 
 
-def fragment_timeout() -> int:
-    """Seconds a route or fragment lives (``CMS_FRAGMENT_CACHE_SECONDS``; 0 turns them off).
-
-    Independent of the page cache: with whole pages off, routes and fragments
-    still spare each rendering the tree walk and the shared parts.
-    """
-    return int(getattr(settings, "CMS_FRAGMENT_CACHE_SECONDS", 600))
-
-
 def new_generation() -> str:
     """Start a new generation: every entry stored so far is stale (the purge)."""
     generation = uuid.uuid4().hex
@@ -117,17 +115,6 @@ def current_generation() -> str:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
         generation = cache.get(GENERATION_KEY)
     return generation
-
-
-def request_is_cacheable(request) -> bool:
-    """Whether this request may be answered from (and stored in) the cache: an anonymous GET."""
-    if request.method not in ("GET", "HEAD"):
-        return False
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-        return False
-    user = getattr(request, "user", None)
-    return not (user is not None and user.is_authenticated)
 
 
 #: Parameters that links shared on WeChat, Weibo or in campaigns carry and no page reads.
@@ -390,27 +377,6 @@ def _known_restrictions(page, restrictions: list) -> None:
     new generation (cms/apps.py), so the list is current.
     """
     page.get_view_restrictions = lambda: restrictions
-
-
-# --- fragments -----------------------------------------------------------------
-
-
-def fragment_key(request, name: str, *vary_on) -> str | None:
-    """The key of a shared fragment, or None when this rendering must not use one.
-
-    Only renderings served by ``cms.views.serve`` (which knows the current
-    generation) qualify, and not those with query parameters their page does
-    not read; a preview or any other view renders everything.
-    """
-    generation = getattr(request, "cms_generation", None)
-    if generation is None or getattr(request, "is_preview", False) or fragment_timeout() <= 0:
-        return None
-    if not getattr(request, "cms_query_known", True):
-        # Made-up query parameters: nothing rendered for them is kept (see wagtail_hooks).
-        return None
-    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    parts = [request.get_host(), name, language, generation, *(str(v) for v in vary_on)]
-    return FRAGMENT_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def purge_all(**kwargs) -> None:

@@ -7,14 +7,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from lms.fragments import render_around
 from lms.ratelimit import public_lookup_limit
 
 from . import selectors, services
@@ -62,7 +65,7 @@ def worker_trace_lookup(request, *, page):
         return TemplateResponse(
             request,
             "registry/worker_trace_lookup_page.html",
-            {"page": page, "self": page, "form": form, "searched": False, "results": None},
+            {"page": page, "self": page, "form": form, "searched": False},
         )
     _count_worker_lookup(request)
     shared_answer = None
@@ -98,8 +101,21 @@ def worker_trace_lookup(request, *, page):
         ]
         # The typed name is not echoed back into the page.
         form = WorkerTraceLookupForm()
-    context = {"page": page, "self": page, "form": form, "searched": True, "results": results}
-    response = TemplateResponse(request, "registry/worker_trace_lookup_page.html", context)
+    context = {"page": page, "self": page, "form": form, "searched": True}
+    if results is None:
+        response = TemplateResponse(request, "registry/worker_trace_lookup_page.html", context)
+    else:
+        # Every answer shows the same page around its results (the form is empty
+        # again): that part is rendered once and shared (lms/fragments.py).
+        slots = {
+            "results_html": get_template("registry/includes/trace_results.html").render(
+                {"results": results}
+            ),
+            "current_path": conditional_escape(request.get_full_path()),
+        }
+        response = HttpResponse(
+            render_around(request, "registry/worker_trace_lookup_page.html", context, slots)
+        )
     if shared_answer is not None:
         response.shared_answer = shared_answer
     return _private(response)

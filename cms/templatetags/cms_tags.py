@@ -1,7 +1,8 @@
 from django import template
-from django.core.cache import cache
 
 from wagtail.models import Site
+
+from lms import fragments
 
 from .. import cache as page_cache
 from ..selectors import menu_items
@@ -40,25 +41,7 @@ class PortalFragmentNode(template.Node):
             key = page_cache.fragment_key(
                 request, name, *(v.resolve(context) for v in self.vary_on)
             )
-        if key is None:
-            return self.nodelist.render(context)
-        value = cache.get(key)
-        if value is None:
-            token_asked_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
-            value = self.nodelist.render(context)
-            # A fragment is shared by every visitor, so it is stored only from an
-            # anonymous rendering (nothing personal in it) that used no CSRF token
-            # (get_token() marks the request; the form field is checked as well).
-            token_asked = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False) != (
-                token_asked_before
-            )
-            if (
-                page_cache.request_is_cacheable(request)
-                and not token_asked
-                and "csrfmiddlewaretoken" not in value
-            ):
-                cache.set(key, value, page_cache.fragment_timeout())
-        return value
+        return fragments.rendered(request, key, lambda: self.nodelist.render(context))
 
 
 @register.tag
