@@ -50,6 +50,7 @@ worker: install
 messages: install
 	for app in lms cms registry courses exams certificates dashboards; do \
 	  (cd $$app && DJANGO_DEBUG=1 ../$(PY) ../manage.py makemessages -l en --no-obsolete --no-wrap) ; done
+	DJANGO_DEBUG=1 $(PY) manage.py source_catalog
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages
 
 bench: install
