@@ -452,10 +452,11 @@ def _card_statement_enabled() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _json_array(queryset, **fields):
+def _json_array(queryset, *names, **fields):
+    """The rows of `queryset` as a JSON object each: the fields `names`, and `fields`."""
     from django.contrib.postgres.expressions import ArraySubquery
 
-    return ArraySubquery(queryset.values(j=JSONObject(**fields)))
+    return ArraySubquery(queryset.values(j=JSONObject(**{n: F(n) for n in names}, **fields)))
 
 
 def trace_annotations() -> dict:
@@ -503,33 +504,20 @@ def _card_statement(today: datetime.date) -> tuple[str, tuple, int, tuple]:
             agency_name=F("agency__name"),
             trace_employments=_json_array(
                 Employment.objects.filter(worker=OuterRef("pk")).order_by("-start_date", "-pk"),
-                pk=F("pk"),
+                "pk",
+                "start_date",
+                "end_date",
                 agency_name=F("agency__name"),
-                start_date=F("start_date"),
-                end_date=F("end_date"),
             ),
             trace_records=_json_array(
                 CreditRecord.objects.filter(worker=OuterRef("pk")).order_by("-occurred_on", "-pk"),
-                pk=F("pk"),
-                kind=F("kind"),
-                source=F("source"),
-                occurred_on=F("occurred_on"),
-                description=F("description"),
-                is_public=F("is_public"),
-                expires_on=F("expires_on"),
+                *("pk", "kind", "source", "occurred_on", "description", "is_public", "expires_on"),
             ),
             trace_insurances=_json_array(
-                Insurance.objects.filter(worker=OuterRef("pk")).order_by(),
-                start_date=F("start_date"),
-                end_date=F("end_date"),
+                Insurance.objects.filter(worker=OuterRef("pk")).order_by(), "start_date", "end_date"
             ),
             trace_visits=Subquery(visits),
-            trace_comments=_json_array(
-                comments,
-                stars=F("stars"),
-                comment=F("comment"),
-                date=F("visit__service_date"),
-            ),
+            trace_comments=_json_array(comments, "stars", "comment", date=F("visit__service_date")),
             **extra,
         )
         .order_by("pk")
