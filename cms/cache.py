@@ -30,7 +30,10 @@ Three more things live under the same generation:
   for a cached answer), and only while the cache keys it *depends* on still
   hold the values read before the lookup ran (the registry's per-card
   generation). Answers keep their ``Cache-Control: no-store, private``:
-  they are shared in this server-side cache only, never by a proxy.
+  they are shared in this server-side cache only, never by a proxy. An
+  answer is kept from its *second* asking in a process (see
+  :func:`answer_asked_before`): most card lookups are asked once, and
+  keeping each would cost a read and a write for nothing.
 * **Routes**: the page that a host + path resolves to (with the site and the
   page's view restrictions), for page types that opt in with
   ``cache_route = True``; Wagtail's own serving then runs unchanged from the
@@ -184,7 +187,12 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
         token = near.begin()
     # The route is fetched with the entry when a hit is unlikely: no entry key (a
     # signed-in visitor) or a key whose view was not stored last time.
-    route_first = bool(route) and (key is None or key in _UNSTORED_KEYS)
+    route_first = bool(route) and (
+        key is None
+        or key in _UNSTORED_KEYS
+        # A first asking on a page that shares answers: a hit only if another process kept it.
+        or (route in _ANSWER_ROUTES and key not in _ASKED)
+    )
     keys = [
         GENERATION_KEY,
         *([key] if key else []),
@@ -232,6 +240,41 @@ _DEPENDENCY_KEYS_MAX = 10_000
 #: never cached, a view with made-up parameters): their next lookup fetches the
 #: route in its first round trip instead of a second. Only names; bounded.
 _UNSTORED_KEYS: set[str] = set()
+
+
+#: Keys asked once in this process: an answer is kept from its second asking.
+#: Only names; bounded. Losing them only delays keeping an answer by one asking.
+_ASKED: set[str] = set()
+#: Route keys whose page kept an answer here: where a first asking fetches the route
+#: in its first round trip (it is seldom a hit).
+_ANSWER_ROUTES: set[str] = set()
+
+
+def answer_asked_before(key: str | None) -> bool:
+    """Whether this process saw `key` asked before (and note that it has now).
+
+    ``cms.views.serve`` puts the verdict on the request (``cms_share_answer``):
+    a lookup page shares its answer only then, and reads what the answer
+    depends on only then. A household checking the worker at its door asks
+    once; the same card asked again (a family, a refresh, a card shown to
+    several households) is kept from its second asking on.
+    """
+    if key is None:
+        return False
+    if key in _ASKED:
+        return True
+    if len(_ASKED) >= _DEPENDENCY_KEYS_MAX:
+        _ASKED.clear()
+    _ASKED.add(key)
+    return False
+
+
+def forget_askings() -> None:
+    """Forget which keys and routes were asked here (tests start each from nothing)."""
+    _ASKED.clear()
+    _ANSWER_ROUTES.clear()
+    _UNSTORED_KEYS.clear()
+    _DEPENDENCY_KEYS.clear()
 
 
 def remember_stored(key: str, stored: bool) -> None:
@@ -303,7 +346,7 @@ def store(key: str, response, generation: str) -> None:
     cache.set(key, entry, timeout())
 
 
-def store_answer(request, key: str, response, generation: str) -> bool:
+def store_answer(request, key: str, response, generation: str, route: str | None = None) -> bool:
     """Store a lookup page's answer if its view shared it; True when stored.
 
     The view sets ``response.shared_answer = {"seconds": …, "guard": …,
@@ -328,6 +371,10 @@ def store_answer(request, key: str, response, generation: str) -> bool:
     }
     cache.set(key, entry, int(answer["seconds"]))
     _remember_dependency_keys(key, entry["answer"]["depends"])
+    if route and route not in _ANSWER_ROUTES:
+        if len(_ANSWER_ROUTES) >= _DEPENDENCY_KEYS_MAX:
+            _ANSWER_ROUTES.clear()
+        _ANSWER_ROUTES.add(route)
     return True
 
 

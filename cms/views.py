@@ -36,12 +36,14 @@ def serve(request, path):
         return cached
     if not page_cache.use_route(request):
         page_cache.store_route(request, route, generation, Page.route_for_request(request, path))
+    # A lookup page shares its answer from the second asking on (see cms/cache.py).
+    request.cms_share_answer = page_cache.answer_asked_before(key)
     response = wagtail_serve(request, path)
     if key is None:
         return response
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
-    stored = page_cache.store_answer(request, key, response, generation)
+    stored = page_cache.store_answer(request, key, response, generation, route)
     if not stored and page_cache.response_is_cacheable(request, response):
         page_cache.store(key, response, generation)
         stored = True

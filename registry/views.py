@@ -69,7 +69,13 @@ def worker_trace_lookup(request, *, page):
         )
     _count_worker_lookup(request)
     shared_answer = None
-    if form.is_valid() and form.cleaned_data["card_number"] and _lookup_cache_seconds():
+    if (
+        form.is_valid()
+        and form.cleaned_data["card_number"]
+        and _lookup_cache_seconds()
+        # The portal keeps an answer from its second asking (cms/cache.py).
+        and getattr(request, "cms_share_answer", True)
+    ):
         # Read before the lookup runs, so a change committed meanwhile makes the answer stale.
         generation_key = public_trace_generation_key(form.cleaned_data["card_number"])
         shared_answer = {

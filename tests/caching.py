@@ -12,9 +12,11 @@ def clear_cache():
     """
     from django.core.cache import caches
 
+    from cms import cache as page_cache
     from lms import nearcache
     from lms.cache import RedisCache
 
+    page_cache.forget_askings()
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         backend.clear()
