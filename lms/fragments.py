@@ -96,11 +96,13 @@ def rendered(request, key: str | None, render) -> str:
 
 
 class _Copies:
-    """A small, thread-safe LRU of this process's fragments, bounded in entries and age."""
+    """A small, thread-safe LRU of this process's fragments, bounded in entries, bytes and age."""
 
-    def __init__(self, entries: int = 256):
+    def __init__(self, entries: int = 256, max_bytes: int = 8 * 2**20):
         self.entries = entries
+        self.max_bytes = max_bytes
         self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
@@ -109,21 +111,31 @@ class _Copies:
             if item is None:
                 return None
             if time.monotonic() - item[0] > fragment_timeout():
-                del self._items[key]
+                self._drop(key)
                 return None
             self._items.move_to_end(key)
             return item[1]
 
     def put(self, key: str, value: str) -> None:
+        size = len(value)
+        if size > self.max_bytes:
+            return
         with self._lock:
+            if key in self._items:
+                self._drop(key)
             self._items[key] = (time.monotonic(), value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
+            self._bytes += size
+            while len(self._items) > self.entries or self._bytes > self.max_bytes:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        _added, value = self._items.pop(key)
+        self._bytes -= len(value)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._bytes = 0
 
 
 _copies = _Copies()

@@ -88,3 +88,8 @@ def test_a_copy_is_kept_per_process_and_bounded():
         copies.put(key, key.upper())
     assert copies.get("a") is None
     assert (copies.get("b"), copies.get("c")) == ("B", "C")
+    small = fragments._Copies(entries=10, max_bytes=10)
+    small.put("x", "12345")
+    small.put("y", "123456")  # over 10 bytes together: the oldest goes
+    small.put("z", "x" * 11)  # larger than the whole bound: not kept
+    assert (small.get("x"), small.get("y"), small.get("z")) == (None, "123456", None)
