@@ -409,8 +409,12 @@ def worker_trace_lookup(
     card_number = (card_number or "").strip().upper()
     name = (name or "").strip()
     id_last4 = (id_last4 or "").strip().upper()
-    if card_number and _card_statement_enabled():
-        return _workers_by_card(card_number, timezone.localdate())
+    if _statement_enabled():
+        if card_number:
+            return _workers_by_statement(timezone.localdate(), card_number=card_number)
+        if name and len(id_last4) == 4:
+            return _workers_by_statement(timezone.localdate(), name=name, id_last4=id_last4)
+        return []
     qs = _public_worker_queryset()
     if card_number:
         qs = qs.filter(card_number=card_number)
@@ -429,26 +433,35 @@ def worker_trace_lookup(
     return workers
 
 
-# --- the card lookup in one prepared statement (PostgreSQL) ---------------------
+# --- the public lookup in one prepared statement (PostgreSQL) -------------------
 #
 # A household's first lookup of a card is the registry's hottest read. Built
 # from the queries above, it cost ~6 round trips and 5-10 ms of query
 # building, while PostgreSQL answered each in well under a millisecond. Here
 # the same facts come back in one statement: the ORM compiles it once a day
-# per process (the 12-month window moves with the date), the card number is
-# its only parameter, and the server prepares it once per connection. The
+# per process (the 12-month window moves with the date), the card number (or
+# the name and ID tail) are its only parameters, and the server prepares it
+# once per connection. The
 # rows it returns are turned into the same objects the queries above give,
 # so everything downstream (the masked view, the door status, the visit
 # summary) is shared; tests hold both paths to the same answer. Other apps
 # add their facts as annotations through the ``registry_trace_annotations``
 # hook (the certificates app: the current certificates for the door status).
 
-#: Stands for the card number while the statement is compiled (never a card: lower case).
-_CARD_SLOT = "card-number-slot"
+#: What the statement is looked up by, each with a value standing for it while the
+#: statement is compiled (never a real one: lower case, too long for an ID tail).
+_LOOKUPS = {
+    "card_number": ("card_number",),
+    "name": ("name", "id_last4"),
+}
 
 
-def _card_statement_enabled() -> bool:
-    """The one-statement card lookup needs PostgreSQL's arrays; elsewhere the queries above."""
+def _slot(field: str) -> str:
+    return f"{field}-slot"
+
+
+def _statement_enabled() -> bool:
+    """The one-statement lookup needs PostgreSQL's arrays; elsewhere the queries above."""
     return connection.vendor == "postgresql"
 
 
@@ -460,7 +473,7 @@ def _json_array(queryset, *names, **fields):
 
 
 def trace_annotations() -> dict:
-    """Annotations other apps add to the card lookup's Worker row (by hook)."""
+    """Annotations other apps add to the public lookup's Worker row (by hook)."""
     from wagtail import hooks
 
     found: dict = {}
@@ -469,9 +482,9 @@ def trace_annotations() -> dict:
     return found
 
 
-@functools.lru_cache(maxsize=2)
-def _card_statement(today: datetime.date) -> tuple[str, tuple, int, tuple]:
-    """(sql, params, index of the card parameter, names of the hook annotations)."""
+@functools.lru_cache(maxsize=4)
+def _trace_statement(today: datetime.date, by: str) -> tuple[str, tuple, dict, tuple]:
+    """(sql, params, {field: index of its parameter}, names of the hook annotations)."""
     since = visit_summary_since(today=today)
     counted = _ratings_counted_q()
     visits = (
@@ -498,7 +511,9 @@ def _card_statement(today: datetime.date) -> tuple[str, tuple, int, tuple]:
     )
     extra = trace_annotations()
     qs = (
-        Worker.objects.filter(filings__status__in=PUBLIC_WORKER_STATES, card_number=_CARD_SLOT)
+        Worker.objects.filter(
+            filings__status__in=PUBLIC_WORKER_STATES, **{f: _slot(f) for f in _LOOKUPS[by]}
+        )
         .annotate(
             public_filing_status=F("filings__status"),
             agency_name=F("agency__name"),
@@ -539,7 +554,8 @@ def _card_statement(today: datetime.date) -> tuple[str, tuple, int, tuple]:
         )[:PUBLIC_LOOKUP_LIMIT]
     )
     sql, params = qs.query.get_compiler(connection=connection).as_sql()
-    return sql, tuple(params), params.index(_CARD_SLOT), tuple(extra)
+    slots = {f: params.index(_slot(f)) for f in _LOOKUPS[by]}
+    return sql, tuple(params), slots, tuple(extra)
 
 
 def _date(value):
@@ -555,12 +571,15 @@ def _json_list(values) -> list:
     return [trace_json(v) for v in values or ()]
 
 
-def _workers_by_card(card_number: str, today: datetime.date) -> list[Worker]:
-    """:func:`worker_trace_lookup` by card number in one round trip, its rows decoded
-    into workers that carry what the public view needs (like the prefetching path)."""
-    sql, params, slot, extra = _card_statement(today)
+def _workers_by_statement(today: datetime.date, **lookup: str) -> list[Worker]:
+    """:func:`worker_trace_lookup` in one round trip (by ``card_number``, or by ``name``
+    and ``id_last4``), its rows decoded into workers that carry what the public view
+    needs (like the prefetching path)."""
+    by = "card_number" if "card_number" in lookup else "name"
+    sql, params, slots, extra = _trace_statement(today, by)
     params = list(params)
-    params[slot] = card_number
+    for looked_up, index in slots.items():
+        params[index] = lookup[looked_up]
     workers = []
     for row in fetch_idempotent(sql, params):
         (pk, name, card, thumbnail, health_expiry, agency_id, status, agency_name) = row[:8]

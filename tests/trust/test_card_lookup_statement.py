@@ -1,7 +1,7 @@
 """The card lookup's one prepared statement gives the same answer as the registry's queries.
 
 On PostgreSQL a lookup by card number fetches everything the public trace
-shows in one statement (``registry.selectors._workers_by_card``); by name, or
+shows in one statement (``registry.selectors._workers_by_statement``); by name, or
 on another database, it takes the ORM queries with their prefetches. For
 workers in every shape the door rules, the credit standing and the visit
 summary care about, the rendered answer must be the same either way.
@@ -71,8 +71,9 @@ def _rich(regulator):
     return worker
 
 
-def _results(client, page, card: str) -> str:
-    response = client.get(page.url, {"card_number": card})
+def _results(client, page, card: str | dict) -> str:
+    params = card if isinstance(card, dict) else {"card_number": card}
+    response = client.get(page.url, params)
     assert response.status_code == 200
     html = response.content.decode()
     return html.split('<section class="lookup__results"', 1)[1].split("</main>", 1)[0]
@@ -83,10 +84,10 @@ def lookups(client, trace_page, settings, monkeypatch):
     settings.REGISTRY_LOOKUP_CACHE_SECONDS = 0
     settings.RATELIMIT_ENABLE = False
 
-    def both(card: str) -> tuple[str, str]:
-        monkeypatch.setattr(selectors, "_card_statement_enabled", lambda: True)
+    def both(card: str | dict) -> tuple[str, str]:
+        monkeypatch.setattr(selectors, "_statement_enabled", lambda: True)
         one = _results(client, trace_page, card)
-        monkeypatch.setattr(selectors, "_card_statement_enabled", lambda: False)
+        monkeypatch.setattr(selectors, "_statement_enabled", lambda: False)
         many = _results(client, trace_page, card)
         return one, many
 
@@ -117,6 +118,19 @@ def test_a_worker_with_a_long_history_reads_the_same(lookups, regulator):
     assert "证书即将到期" in one
 
 
+def test_a_lookup_by_name_and_id_tail_reads_the_same(lookups, regulator):
+    worker = _rich(regulator)
+    worker.refresh_from_db()
+    one, many = lookups({"name": worker.name, "id_last4": worker.id_last4})
+    assert one == many
+    assert "很细心，准时到。" in one
+    one, many = lookups(
+        {"name": worker.name, "id_last4": "0000" if worker.id_last4 != "0000" else "1111"}
+    )
+    assert one == many
+    assert "没有找到符合条件的已登记家政服务员" in one
+
+
 def test_unknown_card_and_unregistered_worker_read_the_same(lookups):
     pending = build({"filing": FilingStatus.SUBMITTED})
     for card in ("SHJZ99999999", _card(pending)):
@@ -125,14 +139,16 @@ def test_unknown_card_and_unregistered_worker_read_the_same(lookups):
         assert "没有找到符合条件的已登记家政服务员" in one
 
 
-def test_a_card_lookup_is_one_statement(client, trace_page, settings, regulator):
+def test_a_lookup_is_one_statement(client, trace_page, settings, regulator):
     settings.REGISTRY_LOOKUP_CACHE_SECONDS = 0
-    card = _card(_rich(regulator))
+    worker = _rich(regulator)
+    card = _card(worker)
     client.get(trace_page.url, {"card_number": card})  # the page's route and fragments
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(trace_page.url, {"card_number": card})
-    assert response.status_code == 200
-    assert len(ctx.captured_queries) == 1, [q["sql"][:80] for q in ctx.captured_queries]
+    for params in ({"card_number": card}, {"name": worker.name, "id_last4": worker.id_last4}):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(trace_page.url, params)
+        assert response.status_code == 200
+        assert len(ctx.captured_queries) == 1, [q["sql"][:80] for q in ctx.captured_queries]
 
 
 def test_the_statement_follows_the_date(lookups, time_machine):
