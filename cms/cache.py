@@ -57,12 +57,7 @@ from django.http import HttpResponse, QueryDict
 from django.utils.module_loading import import_string
 
 # Fragments live in lms (lower apps' pages share them too); the portal keeps their generation.
-from lms.fragments import (  # noqa: F401 (the portal's names for them)
-    FRAGMENT_PREFIX,
-    fragment_key,
-    fragment_timeout,
-    request_is_cacheable,
-)
+from lms.fragments import fragment_timeout
 
 GENERATION_KEY = "cms:page-cache:generation"
 KEY_PREFIX = "cms:page:"
@@ -233,7 +228,8 @@ def _response(request, key, entry, generation: str, found: dict) -> HttpResponse
 #: names, never values: they let the next lookup fetch the current values in its
 #: first round trip. Losing or clearing this costs one more round trip, nothing else.
 _DEPENDENCY_KEYS: dict[str, tuple[str, ...]] = {}
-_DEPENDENCY_KEYS_MAX = 10_000
+#: How many names each of this process's notes below holds before it starts again.
+_NOTES_MAX = 10_000
 
 
 #: Keys whose view was not stored when last rendered here (a page type that is
@@ -263,9 +259,7 @@ def answer_asked_before(key: str | None) -> bool:
         return False
     if key in _ASKED:
         return True
-    if len(_ASKED) >= _DEPENDENCY_KEYS_MAX:
-        _ASKED.clear()
-    _ASKED.add(key)
+    _remember(_ASKED, key)
     return False
 
 
@@ -282,15 +276,21 @@ def remember_stored(key: str, stored: bool) -> None:
     if stored:
         _UNSTORED_KEYS.discard(key)
         return
-    if len(_UNSTORED_KEYS) >= _DEPENDENCY_KEYS_MAX:
-        _UNSTORED_KEYS.clear()
-    _UNSTORED_KEYS.add(key)
+    _remember(_UNSTORED_KEYS, key)
 
 
 def _remember_dependency_keys(key: str, depends: dict) -> None:
-    if len(_DEPENDENCY_KEYS) >= _DEPENDENCY_KEYS_MAX:
-        _DEPENDENCY_KEYS.clear()
-    _DEPENDENCY_KEYS[key] = tuple(depends)
+    _remember(_DEPENDENCY_KEYS, key, tuple(depends))
+
+
+def _remember(names: set | dict, key: str, value=None) -> None:
+    """Add `key` to one of this process's notes of names, emptied when full."""
+    if len(names) >= _NOTES_MAX:
+        names.clear()
+    if isinstance(names, dict):
+        names[key] = value
+    else:
+        names.add(key)
 
 
 def _answer_still_holds(request, key: str, answer: dict, found: dict) -> bool:
@@ -372,9 +372,7 @@ def store_answer(request, key: str, response, generation: str, route: str | None
     cache.set(key, entry, int(answer["seconds"]))
     _remember_dependency_keys(key, entry["answer"]["depends"])
     if route and route not in _ANSWER_ROUTES:
-        if len(_ANSWER_ROUTES) >= _DEPENDENCY_KEYS_MAX:
-            _ANSWER_ROUTES.clear()
-        _ANSWER_ROUTES.add(route)
+        _remember(_ANSWER_ROUTES, route)
     return True
 
 

@@ -18,7 +18,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from lms.search import segment
+from lms.search import segment, stream_text
 
 from .blocks import (
     ARTICLE_BLOCKS,
@@ -78,10 +78,6 @@ class PortalPage(Page):
         return chain[::-1]
 
 
-def _stream_text(stream) -> list[str]:
-    return [str(text) for text in stream.stream_block.get_searchable_content(stream)]
-
-
 class HomePage(PortalPage):
     """The site's root page (门户首页); every word on it is editable in Wagtail."""
 
@@ -106,7 +102,7 @@ class HomePage(PortalPage):
         verbose_name = _("首页")
 
     def search_text_parts(self) -> list[str]:
-        return [self.search_description, *_stream_text(self.body)]
+        return [self.search_description, *stream_text(self.body)]
 
     def hero(self):
         """The first hero block, whose title is the page's <h1>; None if the editor has none."""
@@ -282,7 +278,7 @@ class NewsPage(PortalPage):
             self.document_number,
             self.source,
             " ".join(tag.name for tag in self.tags.all()),
-            *_stream_text(self.body),
+            *stream_text(self.body),
         ]
 
     def meta_description(self) -> str:
@@ -403,7 +399,7 @@ class StandardPage(PortalPage):
         verbose_name = _("普通页面")
 
     def search_text_parts(self) -> list[str]:
-        return [self.search_description, self.intro, *_stream_text(self.body)]
+        return [self.search_description, self.intro, *stream_text(self.body)]
 
     def meta_description(self) -> str:
         return self.search_description or self.intro
@@ -434,7 +430,7 @@ class GuidePricePage(PortalPage):
         verbose_name = _("服务指导价页")
 
     def search_text_parts(self) -> list[str]:
-        return [self.search_description, self.intro, self.issued_by, *_stream_text(self.body)]
+        return [self.search_description, self.intro, self.issued_by, *stream_text(self.body)]
 
     def meta_description(self) -> str:
         return self.search_description or self.intro

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from wagtail.models import Page
 from wagtail.views import serve as wagtail_serve
 
+from lms import fragments
 from lms.ratelimit import public_search_limit
 
 from . import cache as page_cache
@@ -29,7 +30,7 @@ def serve(request, path):
     if request.method not in ("GET", "HEAD"):
         return wagtail_serve(request, path)
     page_cache.drop_tracking_params(request)
-    key = page_cache.cache_key(request) if page_cache.request_is_cacheable(request) else None
+    key = page_cache.cache_key(request) if fragments.request_is_cacheable(request) else None
     route = page_cache.route_key(request, path)
     cached, generation = page_cache.lookup(request, key, route)
     if cached is not None:

@@ -16,7 +16,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from lms.search import segment
+from lms.search import segment, stream_text
 
 from .blocks import LessonStreamBlock
 
@@ -111,7 +111,6 @@ class CoursePage(Page):
 
     def search_text(self) -> str:
         """Title, summary and description as space-separated Chinese words (for the index)."""
-
         return segment(self.title, self.summary, self.description)
 
     def get_context(self, request, *args, **kwargs):
@@ -171,10 +170,7 @@ class LessonPage(Page):
 
     def search_text(self) -> str:
         """Title, intro and every block's text as space-separated Chinese words."""
-        body_text = " ".join(
-            str(piece) for piece in self.body.stream_block.get_searchable_content(self.body)
-        )
-        return segment(self.title, self.intro, body_text)
+        return segment(self.title, self.intro, *stream_text(self.body))
 
     @property
     def video_block(self):

@@ -10,10 +10,11 @@ between threads, and the pools themselves stay Django's (one per process,
 re-created after a fork).
 
 ``incr`` is one atomic round trip (a server-side script) instead of Django's
-two: ``EXISTS`` then ``INCRBY``. Besides the round trip saved on every
-rate-limit check, it closes the gap between the two, in which a counter that
-expired would be re-created by ``INCRBY`` without an expiry and so never
-reset.
+two: ``EXISTS`` then ``INCRBY``. It closes the gap between the two, in which
+a counter that expired would be re-created by ``INCRBY`` without an expiry
+and so never reset. The rate limits count with :meth:`RedisCache.count`
+instead (``INCR``, and ``EXPIRE`` on the first count): one round trip where
+``add`` then ``incr`` took two.
 
 It also offers :meth:`RedisCache.near_cache`, copies of hot entries kept in
 the process and invalidated by Redis itself (see lms/nearcache.py), and
@@ -58,24 +59,23 @@ class ReusingRedisCacheClient(RedisCacheClient):
             client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
         return client
 
-    def incr(self, key, delta):
+    def _script(self, key, source: str):
+        """`source` as a script on the client for `key`, sent by its SHA1 (EVALSHA) and
+        loaded by redis-py the first time Redis lacks it."""
         client = self.get_client(key, write=True)
-        script = self._scripts.get(id(client))
+        script = self._scripts.get((source, id(client)))
         if script is None:
-            # Sent by its SHA1 (EVALSHA), loaded by redis-py the first time Redis lacks it.
-            script = self._scripts.setdefault(id(client), client.register_script(_INCR_EXISTING))
-        value = script(keys=[key], args=[delta])
+            script = self._scripts.setdefault((source, id(client)), client.register_script(source))
+        return script
+
+    def incr(self, key, delta):
+        value = self._script(key, _INCR_EXISTING)(keys=[key], args=[delta])
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return value
 
     def count(self, key, timeout: int) -> int:
-        client = self.get_client(key, write=True)
-        name = ("count", id(client))
-        script = self._scripts.get(name)
-        if script is None:
-            script = self._scripts.setdefault(name, client.register_script(_COUNT_IN_WINDOW))
-        return script(keys=[key], args=[timeout])
+        return self._script(key, _COUNT_IN_WINDOW)(keys=[key], args=[timeout])
 
 
 class RedisCache(DjangoRedisCache):

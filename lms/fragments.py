@@ -18,13 +18,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
-import time
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
+
+from . import nearcache
 
 FRAGMENT_PREFIX = "cms:fragment:"
 
@@ -96,46 +96,25 @@ def rendered(request, key: str | None, render) -> str:
 
 
 class _Copies:
-    """A small, thread-safe LRU of this process's fragments, bounded in entries, bytes and age."""
+    """This process's fragments: 256 at most, 8 MB in all, kept no longer than fragments live."""
 
     def __init__(self, entries: int = 256, max_bytes: int = 8 * 2**20):
-        self.entries = entries
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self._bytes = 0
+        # Their age limit is the fragments' own, read at each use (a setting).
+        self._copies = nearcache.Copies(entries, max_bytes, max_age=0)
         self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
         with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if time.monotonic() - item[0] > fragment_timeout():
-                self._drop(key)
-                return None
-            self._items.move_to_end(key)
-            return item[1]
+            self._copies.max_age = fragment_timeout()
+            return self._copies.get(key)
 
     def put(self, key: str, value: str) -> None:
-        size = len(value)
-        if size > self.max_bytes:
-            return
         with self._lock:
-            if key in self._items:
-                self._drop(key)
-            self._items[key] = (time.monotonic(), value)
-            self._bytes += size
-            while len(self._items) > self.entries or self._bytes > self.max_bytes:
-                self._drop(next(iter(self._items)))
-
-    def _drop(self, key: str) -> None:
-        _added, value = self._items.pop(key)
-        self._bytes -= len(value)
+            self._copies.put(key, value, len(value))
 
     def clear(self) -> None:
         with self._lock:
-            self._items.clear()
-            self._bytes = 0
+            self._copies.clear()
 
 
 _copies = _Copies()

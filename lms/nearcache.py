@@ -73,6 +73,52 @@ class ProbeLost(redis.ConnectionError):
     """A probe's invalidation did not come back in time: invalidations may be lost."""
 
 
+class Copies:
+    """Values kept in process memory, least recently used first to go, bounded in
+    entries, bytes and age. Not locked: its owner holds a lock around each call."""
+
+    def __init__(self, max_entries: int, max_bytes: int, max_age: float):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_age = max_age
+        self._entries: OrderedDict[str, tuple[float, int, object]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: str):
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        stored_at, _size, value = found
+        if time.monotonic() - stored_at > self.max_age:
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: str, value, size: int) -> bool:
+        """Keep `value` (about `size` bytes); False when it alone is over the bound."""
+        if size > self.max_bytes:
+            return False
+        if key in self._entries:
+            self._drop(key)
+        self._entries[key] = (time.monotonic(), size, value)
+        self._bytes += size
+        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+        return True
+
+    def _drop(self, key: str) -> None:
+        _stored_at, size, _value = self._entries.pop(key)
+        self._bytes -= size
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class NearCache:
     """Copies of cache entries valid while `tracked_key` (a full Redis key) holds still."""
 
@@ -88,13 +134,9 @@ class NearCache:
     ):
         self.url = url
         self.tracked_key = tracked_key
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self.max_age = max_age
         self.connection_options = dict(connection_options or {})
         self._lock = threading.Lock()
-        self._entries: OrderedDict[str, tuple[float, int, object]] = OrderedDict()
-        self._bytes = 0
+        self._copies = Copies(max_entries, max_bytes, max_age)
         self._epoch = 0
         self._healthy = False
         self._watcher: threading.Thread | None = None
@@ -110,15 +152,7 @@ class NearCache:
         if not self._healthy:
             return None
         with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            stored_at, _size, value = found
-            if time.monotonic() - stored_at > self.max_age:
-                self._drop(key)
-                return None
-            self._entries.move_to_end(key)
-            return value
+            return self._copies.get(key)
 
     def begin(self) -> int | None:
         """A token to take *before* fetching from Redis; :meth:`put` needs it."""
@@ -128,44 +162,46 @@ class NearCache:
     def put(self, token: int | None, key: str, value, size: int = 0) -> bool:
         """Keep `value` (about `size` bytes), fetched after `token` was taken,
         unless an invalidation came since."""
-        if size > self.max_bytes:
-            return False
         with self._lock:
             if token is None or not self._healthy or token != self._epoch:
                 return False
-            if key in self._entries:
-                self._drop(key)
-            self._entries[key] = (time.monotonic(), size, value)
-            self._bytes += size
-            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-                self._drop(next(iter(self._entries)))
-            return True
-
-    def _drop(self, key: str) -> None:
-        _stored_at, size, _value = self._entries.pop(key)
-        self._bytes -= size
+            return self._copies.put(key, value, size)
 
     def clear(self) -> None:
         """Drop every copy, and every fetch under way from being kept."""
         with self._lock:
-            self._epoch += 1
-            self._entries.clear()
-            self._bytes = 0
+            self._clear_locked()
+
+    def _clear_locked(self) -> None:
+        self._epoch += 1
+        self._copies.clear()
+
+    # The limits live with the copies; shared() may change them (settings change in tests).
+    max_entries = property(
+        lambda self: self._copies.max_entries,
+        lambda self, value: setattr(self._copies, "max_entries", value),
+    )
+    max_bytes = property(
+        lambda self: self._copies.max_bytes,
+        lambda self, value: setattr(self._copies, "max_bytes", value),
+    )
+    max_age = property(
+        lambda self: self._copies.max_age,
+        lambda self, value: setattr(self._copies, "max_age", value),
+    )
 
     @property
     def healthy(self) -> bool:
         return self._healthy
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._copies)
 
     # --- watching -------------------------------------------------------------
 
     def _set_healthy(self, healthy: bool) -> None:
         with self._lock:
-            self._epoch += 1
-            self._entries.clear()
-            self._bytes = 0
+            self._clear_locked()
             # A watcher that outlived stop() never makes the copies trusted again.
             self._healthy = healthy and not self._closed
 
@@ -182,8 +218,7 @@ class NearCache:
     def _after_fork_in_child(self) -> None:
         # Only the forking thread survives a fork: no watcher, and a lock no one will release.
         self._lock = threading.Lock()
-        self._entries = OrderedDict()
-        self._bytes = 0
+        self._copies.clear()
         self._healthy = False
         self._watcher = None
         self._stop = threading.Event()

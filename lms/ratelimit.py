@@ -5,8 +5,9 @@ Use ``@public_lookup_limit`` on every public lookup view and API endpoint
 address; behind the reverse proxy the first address of X-Forwarded-For is
 the client (set AXES_PROXY_COUNT / trust the proxy only).
 
-Counting follows django-ratelimit (a fixed window per client, its start
-spread by the client's address; ``RATELIMIT_ENABLE``; ``Ratelimited``, which
+Counting follows django-ratelimit, with its own rate and window functions
+(a fixed window per client, its start spread by the client's address;
+``RATELIMIT_ENABLE``; ``Ratelimited``, which
 its middleware turns into ``RATELIMIT_VIEW``'s 429). Only the count differs:
 on Redis it is one round trip (``lms.cache.RedisCache.count``), where
 django-ratelimit's ``add`` then ``incr`` take two on every lookup.
@@ -14,19 +15,21 @@ django-ratelimit's ``add`` then ``incr`` take two on every lookup.
 
 import functools
 import hashlib
-import re
-import time
-import zlib
 
 from django.conf import settings
 from django.core.cache import cache
 
+from django_ratelimit import core as ratelimit_core
 from django_ratelimit.exceptions import Ratelimited
 
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
-# Seconds a window's counter outlives the window (django-ratelimit's fudge).
-_FUDGE = 5
+
+@functools.lru_cache(maxsize=32)
+def _split_rate(rate: str) -> tuple[int, int]:
+    """ "60/m" -> (60, 60); "5/10m" -> (5, 600): django-ratelimit's reading of a rate."""
+    try:
+        return ratelimit_core._split_rate(rate)
+    except AttributeError:  # its pattern did not match
+        raise ValueError(f"Not a rate: {rate!r} (like 60/m)") from None
 
 
 def client_ip(group, request) -> str:
@@ -34,25 +37,6 @@ def client_ip(group, request) -> str:
     if forwarded and getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
         return forwarded.split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "")
-
-
-@functools.lru_cache(maxsize=32)
-def _split_rate(rate: str) -> tuple[int, int]:
-    """ "60/m" -> (60, 60); "5/10m" -> (5, 600)."""
-    match = _RATE.match(rate)
-    if match is None:
-        raise ValueError(f"Not a rate: {rate!r} (like 60/m)")
-    count, multiplier, unit = match.groups()
-    return int(count), int(multiplier or 1) * _PERIODS[unit]
-
-
-def _window(value: str, period: int, now: float) -> int:
-    # Each client's window starts at its own offset, so windows do not all end together.
-    ts = int(now)
-    if period == 1:
-        return ts
-    window = ts - (ts % period) + (zlib.crc32(value.encode()) % period)
-    return window + period if window < ts else window
 
 
 def _count(key: str, timeout: int) -> int:
@@ -73,10 +57,10 @@ def is_over(request, group: str, rate: str) -> bool:
         return False
     limit, period = _split_rate(rate)
     value = client_ip(group, request)
-    window = _window(value, period, time.time())
+    window = ratelimit_core._get_window(value, period)
     raw = f"{group}\n{rate}\n{value}\n{window}"
     key = "rl:" + hashlib.sha256(raw.encode()).hexdigest()
-    return _count(key, period + _FUDGE) > limit
+    return _count(key, period + ratelimit_core.EXPIRATION_FUDGE) > limit
 
 
 def _limit(setting: str):

@@ -77,6 +77,11 @@ def segment(*texts: str) -> str:
     return " ".join(words)
 
 
+def stream_text(stream) -> list[str]:
+    """The searchable text of each block of a StreamField value."""
+    return [str(text) for text in stream.stream_block.get_searchable_content(stream)]
+
+
 def query_terms(query: str) -> list[str]:
     """Words of a query as the user meant them (jieba's precise mode), without duplicates."""
     _ensure_ready()

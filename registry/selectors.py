@@ -403,8 +403,9 @@ def worker_trace_lookup(
 
     Returns at most ``PUBLIC_LOOKUP_LIMIT`` workers with their filing status,
     employments (with agencies), credit records and insurance dates (what the
-    door status needs): four queries for a hit, one for a miss, whatever the
-    number of records.
+    door status needs), whatever the number of records: on PostgreSQL one
+    statement that also brings the visit summary, comments and other apps'
+    facts (below); elsewhere four queries for a hit, one for a miss.
     """
     card_number = (card_number or "").strip().upper()
     name = (name or "").strip()
@@ -426,11 +427,15 @@ def worker_trace_lookup(
     if workers:
         dates = _insurance_dates(_worker_ids(workers), timezone.localdate())
         for worker in workers:
-            ins = dates.get(worker.pk, {})
-            worker.door_insurance_until = ins.get("until")
-            worker.door_insurance_ended = ins.get("ended")
-            worker.door_insurance_starts = ins.get("starts")
+            _carry_insurance_dates(worker, dates.get(worker.pk, {}))
     return workers
+
+
+def _carry_insurance_dates(worker: Worker, dates: dict) -> None:
+    """Put the insurance dates the door status needs on a worker of the public lookup."""
+    worker.door_insurance_until = dates.get("until")
+    worker.door_insurance_ended = dates.get("ended")
+    worker.door_insurance_starts = dates.get("starts")
 
 
 # --- the public lookup in one prepared statement (PostgreSQL) -------------------
@@ -441,12 +446,12 @@ def worker_trace_lookup(
 # the same facts come back in one statement: the ORM compiles it once a day
 # per process (the 12-month window moves with the date), the card number (or
 # the name and ID tail) are its only parameters, and the server prepares it
-# once per connection. The
-# rows it returns are turned into the same objects the queries above give,
-# so everything downstream (the masked view, the door status, the visit
-# summary) is shared; tests hold both paths to the same answer. Other apps
-# add their facts as annotations through the ``registry_trace_annotations``
-# hook (the certificates app: the current certificates for the door status).
+# once per connection. The rows it returns are turned into the same objects
+# the queries above give, so everything downstream (the masked view, the door
+# status, the visit summary) is shared; tests hold both paths to the same
+# answer. Other apps add their facts as annotations through the
+# ``registry_trace_annotations`` hook (the certificates app: the current
+# certificates for the door status).
 
 #: What the statement is looked up by, each with a value standing for it while the
 #: statement is compiled (never a real one: lower case, too long for an ID tail).
@@ -486,29 +491,14 @@ def trace_annotations() -> dict:
 def _trace_statement(today: datetime.date, by: str) -> tuple[str, tuple, dict, tuple]:
     """(sql, params, {field: index of its parameter}, names of the hook annotations)."""
     since = visit_summary_since(today=today)
-    counted = _ratings_counted_q()
     visits = (
         ServiceVisit.objects.filter(worker=OuterRef("pk"), confirmed_at__gte=since)
         .order_by()
         .values("worker")
-        .annotate(
-            j=JSONObject(
-                visits=Count("pk"),
-                rated=Count("pk", filter=counted),
-                average=Avg("rating__stars", filter=counted),
-            )
-        )
+        .annotate(j=JSONObject(**_visit_aggregates()))
         .values("j")
     )
-    comments = (
-        VisitRating.objects.filter(
-            visit__worker=OuterRef("pk"),
-            visit__confirmed_at__gte=since,
-            status=VisitRating.Status.APPROVED,
-        )
-        .exclude(comment="")
-        .order_by("-created_at", "-pk")[:PUBLIC_COMMENTS_SHOWN]
-    )
+    comments = _public_comments(since).filter(visit__worker=OuterRef("pk"))[:PUBLIC_COMMENTS_SHOWN]
     extra = trace_annotations()
     qs = (
         Worker.objects.filter(
@@ -619,19 +609,14 @@ def _workers_by_statement(today: datetime.date, **lookup: str) -> list[Worker]:
                 for r in records
             ],
         }
-        ins = _insurance_dates_of(
-            ((pk, _date(i["start_date"]), _date(i["end_date"])) for i in insurances), today
-        ).get(pk, {})
-        worker.door_insurance_until = ins.get("until")
-        worker.door_insurance_ended = ins.get("ended")
-        worker.door_insurance_starts = ins.get("starts")
+        insured = ((pk, _date(i["start_date"]), _date(i["end_date"])) for i in insurances)
+        _carry_insurance_dates(worker, _insurance_dates_of(insured, today).get(pk, {}))
         worker.trace_today = today
         worker.trace_visits = (
             _visit_summary(visits["visits"], visits["rated"], visits["average"]) if visits else None
         )
         worker.trace_comments = [
-            {"stars": c["stars"], "comment": c["comment"], "date": _date(c["date"])}
-            for c in comments
+            _public_comment(c["stars"], c["comment"], _date(c["date"])) for c in comments
         ]
         for name_, value in zip(extra, row[13:], strict=True):
             setattr(worker, name_, value)
@@ -950,13 +935,19 @@ def visit_summary_for_workers(workers, *, since=None, today=None) -> dict[int, V
     rows = (
         ServiceVisit.objects.filter(worker_id__in=_worker_ids(workers), confirmed_at__gte=since)
         .values("worker_id")
-        .annotate(
-            visits=Count("pk"),
-            rated=Count("pk", filter=_ratings_counted_q()),
-            average=Avg("rating__stars", filter=_ratings_counted_q()),
-        )
+        .annotate(**_visit_aggregates())
     )
     return {r["worker_id"]: _visit_summary(r["visits"], r["rated"], r["average"]) for r in rows}
+
+
+def _visit_aggregates() -> dict:
+    """What a visit summary counts over a worker's visits (of ``ServiceVisit`` rows)."""
+    counted = _ratings_counted_q()
+    return {
+        "visits": Count("pk"),
+        "rated": Count("pk", filter=counted),
+        "average": Avg("rating__stars", filter=counted),
+    }
 
 
 def _visit_summary(visits: int, rated: int, average) -> VisitSummary:
@@ -987,25 +978,32 @@ def public_comments_for_workers(
     """
     if limit == PUBLIC_COMMENTS_SHOWN and _carried(workers, "trace_comments", today):
         return {w.pk: w.trace_comments for w in workers if w.trace_comments}
-    since = visit_summary_since(today=today)
     rows = (
-        VisitRating.objects.filter(
-            visit__worker_id__in=_worker_ids(workers),
-            visit__confirmed_at__gte=since,
-            status=VisitRating.Status.APPROVED,
-        )
-        .exclude(comment="")
-        .order_by("-created_at", "-pk")
+        _public_comments(visit_summary_since(today=today))
+        .filter(visit__worker_id__in=_worker_ids(workers))
         .values("visit__worker_id", "stars", "comment", "visit__service_date")[:200]
     )
     found: dict[int, list] = {}
     for r in rows:
         items = found.setdefault(r["visit__worker_id"], [])
         if len(items) < limit:
-            items.append(
-                {"stars": r["stars"], "comment": r["comment"], "date": r["visit__service_date"]}
-            )
+            items.append(_public_comment(r["stars"], r["comment"], r["visit__service_date"]))
     return found
+
+
+def _public_comments(since) -> QuerySet[VisitRating]:
+    """Approved ratings with a comment, on visits confirmed since `since`, newest first."""
+    return (
+        VisitRating.objects.filter(
+            visit__confirmed_at__gte=since, status=VisitRating.Status.APPROVED
+        )
+        .exclude(comment="")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _public_comment(stars: int, comment: str, date) -> dict:
+    return {"stars": stars, "comment": comment, "date": date}
 
 
 def visit_counts(workers, since=None, until=None) -> dict:

@@ -4,7 +4,6 @@ from wagtail.models import Site
 
 from lms import fragments
 
-from .. import cache as page_cache
 from ..selectors import menu_items
 
 register = template.Library()
@@ -38,9 +37,7 @@ class PortalFragmentNode(template.Node):
         key = None
         if request is not None:
             name = self.name.resolve(context)
-            key = page_cache.fragment_key(
-                request, name, *(v.resolve(context) for v in self.vary_on)
-            )
+            key = fragments.fragment_key(request, name, *(v.resolve(context) for v in self.vary_on))
         return fragments.rendered(request, key, lambda: self.nodelist.render(context))
 
 
@@ -52,7 +49,7 @@ def portal_fragment(parser, token):
 
     For parts every visitor sees alike (the article, the footer). Used only on
     pages served by ``cms.views.serve``; previews and other views render the
-    fragment every time (see ``cms.cache.fragment_key``).
+    fragment every time (see ``lms.fragments.fragment_key``).
     """
     bits = token.split_contents()
     if len(bits) < 2:

@@ -9,6 +9,7 @@ import pytest
 from cms import cache as page_cache
 from cms.models import NewsPageAttachment, NewsPageRelatedLink, SiteSettings
 from cms.services import page_publish
+from lms import fragments
 from tests.lms.factories import StaffUserFactory
 
 from . import factories
@@ -131,13 +132,11 @@ def test_a_preview_shows_the_draft_not_the_shared_article(client, news_index):
 
 def test_fragments_are_used_only_by_the_portal_s_own_serving(rf):
     request = rf.get("/")
-    assert page_cache.fragment_key(request, "main") is None
+    assert fragments.fragment_key(request, "main") is None
     request.cms_generation = "g1"
-    assert page_cache.fragment_key(request, "main", 7) != page_cache.fragment_key(
-        request, "main", 8
-    )
+    assert fragments.fragment_key(request, "main", 7) != fragments.fragment_key(request, "main", 8)
     request.is_preview = True
-    assert page_cache.fragment_key(request, "main") is None
+    assert fragments.fragment_key(request, "main") is None
 
 
 def test_a_guard_must_declare_itself(rf):
