@@ -172,5 +172,64 @@ def measure(url: str, seconds: float = 10, clients: int = 4, headers: dict | Non
     )
 
 
+def _server_group(words: list[str]) -> str | None:
+    """Which server-side group a command line belongs to: gunicorn, postgres, redis, or none."""
+    program = os.path.basename(words[0]) if words else ""
+    if "gunicorn" in words[:3] or program == "gunicorn":
+        return "gunicorn"
+    if program.startswith("postgres"):  # the server and its backends ("postgres: 15/main: …")
+        return "postgres"
+    if program.startswith("redis-server"):
+        return "redis"
+    return None
+
+
+def _server_processes() -> dict[str, tuple[str, float]]:
+    """{pid: (group, CPU seconds so far)} of the server-side processes (Linux's /proc)."""
+    found = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            words = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().split()
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        group = _server_group(words)
+        if group is None:
+            continue
+        # utime and stime, the 14th and 15th fields (the name before them may hold spaces).
+        fields = stat.rsplit(")", 1)[1].split()
+        found[entry.name] = (group, (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+@contextlib.contextmanager
+def server_cpu():
+    """CPU seconds spent by gunicorn, PostgreSQL and Redis while the block ran, by group.
+
+    Yields a dict filled when the block ends; empty where there is no /proc.
+    With the load generator on the same cores, it tells where a page's cost
+    lies (``cpu_report``), which a throughput ratio alone does not.
+    """
+    spent: dict[str, float] = {}
+    before = _server_processes() if Path("/proc/self/stat").exists() else {}
+    yield spent
+    if not before:
+        return
+    for pid, (group, seconds) in _server_processes().items():
+        spent[group] = spent.get(group, 0.0) + seconds - before.get(pid, (group, 0.0))[1]
+
+
+def cpu_report(spent: dict[str, float], result: Result) -> str:
+    """One line: "server CPU per request: gunicorn 3.47 ms, postgres 0.40 ms, redis 0.13 ms"."""
+    if not spent or not result.requests:
+        return "server CPU per request: not measured (no /proc)"
+    parts = ", ".join(
+        f"{group} {seconds / result.requests * 1000:.2f} ms"
+        for group, seconds in sorted(spent.items(), key=lambda item: -item[1])
+    )
+    return f"server CPU per request: {parts}"
+
+
 def ratio_report(name: str, target: Result, bare: Result) -> str:
     return f"{name}: {target.rps / bare.rps:.2f}× bare view ({target.line()} | bare {bare.line()})"

@@ -7,9 +7,13 @@ Reports the lookup page's throughput as a ratio to the bare view
         --database-url postgres://postgres@127.0.0.1:5432/bench_registry --workers 300000
 
 The database is a scratch one: it is created if missing, migrated, filled
-with ``seed_scale`` (skipped when already full) and given one lookup page.
+with ``seed_scale`` (skipped when already full), given the histories a real
+answer shows (``registry_histories.py``: employments, credit records,
+insurance, visits, certificates; once) and one lookup page.
 
-Two servers, each measured for four kinds of request next to the bare view:
+Two servers, each measured for five kinds of request next to the bare view,
+each reported with the server-side CPU it cost per request (gunicorn,
+PostgreSQL, Redis; ``harness.server_cpu``):
 
 * the lookup answer cache on (``REGISTRY_LOOKUP_CACHE_SECONDS=60``, the
   default) and off (``0``);
@@ -18,6 +22,9 @@ Two servers, each measured for four kinds of request next to the bare view:
 * **distinct cards**: each request looks up a card never asked before in
   this run (so the cache never helps: the cost of a first lookup);
 * **miss**: an unknown card number, repeated;
+* **lookup page, no query**: the page with its empty form (Wagtail serving
+  and the page's render, no rate limit, no lookup): with the miss, it splits
+  a lookup's cost into serving the page, asking, and answering;
 * **name + ID tail**: a lookup by name and the last four ID digits (never
   cached), repeated.
 
@@ -41,7 +48,18 @@ from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, Result, base_env, log, measure, ratio_report, serve  # noqa: E402
+from harness import (  # noqa: E402
+    PYTHON,
+    ROOT,
+    Result,
+    base_env,
+    cpu_report,
+    log,
+    measure,
+    ratio_report,
+    serve,
+    server_cpu,
+)
 
 #: Distinct cards fetched for the "distinct cards" run; more than a run can ask for.
 DISTINCT_CARDS = 40_000
@@ -169,6 +187,8 @@ def main() -> None:
     env = base_env(DATABASE_URL=args.database_url, DJANGO_DEBUG="1")
     _manage(env, "migrate", "-v0")
     _manage(env, "seed_scale", "--workers", str(args.workers))
+    # Employments, credit records, insurance, visits and certificates: a real answer's size.
+    subprocess.run([PYTHON, "benchmarks/registry_histories.py"], cwd=ROOT, env=env, check=True)
     script = f"DISTINCT = {DISTINCT_CARDS}\n{PAGE_SCRIPT}"
     setup = json.loads(_manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1])
     page_url, card = setup["url"], setup["card"]
@@ -193,15 +213,29 @@ def main() -> None:
             # Warm up (connections, template caches, the lookup cache), never on the spread.
             for url in (base + "/health/live", lookup_url, miss_url, base + by_name):
                 measure(url, seconds=1, clients=1)
-            bare = measure(base + "/health/live", seconds=args.seconds, clients=args.clients)
-            hit = measure(lookup_url, seconds=args.seconds, clients=args.clients)
-            distinct = measure_spread(base, halves[label], args.seconds, args.clients)
-            miss = measure(miss_url, seconds=args.seconds, clients=args.clients)
-            named = measure(base + by_name, seconds=args.seconds, clients=args.clients)
-        log.info(ratio_report(f"trace by card, repeated card ({label})", hit, bare))
-        log.info(ratio_report(f"trace by card, distinct cards ({label})", distinct, bare))
-        log.info(ratio_report(f"trace by card, miss ({label})", miss, bare))
-        log.info(ratio_report(f"trace by name + ID tail ({label})", named, bare))
+            plan = [
+                ("bare view", base + "/health/live"),
+                ("lookup page, no query", base + page_url),
+                ("trace by card, repeated card", lookup_url),
+                ("trace by card, distinct cards", halves[label]),
+                ("trace by card, miss", miss_url),
+                ("trace by name + ID tail", base + by_name),
+            ]
+            measured = {}
+            for name, target in plan:
+                with server_cpu() as spent:
+                    if isinstance(target, list):
+                        result = measure_spread(base, target, args.seconds, args.clients)
+                    else:
+                        result = measure(target, seconds=args.seconds, clients=args.clients)
+                measured[name] = (result, spent)
+        bare, spent = measured.pop("bare view")
+        log.info(f"bare view ({label}): {cpu_report(spent, bare)}")
+        for name, (result, spent) in measured.items():
+            log.info(ratio_report(f"{name} ({label})", result, bare))
+            log.info(f"  {cpu_report(spent, result)}")
+        hit = measured["trace by card, repeated card"][0]
+        distinct = measured["trace by card, distinct cards"][0]
         results[f"repeated card, {label}"] = hit.rps / bare.rps if bare.rps else 0
         results[f"distinct cards, {label}"] = distinct.rps / bare.rps if bare.rps else 0
     for label, ratio in results.items():

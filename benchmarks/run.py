@@ -19,6 +19,7 @@ SUPPORT = {
     "cms_settings_nocache",
     "dashboards_common",
     "exams_locustfile",
+    "registry_histories",
 }
 
 
