@@ -9,8 +9,9 @@ Design, in short:
   nobody is shown a page rendered for someone else.
 * Only page types that opt in (``cache_anonymous = True``, see
   ``cms.models.PortalPage``) are stored, and only a plain 200 answer that set
-  no cookie and rendered no CSRF token. Lookup pages, forms and anything
-  personal are never stored.
+  no cookie and rendered no CSRF token. Lookup answers, forms that post and
+  anything personal are never stored (a lookup page's empty form is, like
+  any page).
 * Entries are keyed by host (the site), path with query string, and
   language. Every entry carries the cache *generation* current when its
   rendering began; publishing, unpublishing, moving or deleting any page, or

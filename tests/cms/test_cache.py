@@ -170,14 +170,20 @@ def test_query_strings_are_part_of_the_key(client, news_index):
     assert "活动一" not in policy.content.decode()
 
 
-def test_lookup_pages_of_other_apps_are_not_cached(client, home):
-    from registry.models import WorkerTraceLookupPage
+def test_a_lookup_page_is_kept_with_its_empty_form_never_with_an_answer(client, home):
+    from registry.models import AgencyCreditLookupPage, WorkerTraceLookupPage
 
-    lookup = WorkerTraceLookupPage(title="家政员查询", slug="worker-lookup")
-    home.add_child(instance=lookup)
-    for _ in range(2):
-        response = client.get(lookup.url)
-        assert page_cache.HEADER not in response
+    for lookup, query in (
+        (WorkerTraceLookupPage(title="家政员查询", slug="worker-lookup"), "?name=张三"),
+        (AgencyCreditLookupPage(title="企业查询", slug="agency-lookup"), "?q=家政"),
+    ):
+        home.add_child(instance=lookup)
+        assert _get(client, lookup.url)[page_cache.HEADER] == "miss"
+        assert _get(client, lookup.url)[page_cache.HEADER] == "hit"
+        for _ in range(2):
+            answer = client.get(lookup.url + query)
+            assert page_cache.HEADER not in answer
+            assert "no-store" in answer["Cache-Control"]
 
 
 @override_settings(CMS_PAGE_CACHE_SECONDS=0)
