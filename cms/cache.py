@@ -385,16 +385,11 @@ def use_route(request) -> bool:
     entry = getattr(request, "cms_route", None)
     if not entry:
         return False
-    site, page, restrictions = _route_models(entry)
+    site, page, restrictions = entry["models"]
     _known_restrictions(page, restrictions)
     request._wagtail_site = site
     request._wagtail_route_for_request = (page, [], {})
     return True
-
-
-def _route_models(entry: dict) -> tuple:
-    """The site, page and view restrictions of a remembered route."""
-    return entry["models"]
 
 
 def store_route(request, key: str, generation: str, route) -> None:

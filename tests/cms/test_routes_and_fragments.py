@@ -191,8 +191,15 @@ def test_a_page_served_from_the_page_cache_never_fetches_the_remembered_route(
     recorder = _KeyRecorder(page_cache.cache)
     monkeypatch.setattr(page_cache, "cache", recorder)
     unpacked = []
-    unpack = page_cache._route_models
-    monkeypatch.setattr(page_cache, "_route_models", lambda e: unpacked.append(1) or unpack(e))
+    use_route = page_cache.use_route
+
+    def recording_use_route(request):
+        used = use_route(request)
+        if used:
+            unpacked.append(1)
+        return used
+
+    monkeypatch.setattr(page_cache, "use_route", recording_use_route)
     with override_settings(CMS_PAGE_CACHE_SECONDS=600):
         client.get(item.url)  # routes, renders, stores the page and the route
         recorder.reads.clear()
