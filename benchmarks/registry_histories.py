@@ -41,29 +41,27 @@ POLICY_BATCH = 5_000
 
 STEPS = [
     (
-        "older ended employments",
-        f"""
-        WITH agencies AS (SELECT array_agg(id ORDER BY id) AS ids FROM registry_agency)
-        INSERT INTO registry_employment (worker_id, agency_id, start_date, end_date)
-        SELECT w.id, agencies.ids[1 + mod({_h("oa", modulo=300)}, cardinality(agencies.ids))],
-               s.on_, s.on_ + 200 + {_h("oe", modulo=600)}
-        FROM registry_worker w
-        CROSS JOIN LATERAL (SELECT current_date - 3600 - {_h("os", modulo=800)} AS on_) s
-        CROSS JOIN agencies
-        WHERE w.card_number IS NOT NULL AND {_h("o2")} < 25
-        """,
-    ),
-    (
         "ended employments",
-        f"""
+        # One earlier employment for half the workers, a second, older one for a quarter.
+        """
         WITH agencies AS (SELECT array_agg(id ORDER BY id) AS ids FROM registry_agency)
         INSERT INTO registry_employment (worker_id, agency_id, start_date, end_date)
-        SELECT w.id, agencies.ids[1 + mod({_h("pa", modulo=300)}, cardinality(agencies.ids))],
-               s.on_, s.on_ + 300 + {_h("pe", modulo=400)}
+        SELECT w.id,
+               agencies.ids[1 + mod(abs(hashtext(e.agency_salt || w.id::text)) % 300,
+                                    cardinality(agencies.ids))],
+               s.on_, s.on_ + e.least_days + abs(hashtext(e.end_salt || w.id::text)) % e.more_days
         FROM registry_worker w
-        CROSS JOIN LATERAL (SELECT current_date - 1500 - {_h("ps", modulo=1000)} AS on_) s
         CROSS JOIN agencies
-        WHERE w.card_number IS NOT NULL AND {_h("p1")} < 50
+        CROSS JOIN (VALUES ('pa', 'pe', 'ps', 'p1', 1500, 1000, 300, 400, 50),
+                           ('oa', 'oe', 'os', 'o2', 3600, 800, 200, 600, 25))
+            AS e(agency_salt, end_salt, start_salt, share_salt, back_days, spread_days,
+                 least_days, more_days, share)
+        CROSS JOIN LATERAL (
+            SELECT current_date - e.back_days
+                   - abs(hashtext(e.start_salt || w.id::text)) % e.spread_days AS on_
+        ) s
+        WHERE w.card_number IS NOT NULL
+          AND abs(hashtext(e.share_salt || w.id::text)) % 100 < e.share
         """,
     ),
     (
