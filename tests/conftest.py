@@ -56,6 +56,28 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _rate_limit_windows_hold(monkeypatch):
+    """Within a test, each client's rate-limit window stays the one it first fell in.
+
+    django-ratelimit's fixed windows begin at a moment spread by the client's
+    address. A test whose requests straddled that moment (a worker's first
+    search loads jieba's dictionary, about a second) saw its count start
+    again, and the 429 it expected never came.
+    """
+    from django_ratelimit import core
+
+    windows = {}
+    real = core._get_window
+
+    def held(value, period):
+        if (value, period) not in windows:
+            windows[value, period] = real(value, period)
+        return windows[value, period]
+
+    monkeypatch.setattr(core, "_get_window", held)
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the default language: a request made in English leaves
     English active in the thread (LocaleMiddleware), which code run outside a
