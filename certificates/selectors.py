@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -553,22 +553,17 @@ def door_status(worker, *, certificate: Certificate | None = None, today=None) -
 def door_certificates_annotation() -> dict:
     """The current certificates of a ``Worker`` row, as what the registry's card lookup
     adds to its one statement (hook ``registry_trace_annotations``)."""
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models.functions import JSONObject
-
     current = Certificate.objects.filter(worker=OuterRef("pk"), superseded_by__isnull=True)
     return {
-        "door_certificates": ArraySubquery(
-            current.order_by().values(
-                j=JSONObject(pk=F("pk"), expires_on=F("expires_on"), revoked_at=F("revoked_at"))
-            )
+        "door_certificates": registry_selectors.json_array(
+            current.order_by(), "pk", "expires_on", "revoked_at"
         )
     }
 
 
-def _carried_certificates(workers) -> dict[int, list[Certificate]] | None:
+def _carried_certificates(workers, today) -> dict[int, list[Certificate]] | None:
     """The current certificates the card lookup's workers carry, or None when they do not."""
-    if isinstance(workers, QuerySet) or not all(hasattr(w, "door_certificates") for w in workers):
+    if not registry_selectors.carried_by_lookup(workers, "door_certificates", today):
         return None
     return {
         w.pk: [
@@ -581,7 +576,7 @@ def _carried_certificates(workers) -> dict[int, list[Certificate]] | None:
                 else None,
                 superseded_by_id=None,
             )
-            for c in map(registry_selectors.trace_json, w.door_certificates or ())
+            for c in registry_selectors.trace_json_list(w.door_certificates)
         ]
         for w in workers
     }
@@ -592,7 +587,7 @@ def door_status_for_workers(workers, *, today=None) -> dict[int, DoorStatus]:
     (one for workers from the registry's card lookup, which carry their certificates)."""
     today = today or timezone.localdate()
     facts = registry_selectors.door_facts_for_workers(workers, today=today)
-    certificates = _carried_certificates(workers)
+    certificates = _carried_certificates(workers, today)
     if certificates is None:
         certificates = _current_certificates_of(list(facts))
     return {

@@ -470,8 +470,9 @@ def _statement_enabled() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _json_array(queryset, *names, **fields):
-    """The rows of `queryset` as a JSON object each: the fields `names`, and `fields`."""
+def json_array(queryset, *names, **fields):
+    """The rows of `queryset` as a JSON object each: the fields `names`, and `fields`
+    (PostgreSQL; for the card statement and the annotations other apps add to it)."""
     from django.contrib.postgres.expressions import ArraySubquery
 
     return ArraySubquery(queryset.values(j=JSONObject(**{n: F(n) for n in names}, **fields)))
@@ -507,22 +508,22 @@ def _trace_statement(today: datetime.date, by: str) -> tuple[str, tuple, dict, t
         .annotate(
             public_filing_status=F("filings__status"),
             agency_name=F("agency__name"),
-            trace_employments=_json_array(
+            trace_employments=json_array(
                 Employment.objects.filter(worker=OuterRef("pk")).order_by("-start_date", "-pk"),
                 "pk",
                 "start_date",
                 "end_date",
                 agency_name=F("agency__name"),
             ),
-            trace_records=_json_array(
+            trace_records=json_array(
                 CreditRecord.objects.filter(worker=OuterRef("pk")).order_by("-occurred_on", "-pk"),
                 *("pk", "kind", "source", "occurred_on", "description", "is_public", "expires_on"),
             ),
-            trace_insurances=_json_array(
+            trace_insurances=json_array(
                 Insurance.objects.filter(worker=OuterRef("pk")).order_by(), "start_date", "end_date"
             ),
             trace_visits=Subquery(visits),
-            trace_comments=_json_array(comments, "stars", "comment", date=F("visit__service_date")),
+            trace_comments=json_array(comments, "stars", "comment", date=F("visit__service_date")),
             **extra,
         )
         .order_by("pk")
@@ -557,7 +558,8 @@ def trace_json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _json_list(values) -> list:
+def trace_json_list(values) -> list:
+    """A JSON array of the card statement, its items decoded (``None`` is empty)."""
     return [trace_json(v) for v in values or ()]
 
 
@@ -573,7 +575,7 @@ def _workers_by_statement(today: datetime.date, **lookup: str) -> list[Worker]:
     workers = []
     for row in fetch_idempotent(sql, params):
         (pk, name, card, thumbnail, health_expiry, agency_id, status, agency_name) = row[:8]
-        employments, records, insurances, comments = map(_json_list, row[8:12])
+        employments, records, insurances, comments = map(trace_json_list, row[8:12])
         visits = trace_json(row[12])
         worker = Worker(
             pk=pk,
@@ -624,8 +626,9 @@ def _workers_by_statement(today: datetime.date, **lookup: str) -> list[Worker]:
     return workers
 
 
-def _carried(workers, attribute: str, today) -> bool:
-    """Whether every worker came from the card lookup of `today` with `attribute`."""
+def carried_by_lookup(workers, attribute: str, today=None) -> bool:
+    """Whether every worker came from the card statement of `today`, carrying `attribute`
+    (then the facts it carries need no query; other apps ask this too)."""
     today = today or timezone.localdate()
     return (
         not isinstance(workers, QuerySet)
@@ -929,7 +932,7 @@ class VisitSummary:
 def visit_summary_for_workers(workers, *, since=None, today=None) -> dict[int, VisitSummary]:
     """{worker_id: VisitSummary} over the last 12 months, one query (no household data;
     none for workers from the card lookup, which carry theirs)."""
-    if since is None and _carried(workers, "trace_visits", today):
+    if since is None and carried_by_lookup(workers, "trace_visits", today):
         return {w.pk: w.trace_visits for w in workers if w.trace_visits is not None}
     since = since or visit_summary_since(today=today)
     rows = (
@@ -976,7 +979,7 @@ def public_comments_for_workers(
     One query (none for workers from the card lookup, which carry theirs); at
     most `limit` comments per worker.
     """
-    if limit == PUBLIC_COMMENTS_SHOWN and _carried(workers, "trace_comments", today):
+    if limit == PUBLIC_COMMENTS_SHOWN and carried_by_lookup(workers, "trace_comments", today):
         return {w.pk: w.trace_comments for w in workers if w.trace_comments}
     rows = (
         _public_comments(visit_summary_since(today=today))
