@@ -164,8 +164,9 @@ def lookup(request, key: str | None, route: str | None = None) -> tuple[HttpResp
     that cannot be a hit, with the cached route, if `route` is given; it is
     kept on the request for :func:`use_route`). A miss fetches the route in a
     second round trip, unless the key's view was not stored last time: a
-    hit, the common case, never carries the route's pickled page. On Redis a page (not an answer) this process served
-    lately comes from its near cache, with no round trip at all. An entry
+    hit, the common case, never carries the route's page. On Redis a page
+    (not an answer) this process served lately comes from its near cache,
+    with no round trip at all. An entry
     that is a shared answer is served only once its dependencies still hold
     and its guard has counted the request; the guard raises ``Ratelimited``
     (a 429) when the client is over budget.

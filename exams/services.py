@@ -25,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lms.audit import audit, audit_many
-from lms.db import fetch_one_idempotent
+from lms.db import fetch_idempotent
 from lms.tasks import send_task_by_name
 from registry.models import Worker
 
@@ -366,7 +366,7 @@ def _answer_store(
         json.dumps([{"key": key} for key in keys] if vendor == "postgresql" else keys),
         attempt_id,
     ]
-    row = fetch_one_idempotent(_answer_store_sql(vendor, owner is not None, session), params)
+    row = fetch_idempotent(_answer_store_sql(vendor, owner is not None, session), params, one=True)
     if row is None:
         return None
     deadline = row[0]

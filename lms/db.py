@@ -38,7 +38,7 @@ def preparing_cursor():
 
 
 @functools.cache
-def _preparing_cursor_class(logged: bool = False):
+def _preparing_cursor_class(logged: bool):
     import psycopg
 
     class PreparingCursor(psycopg.Cursor):
@@ -83,8 +83,3 @@ def _fetch(sql: str, params: list, one: bool):
     with preparing_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() if one else cursor.fetchall()
-
-
-def fetch_one_idempotent(sql: str, params: list):
-    """:func:`fetch_idempotent`'s first row, or None."""
-    return fetch_idempotent(sql, params, one=True)

@@ -176,20 +176,6 @@ class NearCache:
         self._epoch += 1
         self._copies.clear()
 
-    # The limits live with the copies; shared() may change them (settings change in tests).
-    max_entries = property(
-        lambda self: self._copies.max_entries,
-        lambda self, value: setattr(self._copies, "max_entries", value),
-    )
-    max_bytes = property(
-        lambda self: self._copies.max_bytes,
-        lambda self, value: setattr(self._copies, "max_bytes", value),
-    )
-    max_age = property(
-        lambda self: self._copies.max_age,
-        lambda self, value: setattr(self._copies, "max_age", value),
-    )
-
     @property
     def healthy(self) -> bool:
         return self._healthy
@@ -355,9 +341,9 @@ def shared(url: str, tracked_key: str, **options) -> NearCache:
             if near is None:
                 near = NearCache(url, tracked_key, connection_options=connection_options)
                 _shared[url, tracked_key] = near
-    for name, value in options.items():
-        if getattr(near, name) != value:
-            setattr(near, name, value)
+    for name, value in options.items():  # max_entries, max_bytes, max_age: the copies' limits
+        if getattr(near._copies, name) != value:
+            setattr(near._copies, name, value)
     return near
 
 

@@ -5,7 +5,7 @@ Use ``@public_lookup_limit`` on every public lookup view and API endpoint
 address; behind the reverse proxy the first address of X-Forwarded-For is
 the client (set AXES_PROXY_COUNT / trust the proxy only).
 
-Counting follows django-ratelimit, with its own rate and window functions
+Counting follows django-ratelimit, with its own rate, window and key functions
 (a fixed window per client, its start spread by the client's address;
 ``RATELIMIT_ENABLE``; ``Ratelimited``, which
 its middleware turns into ``RATELIMIT_VIEW``'s 429). Only the count differs:
@@ -14,7 +14,6 @@ django-ratelimit's ``add`` then ``incr`` take two on every lookup.
 """
 
 import functools
-import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -58,8 +57,7 @@ def is_over(request, group: str, rate: str) -> bool:
     limit, period = _split_rate(rate)
     value = client_ip(group, request)
     window = ratelimit_core._get_window(value, period)
-    raw = f"{group}\n{rate}\n{value}\n{window}"
-    key = "rl:" + hashlib.sha256(raw.encode()).hexdigest()
+    key = ratelimit_core._make_cache_key(group, window, rate, value, None)
     return _count(key, period + ratelimit_core.EXPIRATION_FUDGE) > limit
 
 
