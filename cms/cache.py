@@ -251,8 +251,10 @@ _ANSWER_ROUTES: set[str] = set()
 def answer_asked_before(key: str | None) -> bool:
     """Whether this process saw `key` asked before (and note that it has now).
 
-    ``cms.views.serve`` puts the verdict on the request (``cms_share_answer``):
-    a lookup page shares its answer only then, and reads what the answer
+    For a page type that shares answers (``shares_answers = True``), the
+    portal's ``before_serve_page`` hook puts the verdict on the request
+    (``cms_share_answer``); other pages' keys are never noted. The page
+    shares its answer only then, and reads what the answer
     depends on only then. A household checking the worker at its door asks
     once; the same card asked again (a family, a refresh, a card shown to
     several households) is kept from its second asking on.

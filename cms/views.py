@@ -37,8 +37,8 @@ def serve(request, path):
         return cached
     if not page_cache.use_route(request):
         page_cache.store_route(request, route, generation, Page.route_for_request(request, path))
-    # A lookup page shares its answer from the second asking on (see cms/cache.py).
-    request.cms_share_answer = page_cache.answer_asked_before(key)
+    # A page that shares answers asks whether this key was asked before (cms/wagtail_hooks.py).
+    request.cms_page_key = key
     response = wagtail_serve(request, path)
     if key is None:
         return response

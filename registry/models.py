@@ -536,6 +536,8 @@ class WorkerTraceLookupPage(IntroDescribed, Page):
     #: like any page. Answers are private (views.worker_trace_lookup), never kept as pages.
     cache_anonymous = True
     cache_query_params = frozenset({"card_number", "name", "id_last4"})
+    #: Its answers by card number are shared for a while (cms/cache.py, views.py).
+    shares_answers = True
 
     class Meta:
         verbose_name = _("家政服务员追溯查询页")

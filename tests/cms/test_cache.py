@@ -298,3 +298,10 @@ def test_nothing_rendered_for_made_up_query_strings_is_kept(client, news_index, 
     ]
     _get(client, item.url)
     assert [k for k in stored if k.startswith(fragments.FRAGMENT_PREFIX)]  # the clean view does
+
+
+def test_only_pages_that_share_answers_note_their_askings(client, news_index):
+    item = factories.news_page(news_index)
+    _get(client, item.url + "?made-up=1")
+    _get(client, item.url)
+    assert not page_cache._ASKED
