@@ -6,6 +6,7 @@ message in the user's language. Never hand-roll the check digit.
 """
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -65,3 +66,23 @@ def normalize_credit_code(value: str) -> str:
 def validate_credit_code(value: str) -> str:
     """Return the compact credit code or raise ValidationError with a plain-Chinese reason."""
     return _validate(uscc, normalize_credit_code(value), _USCC_MESSAGES)
+
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE_NOISE = re.compile(r"[\s\-()（）\u00a0]")
+
+
+def normalize_mobile(value: str) -> str:
+    """A mainland mobile number as its 11 digits: spaces, dashes and a +86 / 0086 prefix dropped.
+
+    Returns "" for empty input; raises ValidationError with a plain-Chinese
+    reason when what is left is not an 11-digit mobile number.
+    """
+    digits = _MOBILE_NOISE.sub("", value or "")
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+            break
+    if digits and not _MOBILE.fullmatch(digits):
+        raise ValidationError(_("请输入 11 位手机号码，例如 13812345678。"), code="invalid_mobile")
+    return digits
