@@ -17,6 +17,8 @@ class CertificatesPanel(AgencyPanel):
     def panel_context(self) -> dict:
         return {
             "counts": stats.certificate_counts(self.workers),
+            # Workers, not certificates: the funnel's "持有效证书" is this same figure.
+            "holders": stats.holder_count(self.workers),
             "expiring": list(stats.expiring(self.workers, within_days=30)[:LIST_LIMIT]),
             "door_alerts": selectors.door_alerts(self.workers, limit=LIST_LIMIT),
         }

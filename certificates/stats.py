@@ -46,6 +46,22 @@ def valid_condition(today: datetime.date, within: QuerySet | None = None) -> Exi
     return Exists(certificates)
 
 
+def holder_figures(today: datetime.date, within: QuerySet | None = None) -> dict:
+    """``certified``: the workers holding a valid certificate on `today`, as an
+    aggregate over worker rows (a worker with two valid certificates counts once).
+
+    The one definition of "持有效证书": the agency funnel and the certificates panel
+    both aggregate this expression, so they agree by construction.
+    """
+    return {"certified": Count("pk", filter=Q(valid_condition(today, within)))}
+
+
+def holder_count(workers: QuerySet, *, today=None) -> int:
+    """Workers holding a valid certificate (one query)."""
+    today = today or timezone.localdate()
+    return workers.order_by().aggregate(**holder_figures(today, workers))["certified"]
+
+
 def annotate_certificate(workers: QuerySet, *, today=None) -> QuerySet:
     """Adds the worker's latest current certificate (number, type, expiry, revoked) and
     ``has_valid_certificate``, as subqueries."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from registry.panels import LIST_LIMIT, AgencyPanel
 
+from . import stats
 from .models import Enrolment
 
 #: Days without studying after which an unfinished learner is listed as stalled.
@@ -30,15 +31,18 @@ class LearningPanel(AgencyPanel):
             last_seen=Coalesce("last_activity_at", "enrolled_at")
         )
         stalled = Q(completed_at__isnull=True, last_seen__lt=stalled_before)
+        # Every figure counts workers (the funnel's unit); the list below names enrolments.
+        recent = enrolments.aggregate(
+            completed_30=Count(
+                "worker",
+                distinct=True,
+                filter=Q(completed_at__gte=now - datetime.timedelta(days=30)),
+            ),
+            stalled=Count("worker", distinct=True, filter=stalled),
+        )
         return {
             "stalled_days": STALLED_DAYS,
-            "counts": enrolments.aggregate(
-                learning=Count("pk", filter=Q(completed_at__isnull=True)),
-                completed_30=Count(
-                    "pk", filter=Q(completed_at__gte=now - datetime.timedelta(days=30))
-                ),
-                stalled=Count("pk", filter=stalled),
-            ),
+            "counts": {**stats.learner_counts(self.workers), **recent},
             "stalled": list(
                 enrolments.filter(stalled)
                 .select_related("worker", "course")

@@ -27,6 +27,30 @@ def learning_conditions(within: QuerySet | None = None) -> dict:
     }
 
 
+def learner_figures(within: QuerySet | None = None) -> dict:
+    """The training figures of a group of workers, as aggregates over worker rows:
+    ``enrolled`` (any enrolment), ``learning`` (an enrolment not finished) and
+    ``completed`` (a course finished), each counting workers, not enrolments.
+
+    The one definition of these figures: the agency funnel and the courses panel
+    both aggregate these expressions, so the same label never shows two numbers.
+    """
+    conditions = learning_conditions(within)
+    unfinished = Enrolment.objects.filter(worker=OuterRef("pk"), completed_at__isnull=True)
+    if within is not None:
+        unfinished = unfinished.filter(worker__in=within.values("pk"))
+    return {
+        "enrolled": Count("pk", filter=Q(conditions["is_enrolled"])),
+        "learning": Count("pk", filter=Q(Exists(unfinished))),
+        "completed": Count("pk", filter=Q(conditions["has_completed_course"])),
+    }
+
+
+def learner_counts(workers: QuerySet) -> dict[str, int]:
+    """Workers enrolled, learning and with a course completed (one query)."""
+    return workers.order_by().aggregate(**learner_figures(workers))
+
+
 def annotate_learning(workers: QuerySet) -> QuerySet:
     """Adds ``is_enrolled`` and ``has_completed_course`` to each worker."""
     return workers.annotate(**learning_conditions())

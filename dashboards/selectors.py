@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,56 +91,42 @@ FUNNEL_STAGES = [
 ]
 
 
-def stage_conditions(*, today=None, within: QuerySet | None = None) -> dict:
-    """One condition per funnel stage on a worker row (subqueries, no joins that
+def funnel_figures(*, today=None, within: QuerySet | None = None) -> dict:
+    """One aggregate per funnel stage over worker rows (subqueries, no joins that
     multiply rows). With `within` (the workers asked about) each subquery looks
     only at their rows: PostgreSQL may then hash one agency's enrolments rather
-    than the whole city's."""
+    than the whole city's.
+
+    The training and certificate stages are the courses' and certificates' own
+    figures (``learner_figures``, ``holder_figures``), the very expressions their
+    home panels show, so a stage and the panel beside it cannot disagree.
+    """
     today = today or timezone.localdate()
+    learners = course_stats.learner_figures(within)
     return {
-        "is_filed": Exists(Filing.objects.filter(worker=OuterRef("pk"))),
-        "is_approved": Exists(
-            Filing.objects.filter(worker=OuterRef("pk"), status=FilingStatus.APPROVED)
+        "filed": Count("pk", filter=Q(Exists(Filing.objects.filter(worker=OuterRef("pk"))))),
+        "approved": Count(
+            "pk",
+            filter=Q(
+                Exists(Filing.objects.filter(worker=OuterRef("pk"), status=FilingStatus.APPROVED))
+            ),
         ),
-        **course_stats.learning_conditions(within),
-        "has_passed_exam": exam_stats.passed_condition(within),
-        "has_valid_certificate": certificate_stats.valid_condition(today, within),
+        "enrolled": learners["enrolled"],
+        "completed": learners["completed"],
+        "passed": Count("pk", filter=Q(exam_stats.passed_condition(within))),
+        **certificate_stats.holder_figures(today, within),
     }
 
 
-#: The condition behind each funnel stage, in order.
-STAGE_CONDITIONS = [
-    ("filed", "is_filed"),
-    ("approved", "is_approved"),
-    ("enrolled", "is_enrolled"),
-    ("completed", "has_completed_course"),
-    ("passed", "has_passed_exam"),
-    ("certified", "has_valid_certificate"),
-]
-
-
 def funnel(workers: QuerySet, *, today=None) -> list[dict]:
-    """The certification funnel: each stage counts workers who reached it *and* every
-    stage before it, so the numbers never grow downwards.
+    """The certification funnel: each stage counts the workers who meet it today.
 
-    One query that groups the workers by their six stage conditions (at most 64
-    groups), so each condition is evaluated once per worker; the cumulative
-    counts are summed from those groups.
+    A stage is not narrowed to the workers who met every stage before it: a
+    worker holding a valid certificate counts as such even when, say, the
+    certificate predates the platform's courses. The stage then shows the same
+    number as the panel that lists those workers. One query.
     """
-    names = [name for _key, name in STAGE_CONDITIONS]
-    groups = (
-        workers.order_by()
-        .annotate(**stage_conditions(today=today, within=workers))
-        .values(*names)
-        .annotate(n=Count("pk"))
-        .values_list(*names, "n")
-    )
-    counts = dict.fromkeys((key for key, _name in STAGE_CONDITIONS), 0)
-    for *flags, n in groups:
-        for (key, _name), reached in zip(STAGE_CONDITIONS, flags, strict=True):
-            if not reached:
-                break
-            counts[key] += n
+    counts = workers.order_by().aggregate(**funnel_figures(today=today, within=workers))
     top = counts["filed"]
     return [
         {

@@ -12,7 +12,7 @@ def counts(workers):
     return {stage["key"]: stage["count"] for stage in selectors.funnel(workers)}
 
 
-def test_funnel_counts_each_stage_cumulatively(funnel_data, agency):
+def test_funnel_counts_the_workers_meeting_each_stage(funnel_data, agency):
     result = counts(Worker.objects.filter(agency=agency))
     # filed: all 10; approved: all but filed/returned = 8; enrolled: 7 (not "approved");
     # completed: 6; passed: passed + certified + expiring + expired = 4; valid certificate: 2.
