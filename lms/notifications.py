@@ -1,7 +1,12 @@
 """Notifications to people: e-mail through Django, SMS through a pluggable backend.
 
-``settings.SMS_BACKEND`` names a class with ``send(phone, message)``; the
-console backend writes to the log, a real gateway plugs in the same way.
+``settings.SMS_BACKEND`` names a class with
+``send(phone, message, *, template=None, params=None)``. A real SMS provider in
+China only sends approved templates, so a caller that means a template names it
+by key (``template="login_code"``, ``params={"code": "123456"}``) and still
+passes the rendered ``message``: the console backend prints that text, a
+provider backend (``lms.sms.AliyunSMSBackend``) sends the template instead.
+A backend that cannot send raises `SMSError`.
 """
 
 import logging
@@ -10,26 +15,65 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from .masking import mask_phone
+
 logger = logging.getLogger(__name__)
 
 
+class SMSError(Exception):
+    """An SMS that was not sent. `message` is safe to show to the person who asked
+    (translated, names no secret); `code` is the provider's code, for the log."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(f"{code}: {message}" if code else message)
+        self.message = message
+        self.code = code
+
+
 class ConsoleSMSBackend:
-    """Prints each SMS to the log (and keeps it in `outbox`, for tests)."""
+    """Prints each SMS to the log (and keeps it in `outbox`, for tests).
+
+    Under `make run` the log is the terminal, so a demo sign-in code can be read there.
+    """
 
     outbox: list[tuple[str, str]] = []
 
-    def send(self, phone: str, message: str) -> None:
+    def send(
+        self,
+        phone: str,
+        message: str,
+        *,
+        template: str | None = None,
+        params: dict[str, str] | None = None,
+    ) -> None:
         self.outbox.append((phone, message))
-        logger.info("SMS to %s: %s", phone, message)
+        logger.info("SMS to %s: %s", mask_phone(phone), message)
 
 
 def get_sms_backend():
     return import_string(settings.SMS_BACKEND)()
 
 
-def send_sms(phone: str, message: str) -> None:
-    if phone:
-        get_sms_backend().send(phone, message)
+def send_sms(
+    phone: str,
+    message: str,
+    *,
+    template: str | None = None,
+    params: dict[str, str] | None = None,
+) -> None:
+    """Send `message` to `phone` (nothing without a number); raises `SMSError`.
+
+    `template` is a template key (e.g. ``"login_code"``, which a provider backend maps
+    to its approved template code) and `params` its variables; the console ignores them.
+    """
+    if not phone:
+        return
+    backend = get_sms_backend()
+    if template is None:
+        # Backends written for the older seam take (phone, message) only.
+        backend.send(phone, message)
+    else:
+        backend.send(phone, message, template=template, params=params or {})
 
 
 def send_email(to: list[str], subject: str, message: str) -> None:

@@ -334,8 +334,22 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@jiazheng.example.cn")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
-# Dotted path of the SMS backend (lms.notifications.ConsoleSMSBackend prints to the log).
+# Dotted path of the SMS backend: lms.notifications.ConsoleSMSBackend prints each SMS to
+# the log (the terminal under `make run`); lms.sms.AliyunSMSBackend sends through
+# Alibaba Cloud SMS (docs/deployment.md, "SMS provider").
 SMS_BACKEND = env.str("SMS_BACKEND", default="lms.notifications.ConsoleSMSBackend")
+# https://help.aliyun.com/document_detail/101414.html (SendSms) — a RAM user's access
+# key allowed AliyunDysmsFullAccess or SendSms only, the approved sign name (签名), and
+# our template keys mapped to approved template codes: "login_code=SMS_123456,…".
+ALIYUN_SMS_ACCESS_KEY_ID = env.str("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env.str("ALIYUN_SMS_SIGN_NAME", default="")
+ALIYUN_SMS_TEMPLATES = env.dict("ALIYUN_SMS_TEMPLATES", default={})
+ALIYUN_SMS_ENDPOINT = env.str("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+# Seconds to wait for one answer; tries in all when throttled, first pause (doubling).
+ALIYUN_SMS_TIMEOUT = env.float("ALIYUN_SMS_TIMEOUT", default=5.0)
+ALIYUN_SMS_MAX_ATTEMPTS = env.int("ALIYUN_SMS_MAX_ATTEMPTS", default=3)
+ALIYUN_SMS_RETRY_BACKOFF = env.float("ALIYUN_SMS_RETRY_BACKOFF", default=0.5)
 
 # --- Rate limits (django-ratelimit) -------------------------------------------
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
