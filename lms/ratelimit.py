@@ -2,8 +2,8 @@
 
 Use ``@public_lookup_limit`` on every public lookup view and API endpoint
 (``@public_search_limit`` on the site search). The key is the client's
-address; behind the reverse proxy the first address of X-Forwarded-For is
-the client (set AXES_PROXY_COUNT / trust the proxy only).
+address as ``lms.client.client_address`` resolves it behind
+``TRUSTED_PROXY_COUNT`` proxies, so a forged X-Forwarded-For changes nothing.
 
 Counting follows django-ratelimit, with its own rate, window and key functions
 (a fixed window per client, its start spread by the client's address;
@@ -11,15 +11,26 @@ Counting follows django-ratelimit, with its own rate, window and key functions
 its middleware turns into ``RATELIMIT_VIEW``'s 429). Only the count differs:
 on Redis it is one round trip (``lms.cache.RedisCache.count``), where
 django-ratelimit's ``add`` then ``incr`` take two on every lookup.
+
+When the cache fails (Redis down), each process counts on its own in its
+memory, with a warning in the log at most once a minute: the limits hold
+per process, and the site never answers 500 or 429 for a missing cache.
 """
 
 import functools
+import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 
 from django_ratelimit import core as ratelimit_core
 from django_ratelimit.exceptions import Ratelimited
+
+from .client import client_address
+
+logger = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=32)
@@ -31,23 +42,45 @@ def _split_rate(rate: str) -> tuple[int, int]:
         raise ValueError(f"Not a rate: {rate!r} (like 60/m)") from None
 
 
-def client_ip(group, request) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+#: Where a process counts while the shared cache fails.
+_fallback = LocMemCache("lms-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+#: After a failure the shared cache is left alone this long: an unreachable Redis
+#: would otherwise cost every lookup a connection timeout.
+_PAUSE_SECONDS = 5
+_WARN_EVERY_SECONDS = 60
+_paused_until = 0.0
+_last_warning = 0.0
+
+
+def _count_in(store, key: str, timeout: int) -> int:
+    counter = getattr(store, "count", None)
+    if counter is not None:
+        return counter(key, timeout)
+    if store.add(key, 1, timeout):
+        return 1
+    try:
+        return store.incr(key)
+    except ValueError:  # expired between the two calls
+        return 1
 
 
 def _count(key: str, timeout: int) -> int:
-    counter = getattr(cache, "count", None)
-    if counter is not None:
-        return counter(key, timeout)
-    if cache.add(key, 1, timeout):
-        return 1
+    if time.monotonic() < _paused_until:
+        return _count_in(_fallback, key, timeout)
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between the two calls
-        return 1
+        return _count_in(cache, key, timeout)
+    except Exception as exc:  # whatever the backend raises (redis, OSError), the site stays up
+        _cache_failed(exc)
+        return _count_in(_fallback, key, timeout)
+
+
+def _cache_failed(exc: Exception) -> None:
+    global _paused_until, _last_warning
+    now = time.monotonic()
+    _paused_until = now + _PAUSE_SECONDS
+    if now - _last_warning >= _WARN_EVERY_SECONDS:
+        _last_warning = now
+        logger.warning("Rate limits count per process: the cache failed (%r).", exc)
 
 
 def is_over(request, group: str, rate: str) -> bool:
@@ -55,7 +88,7 @@ def is_over(request, group: str, rate: str) -> bool:
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return False
     limit, period = _split_rate(rate)
-    value = client_ip(group, request)
+    value = client_address(request)
     window = ratelimit_core._get_window(value, period)
     key = ratelimit_core._make_cache_key(group, window, rate, value, None)
     return _count(key, period + ratelimit_core.EXPIRATION_FUDGE) > limit

@@ -242,17 +242,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For: the
+# client is the entry this many from the right (lms/client.py), for login
+# throttling, rate limits and recorded addresses alike. AXES_PROXY_COUNT is
+# the older name, still read.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
-# Each parameter locks on its own: an account under attack from many clients,
-# and one client trying many accounts, are both stopped.
+# The pair of account and client is locked, never either alone: behind a shared
+# address (a carrier's NAT, the proxy itself) a lock on the address would lock
+# everyone, and a lock on the account would let anyone lock a worker out.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "lms.client.client_address"
 AXES_VERBOSE = False
 
 # django-otp: the issuer shown in authenticator apps.
