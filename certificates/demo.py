@@ -143,6 +143,65 @@ def _eligible_workers(ctx) -> list:
     ]
 
 
+#: The certificate states the demo prints a link for, with the printed label.
+SCENARIOS = [
+    ("valid", "有效证书 valid"),
+    ("expired", "已过期证书 expired"),
+    ("revoked", "已撤销证书 revoked"),
+    ("superseded", "已被取代证书 superseded（补发前的旧证书）"),
+]
+
+
+def _shows(worker, cert_type, today) -> str | None:
+    """The scenario this worker's certificates of the type show, "" for none yet, None for a mix.
+
+    A worker qualifies for a scenario only if the link printed for it can show
+    nothing else: one certificate in that state (or, for "superseded", one
+    reissued pair), and no other certificate of the type.
+    """
+    chain = list(Certificate.objects.filter(worker=worker, type=cert_type).order_by("pk"))
+    if not chain:
+        return ""
+    root = chain[0]
+    status = root.status_on(today)
+    if status == Certificate.Status.SUPERSEDED:
+        return "superseded" if len(chain) == 2 and root.superseded_by_id == chain[1].pk else None
+    if status == Certificate.Status.VALID:
+        # A valid certificate (from a passed exam, say) serves the valid link.
+        return "valid" if selectors.current_certificate(root).status_on(today) == "valid" else None
+    return status if len(chain) == 1 else None
+
+
+def _scenario_workers(workers: list, cert_type, today) -> dict:
+    """{scenario: worker}: one worker per scenario, the same ones from run to run.
+
+    Workers already showing a scenario keep it (the printed URLs stay the
+    same); the remaining scenarios go to workers with no certificate of the
+    type yet, never to one whose exam already earned a valid certificate (its
+    "expired" link would open a valid certificate).
+    """
+    shows = {worker.pk: _shows(worker, cert_type, today) for worker in workers}
+    chosen = {}
+    # The first worker (the one who signs in with the demo phone) holds the valid one.
+    if workers and shows[workers[0].pk] in ("", "valid"):
+        chosen["valid"] = workers[0]
+    for scenario, _label in SCENARIOS:
+        if scenario in chosen:
+            continue
+        for worker in workers:
+            if shows[worker.pk] == scenario and worker not in chosen.values():
+                chosen[scenario] = worker
+                break
+    for scenario, _label in SCENARIOS:
+        if scenario in chosen:
+            continue
+        for worker in workers:
+            if shows[worker.pk] == "" and worker not in chosen.values():
+                chosen[scenario] = worker
+                break
+    return chosen
+
+
 def _existing(worker, cert_type) -> Certificate | None:
     """The first certificate of this worker and type (its chain's root), if any."""
     return Certificate.objects.filter(worker=worker, type=cert_type).order_by("pk").first()
@@ -166,29 +225,25 @@ def seed(ctx) -> None:
     demo_login = ctx.users.get("worker")
     # The worker who signs in with the demo phone gets the valid certificate first.
     workers.sort(key=lambda w: 0 if demo_login and w.user_id == demo_login.pk else 1)
-    scenarios = ["valid", "expired", "revoked", "superseded"]
-    if len(workers) < len(scenarios):
-        ctx.say("  演示服务员不足（需要 4 名已登记的服务员），只生成部分证书。")
+    chosen = _scenario_workers(workers, cert_type, today)
+    if len(chosen) < len(SCENARIOS):
+        ctx.say("  演示服务员不足（需要 4 名已登记、尚无证书的服务员），只生成部分证书。")
     urls = {}
-    for scenario, worker in zip(scenarios, workers, strict=False):
+    for scenario, _label in SCENARIOS:
+        worker = chosen.get(scenario)
+        if worker is None:
+            continue
         certificate = _existing(worker, cert_type)
         if certificate is None:
             certificate = _create_scenario(scenario, worker, cert_type, admin, today)
         current = selectors.current_certificate(certificate)
         services.certificate_render(certificate_id=current.pk)
-        if scenario == "superseded":
-            # The old token of a reissued card answers "superseded".
-            urls[scenario] = selectors.verify_url(certificate.token)
-            urls["superseded_new"] = selectors.verify_url(current.token)
-        else:
-            urls[scenario] = selectors.verify_url(current.token)
+        # The valid link is the newest of the chain; the others show the
+        # certificate that is in that state (a reissue's old token: superseded).
+        shown = current if scenario == "valid" else certificate
+        urls[scenario] = selectors.verify_url(shown.token)
     ctx.data["certificate_urls"] = urls
-    labels = [
-        ("valid", "有效证书 valid"),
-        ("expired", "已过期证书 expired"),
-        ("revoked", "已撤销证书 revoked"),
-    ]
-    for key, label in labels:
+    for key, label in SCENARIOS:
         if key in urls:
             ctx.urls.append((label, urls[key]))
     _door_urls(ctx, cert_type)

@@ -27,9 +27,9 @@ def test_seed_makes_every_state_and_is_idempotent(client, settings):
 
     first = run()
     labels = [label for label, _url in first.urls]
-    assert labels[:3] == ["有效证书 valid", "已过期证书 expired", "已撤销证书 revoked"]
+    assert labels[:4] == [label for _key, label in demo.SCENARIOS]
     # Then one URL per door colour found (issue #8), each with its reasons.
-    assert all(label.startswith(("绿码", "黄码", "红码")) for label in labels[3:])
+    assert all(label.startswith(("绿码", "黄码", "红码")) for label in labels[4:])
     count = Certificate.objects.count()
     assert count == 5  # valid, expired, revoked, and a reissued pair
     second = run()
@@ -39,8 +39,9 @@ def test_seed_makes_every_state_and_is_idempotent(client, settings):
         "有效证书 valid": "有效",
         "已过期证书 expired": "已过期",
         "已撤销证书 revoked": "已撤销",
+        demo.SCENARIOS[3][1]: "已被新证书取代",
     }
-    for label, url in first.urls[:3]:
+    for label, url in first.urls[:4]:
         assert url.startswith(settings.SITE_URL + "/v/")
         html = client.get(url.removeprefix(settings.SITE_URL)).content.decode()
         assert expected[label] in html

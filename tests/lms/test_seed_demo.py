@@ -38,10 +38,14 @@ def _row_counts() -> dict[str, int]:
 def test_seed_demo_is_idempotent_and_prints_logins_that_sign_in(client):
     # One test, so the demo (the slowest fixture of the suite) is seeded twice, not three times.
     out = io.StringIO()
-    call_command("seed_demo", password="pw-for-tests-1", stdout=out)
+    call_command(
+        "seed_demo", password="pw-for-tests-1", i_know_this_is_not_production=True, stdout=out
+    )
     first = _row_counts()
     out2 = io.StringIO()
-    call_command("seed_demo", password="pw-for-tests-1", stdout=out2)
+    call_command(
+        "seed_demo", password="pw-for-tests-1", i_know_this_is_not_production=True, stdout=out2
+    )
     assert _row_counts() == first
     text = out2.getvalue()
     for login in ("admin", "editor", "reviewer", "city", "district", "agency", "13800000001"):

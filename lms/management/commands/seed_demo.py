@@ -9,7 +9,8 @@ import importlib
 import importlib.util
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from lms.demo import DEMO_BACKUP_CODES, DEMO_TOTP_BASE32, DemoContext
@@ -22,8 +23,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password", default="demo-pass-2026", help="password for every demo login"
         )
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="seed even though DJANGO_DEBUG is off (a staging copy, a benchmark database)",
+        )
 
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, not_production=False, **options):
+        # The demo logins, their second-factor key and backup codes are public
+        # (README); on a production database they would be a way in.
+        if not settings.DEBUG and not not_production:
+            raise CommandError(
+                "seed_demo 会创建公开密码和第二步验证密钥的演示账号，只能在演示环境运行："
+                "请设置 DJANGO_DEBUG=1，或确认不是生产环境后加 --i-know-this-is-not-production。"
+                " / seed_demo creates logins whose password and second factor are public: "
+                "run it with DJANGO_DEBUG=1, or pass --i-know-this-is-not-production."
+            )
         ctx = DemoContext(password=password, stdout=self.stdout)
         for app_config in apps.get_app_configs():
             module_name = f"{app_config.name}.demo"
@@ -52,6 +68,11 @@ class Command(BaseCommand):
         w(
             f"工作人员第二步验证：备用码 {' '.join(DEMO_BACKUP_CODES)}（每个用一次，"
             f"重新运行 seed_demo 恢复），或在身份验证器 App 中手动添加密钥 {DEMO_TOTP_BASE32}。"
+        )
+        w(
+            "新登记的服务员：先以机构账号登记一名服务员，再用其手机号在 /accounts/login/ 验证码登录，"
+            "验证码显示在本终端。 / A freshly filed worker: file a worker, then sign in with "
+            "their mobile number at /accounts/login/ (验证码登录); the code appears in this terminal."
         )
         for label, url in ctx.urls:
             w(f"{label}: {url}")
