@@ -134,6 +134,9 @@ class Certificate(models.Model):
     )
     pdf = models.FileField(upload_to="certificates/pdf/", blank=True)
     pdf_revision = models.CharField(max_length=64, blank=True)
+    #: The faces that drew the stored files (pdf.font_signature); blank: rendered
+    #: before it was recorded. certificates_rerender_pdfs finds deficient ones by it.
+    pdf_fonts = models.CharField(max_length=200, blank=True)
     card_pdf = models.FileField(_("卡片"), upload_to="certificates/cards/", blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -7,11 +7,13 @@ the photo, the number, the dates, the issuer's seal and a vector QR code that
 points at the public verification page.
 
 Fonts: a TrueType CJK font is embedded (subsetted) so every viewer shows the
-same glyphs. The first font found in ``FONT_CANDIDATES`` (or the path given by
-the caller) is used; reportlab cannot embed CFF-outline OpenType fonts such as
-Noto Sans CJK, so Debian's ``fonts-wqy-microhei`` is the reference. Without
-any usable file, reportlab's built-in CID font ``STSong-Light`` is used: it is
-not embedded, and viewers substitute a Song/Ming face of their own.
+same glyphs, chosen and backed up as ``lms.pdffonts`` describes: the best
+installed candidate (or the path given by the caller), then a Latin face for
+the characters it lacks (Droid Sans Fallback has no digits), then
+reportlab's built-in CID font ``STSong-Light``. Debian's
+``fonts-wqy-microhei`` covers everything alone and is the reference.
+:func:`font_signature` names the faces, stored with each rendered
+certificate so that PDFs from a deficient font can be found and redrawn.
 
 Speed (the bulk path renders thousands): fonts are parsed once per process;
 the font subset of the fixed wording is built once per template (labels and
@@ -25,7 +27,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
-import os
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,10 +41,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfutils import readJPEGInfo
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
+
+from lms import pdffonts
+from lms.pdffonts import FontChain
 
 from .qr import QUIET_ZONE, qr_matrix, qr_runs
 
@@ -51,13 +55,8 @@ from .qr import QUIET_ZONE, qr_matrix, qr_runs
 rl_config.useA85 = 0
 
 #: TrueType-outline CJK fonts, best first: (path, index inside a .ttc).
-FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
-)
-CID_FALLBACK = "STSong-Light"
+FONT_CANDIDATES = pdffonts.CJK_FONT_CANDIDATES
+CID_FALLBACK = pdffonts.CID_FONT
 
 CARD_SIZE = (85.6 * mm, 53.98 * mm)
 PHOTO_MAX_PIXELS = (600, 800)  # 3:4; the registry stores 600 × 800, embedded as it is
@@ -95,8 +94,8 @@ class CertificateContent:
 
 @dataclass(frozen=True)
 class _Fonts:
-    fixed: str  # labels, wording, numbers, dates: the same subset on every certificate
-    variable: str  # names: a small subset of their own
+    fixed: FontChain  # labels, wording, numbers, dates: the same subset on every certificate
+    variable: FontChain  # names: a small subset of their own
     embedded: bool
 
 
@@ -130,18 +129,10 @@ class _MemoFace(TTFontFace):
         return descriptor
 
 
-def _find_font_file(explicit: str | None) -> tuple[str, int] | None:
-    candidates = ((explicit, 0),) if explicit else FONT_CANDIDATES
-    for path, index in candidates:
-        if path and os.path.exists(path):
-            return path, index
-    return None
-
-
 @lru_cache(maxsize=4)
 def _fonts(font_path: str | None = None) -> _Fonts:
     """Register the certificate fonts once per process (parsing a CJK font takes ~0.1 s)."""
-    found = _find_font_file(font_path)
+    found = pdffonts.cjk_font_file(font_path)
     if found:
         path, index = found
         tag = hashlib.sha1(f"{path}:{index}".encode(), usedforsecurity=False).hexdigest()[:8]
@@ -157,14 +148,50 @@ def _fonts(font_path: str | None = None) -> _Fonts:
             variable.face.name += b"-Names"
             pdfmetrics.registerFont(fixed)
             pdfmetrics.registerFont(variable)
-            return _Fonts(fixed.fontName, variable.fontName, embedded=True)
-    pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-    return _Fonts(CID_FALLBACK, CID_FALLBACK, embedded=False)
+            return _Fonts(pdffonts.chain_for(fixed), pdffonts.chain_for(variable), embedded=True)
+    chain = pdffonts.chain_for(None)
+    return _Fonts(chain, chain, embedded=False)
 
 
 def font_is_embedded(font_path: str | None = None) -> bool:
     """Whether certificates embed a TrueType CJK font here (False: the CID fallback)."""
     return _fonts(font_path).embedded
+
+
+def font_signature(font_path: str | None = None) -> str:
+    """The faces certificates are drawn with here, e.g. ``WenQuanYiMicroHei``.
+
+    A CJK face without Latin glyphs is followed by the Latin face that draws
+    them (``DroidSansFallback+BitstreamVeraSans-Roman``).
+    """
+    return _fonts(font_path).fixed.signature
+
+
+#: Candidate faces without Latin glyphs: a PDF drawn with one of these alone
+#: has blank numbers and dates (certificates rendered before fonts were chained).
+LATINLESS_FACES = frozenset({"DroidSansFallback"})
+
+_BASE_FONT = re.compile(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([^\s/<>\[\]()]+)")
+
+
+def embedded_faces(data: bytes) -> set[str]:
+    """The font faces a PDF names, without subset tags or this module's suffixes."""
+    faces = set()
+    for raw in _BASE_FONT.findall(data):
+        name = raw.decode("latin-1")
+        name = re.sub(r"-Names(-\d+)?$|-\d+$", "", name)
+        faces.add(name)
+    return faces
+
+
+def faces_are_deficient(faces) -> bool:
+    """Whether text drawn with `faces` lost its digits and Latin letters.
+
+    True when every face named lacks Latin glyphs: no Latin face and no CID
+    font stood in for them.
+    """
+    faces = {face for face in faces if face}
+    return bool(faces) and faces <= LATINLESS_FACES
 
 
 # ── Images ───────────────────────────────────────────────────────────────────
@@ -265,8 +292,7 @@ def _draw_photo(canvas, content: CertificateContent, x, y, w, h, fonts: _Fonts) 
         _draw_image_fit(canvas, _jpeg_xobject(name, photo), x, y, w, h)
     else:
         canvas.setFillColor(MUTED)
-        canvas.setFont(fonts.fixed, min(w, h) / 8)
-        canvas.drawCentredString(x + w / 2, y + h / 2, _("照片"))
+        fonts.fixed.draw(canvas, x + w / 2, y + h / 2, _("照片"), min(w, h) / 8, "centre")
 
 
 def _draw_seal(canvas, seal: bytes | None, cx, cy, size) -> None:
@@ -305,13 +331,13 @@ def format_date(value: date) -> str:
     }
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+def _wrap(text: str, font: FontChain, size: float, width: float) -> list[str]:
     """Break `text` into lines no wider than `width` (CJK may break between any two characters)."""
     lines = []
     for paragraph in text.splitlines() or [""]:
         line = ""
         for char in paragraph:
-            if line and pdfmetrics.stringWidth(line + char, font, size) > width:
+            if line and font.width(line + char, size) > width:
                 lines.append(line)
                 line = char.lstrip()
             else:
@@ -320,15 +346,17 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
-def _fit_size(text: str, font: str, size: float, width: float, minimum: float) -> float:
+def _fit_size(text: str, font: FontChain, size: float, width: float, minimum: float) -> float:
     """The largest size up to `size` at which `text` fits on one line of `width`."""
-    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
+    while size > minimum and font.width(text, size) > width:
         size -= 0.5
     return size
 
 
 def _new_canvas(buffer, pagesize, content, subject: str, fonts: _Fonts) -> Canvas:
-    canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1, initialFontName=fonts.fixed)
+    canvas = Canvas(
+        buffer, pagesize=pagesize, pageCompression=1, initialFontName=fonts.fixed.primary
+    )
     canvas.setTitle(f"{content.title or content.type_name} {content.number}")
     canvas.setAuthor(content.issuer)
     canvas.setSubject(subject)
@@ -360,19 +388,16 @@ def render_certificate(content: CertificateContent, *, font_path: str | None = N
     # type, so its glyph subset is identical and built once (see _fonts).
     title = content.title or content.type_name
     c.setFillColor(RED)
-    c.setFont(fonts.fixed, 40)
-    c.drawCentredString(page_w / 2, page_h - 100, title)
+    fonts.fixed.draw(c, page_w / 2, page_h - 100, title, 40, "centre")
     c.setFillColor(MUTED)
-    c.setFont(fonts.fixed, 14)
     if content.type_name and content.type_name != title:
-        c.drawCentredString(page_w / 2, page_h - 126, content.type_name)
+        fonts.fixed.draw(c, page_w / 2, page_h - 126, content.type_name, 14, "centre")
 
     text_x, text_w = 232, 360
     c.setFillColor(INK)
-    c.setFont(fonts.fixed, 15)
     y = 410
     for line in _wrap(content.wording, fonts.fixed, 15, text_w)[:4]:
-        c.drawString(text_x, y, line)
+        fonts.fixed.draw(c, text_x, y, line, 15)
         y -= 24
 
     rows = [
@@ -388,43 +413,36 @@ def render_certificate(content: CertificateContent, *, font_path: str | None = N
     label_w = 112
     for label, value, variable in rows:
         c.setFillColor(MUTED)
-        c.setFont(fonts.fixed, 12)
-        c.drawString(text_x, y, label)
+        fonts.fixed.draw(c, text_x, y, label, 12)
         font = fonts.variable if variable else fonts.fixed
         size = _fit_size(value, font, 15, text_w - label_w, 9)
         c.setFillColor(INK)
-        c.setFont(font, size)
-        c.drawString(text_x + label_w, y, value)
+        font.draw(c, text_x + label_w, y, value, size)
         y -= 25
 
     # Photo, with the holder's masked name under it.
     _draw_photo(c, content, 78, 240, 112, 150, fonts)
     c.setFillColor(INK)
-    c.setFont(fonts.variable, 14)
-    c.drawCentredString(78 + 56, 220, content.holder_name)
+    fonts.variable.draw(c, 78 + 56, 220, content.holder_name, 14, "centre")
 
     # QR code for the household's scan.
     qr_x, qr_size = 628, 150
     _draw_qr(c, content.verify_url, qr_x, 250, qr_size)
     c.setFillColor(INK)
-    c.setFont(fonts.fixed, 12)
-    c.drawCentredString(qr_x + qr_size / 2, 232, _("扫码查验证书真伪"))
+    fonts.fixed.draw(c, qr_x + qr_size / 2, 232, _("扫码查验证书真伪"), 12, "centre")
 
     # Issuer, date and the seal stamped over them.
     issuer_cx = 703
-    c.setFont(fonts.fixed, 15)
-    c.drawCentredString(issuer_cx, 150, content.issuer)
-    c.setFont(fonts.fixed, 13)
-    c.drawCentredString(issuer_cx, 128, format_date(content.issued_on))
+    fonts.fixed.draw(c, issuer_cx, 150, content.issuer, 15, "centre")
+    fonts.fixed.draw(c, issuer_cx, 128, format_date(content.issued_on), 13, "centre")
     _draw_seal(c, content.seal, issuer_cx, 146, 104)
 
     c.setFillColor(MUTED)
-    c.setFont(fonts.fixed, 9)
     footer = _("本证书真伪及状态以扫码查验结果为准。")
     if content.revision > 1:
         footer += " " + _("补发（第%(revision)d版），原证书作废。") % {"revision": content.revision}
-    c.drawString(44, 44, footer)
-    c.drawRightString(page_w - 44, 44, content.number)
+    fonts.fixed.draw(c, 44, 44, footer, 9)
+    fonts.fixed.draw(c, page_w - 44, 44, content.number, 9, "right")
 
     c.showPage()
     c.save()
@@ -445,15 +463,15 @@ def render_card(content: CertificateContent, *, font_path: str | None = None) ->
     c.rect(0, card_h - band, card_w, band, stroke=0, fill=1)
     c.setFillColor(white)
     title = content.title or content.type_name
-    c.setFont(fonts.fixed, _fit_size(title, fonts.fixed, 13, card_w - 20, 8))
-    c.drawString(10, card_h - band + 8.5, title)
+    fonts.fixed.draw(
+        c, 10, card_h - band + 8.5, title, _fit_size(title, fonts.fixed, 13, card_w - 20, 8)
+    )
 
     _draw_photo(c, content, 9, 44, 48, 64, fonts)
 
     x = 64
     c.setFillColor(INK)
-    c.setFont(fonts.variable, 12)
-    c.drawString(x, card_h - band - 18, content.holder_name)
+    fonts.variable.draw(c, x, card_h - band - 18, content.holder_name, 12)
     lines = [
         (_("编号"), content.number, False),
         (_("有效期至"), format_date(content.expires_on), False),
@@ -462,23 +480,20 @@ def render_card(content: CertificateContent, *, font_path: str | None = None) ->
     y = card_h - band - 34
     for label, value, variable in lines:
         c.setFillColor(MUTED)
-        c.setFont(fonts.fixed, 6.5)
-        c.drawString(x, y, label)
+        fonts.fixed.draw(c, x, y, label, 6.5)
         font = fonts.variable if variable else fonts.fixed
         c.setFillColor(INK)
-        c.setFont(font, _fit_size(value, font, 7.5, 74, 5))
-        c.drawString(x, y - 9, value)
+        font.draw(c, x, y - 9, value, _fit_size(value, font, 7.5, 74, 5))
         y -= 21
 
     qr_size = 84
     _draw_qr(c, content.verify_url, card_w - qr_size - 4, 26, qr_size)
     c.setFillColor(MUTED)
-    c.setFont(fonts.fixed, 6)
-    c.drawCentredString(card_w - qr_size / 2 - 4, 20, _("扫码查验"))
+    fonts.fixed.draw(c, card_w - qr_size / 2 - 4, 20, _("扫码查验"), 6, "centre")
 
     c.setFillColor(MUTED)
-    c.setFont(fonts.fixed, _fit_size(content.issuer, fonts.fixed, 6.5, 140, 4.5))
-    c.drawString(9, 10, content.issuer)
+    issuer_size = _fit_size(content.issuer, fonts.fixed, 6.5, 140, 4.5)
+    fonts.fixed.draw(c, 9, 10, content.issuer, issuer_size)
     _draw_seal(c, content.seal, 40, 22, 34)
 
     c.showPage()

@@ -698,6 +698,85 @@ class RenderResult:
     failed: dict = field(default_factory=dict)
 
 
+@dataclass
+class RerenderResult:
+    checked: int = 0  # current certificates with stored files looked at
+    deficient: int = 0  # of them, drawn by a deficient font (or all, with `everything`)
+    rendered: int = 0  # redrawn here (0 when sent to the workers)
+    failed: dict = field(default_factory=dict)
+
+
+def certificates_rerender_deficient_pdfs(
+    *, everything: bool = False, queue: bool = False, chunk: int = 200, progress=None
+) -> RerenderResult:
+    """Redraw the stored PDFs and cards that a deficient font left without digits or Latin.
+
+    A certificate rendered since fonts are recorded is judged by ``pdf_fonts``;
+    an older one by the faces its stored PDF embeds (a sound one gets them
+    recorded, so the next run skips it). Each deficient certificate's
+    ``pdf_revision`` is cleared before it is drawn, so if this run stops, the
+    reconciler (``certificates_needing_pdf``) finishes the job. With `queue`
+    the drawing is left to the Celery workers, `chunk` certificates a message.
+    `progress(result)` is called after every chunk.
+    """
+    result = RerenderResult()
+    current = (
+        Certificate.objects.filter(selectors.current_certificates_q())
+        .exclude(pdf="")
+        .only("pk", "pdf", "card_pdf", "pdf_fonts")
+        .order_by("pk")
+    )
+    batch: list[int] = []
+
+    def flush():
+        ids = list(batch)
+        batch.clear()
+        with transaction.atomic():
+            Certificate.objects.filter(pk__in=ids).update(pdf_revision="")
+            if queue:
+                _after_commit_render_many(ids)
+        if not queue:
+            rendered = certificates_render(certificate_ids=ids)
+            result.rendered += rendered.rendered
+            result.failed.update(rendered.failed)
+        if progress is not None:
+            progress(result)
+
+    for certificate in current.iterator(chunk_size=chunk):
+        result.checked += 1
+        if everything or _pdf_is_deficient(certificate):
+            result.deficient += 1
+            batch.append(certificate.pk)
+            if len(batch) >= chunk:
+                flush()
+    if batch:
+        flush()
+    elif progress is not None:
+        progress(result)
+    return result
+
+
+def _pdf_is_deficient(certificate: Certificate) -> bool:
+    if certificate.pdf_fonts:
+        return pdf.faces_are_deficient(certificate.pdf_fonts.split("+"))
+    faces = set()
+    for stored in (certificate.pdf, certificate.card_pdf):
+        if not stored:
+            continue
+        try:
+            with stored.open("rb") as fh:
+                faces |= pdf.embedded_faces(fh.read())
+        except OSError:
+            return True  # a file gone missing is redrawn too
+    if pdf.faces_are_deficient(faces):
+        return True
+    if faces:
+        Certificate.objects.filter(pk=certificate.pk, pdf_fonts="").update(
+            pdf_fonts="+".join(sorted(faces))[:200]
+        )
+    return False
+
+
 def _render_group(ids, *, force: bool, failed: dict | None) -> int:
     """Lock, render and update the certificates `ids` in one transaction; returns how many.
 
@@ -728,9 +807,12 @@ def _render_group(ids, *, force: bool, failed: dict | None) -> int:
                 failed[cert.pk] = str(exc)[:200]
                 continue
             cert.pdf_revision = expected
+            cert.pdf_fonts = pdf.font_signature(font)
             changed.append(cert)
         if changed:
-            Certificate.objects.bulk_update(changed, ["pdf", "card_pdf", "pdf_revision"])
+            Certificate.objects.bulk_update(
+                changed, ["pdf", "card_pdf", "pdf_revision", "pdf_fonts"]
+            )
             storage = changed[0].pdf.storage
             transaction.on_commit(lambda: _delete_files(storage, old_files))
     return len(changed)

@@ -1,42 +1,17 @@
 """Pure rendering of the dashboards' documents: plain data in, bytes out (no ORM).
 
 PDFs use reportlab with an embedded CJK TrueType font when one is installed
-(Debian's fonts-wqy-microhei), else reportlab's built-in ``STSong-Light``.
+(Debian's fonts-wqy-microhei), backed by a Latin face for the characters it
+lacks, else reportlab's built-in ``STSong-Light`` (``lms.pdffonts``).
 """
 
 from __future__ import annotations
 
-import functools
 import io
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
-]
-
-
-@functools.cache
-def _font() -> str:
-    """Register a CJK font once per process; returns its reportlab name."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
-    for path, index in FONT_CANDIDATES:
-        if Path(path).exists():
-            try:
-                pdfmetrics.registerFont(TTFont("DashCJK", path, subfontIndex=index))
-                return "DashCJK"
-            except TTFError:
-                continue
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
-
+from lms import pdffonts
 
 COLUMN_LABELS = {
     "submitted": "新提交备案",
@@ -80,7 +55,20 @@ def _signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
-def report_pdf(data: dict, *, scope_label: str = "") -> bytes:
+def _cells(chain, rows: list[list], style) -> list[list]:
+    """Table cells as given, but a cell the main face cannot draw whole as a Paragraph."""
+    from reportlab.platypus import Paragraph
+
+    def cell(value):
+        text = str(value)
+        if all(font == chain.primary for font, _piece in chain.runs(text)):
+            return text
+        return Paragraph(chain.markup(text), style)
+
+    return [[cell(value) for value in row] for row in rows]
+
+
+def report_pdf(data: dict, *, scope_label: str = "", font_path: str | None = None) -> bytes:
     """The monthly report as a PDF in Chinese: one table per section, by district,
     each figure with its change from the previous month."""
     from reportlab.lib import colors
@@ -89,7 +77,8 @@ def report_pdf(data: dict, *, scope_label: str = "") -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _font()
+    chain = pdffonts.document_chain(font_path)
+    font = chain.primary
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -103,12 +92,16 @@ def report_pdf(data: dict, *, scope_label: str = "") -> bytes:
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22)
     heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=18, spaceBefore=6)
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, alignment=2)
     story = [
         Paragraph(
-            _("上海市家政服务行业监管月报（%(month)s）") % {"month": data.get("month", "")}, title
+            chain.markup(
+                _("上海市家政服务行业监管月报（%(month)s）") % {"month": data.get("month", "")}
+            ),
+            title,
         ),
-        Paragraph(scope_label or _("范围：全市"), body),
-        Paragraph(_("括号内为与上月相比的变化。"), body),
+        Paragraph(chain.markup(scope_label or _("范围：全市")), body),
+        Paragraph(chain.markup(_("括号内为与上月相比的变化。")), body),
         Spacer(1, 4 * mm),
     ]
     for table_name, content in data.get("tables", {}).items():
@@ -123,7 +116,7 @@ def report_pdf(data: dict, *, scope_label: str = "") -> bytes:
             [_("合计")]
             + [f"{content['total'][c]} ({_signed(content['total_change'][c])})" for c in columns]
         )
-        table = Table(rows, repeatRows=1)
+        table = Table(_cells(chain, rows, cell), repeatRows=1)
         table.setStyle(
             TableStyle(
                 [
@@ -136,7 +129,11 @@ def report_pdf(data: dict, *, scope_label: str = "") -> bytes:
                 ]
             )
         )
-        story += [Paragraph(table_title(table_name), heading), table, Spacer(1, 3 * mm)]
+        story += [
+            Paragraph(chain.markup(table_title(table_name)), heading),
+            table,
+            Spacer(1, 3 * mm),
+        ]
     doc.build(story)
     return buffer.getvalue()
 
@@ -187,7 +184,9 @@ def tables_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
     return output.getvalue()
 
 
-def card_collection_pdf(*, agency_name: str, rows: list[dict], printed_on: str) -> bytes:
+def card_collection_pdf(
+    *, agency_name: str, rows: list[dict], printed_on: str, font_path: str | None = None
+) -> bytes:
     """The batch card-collection sheet (集体领卡签收单): one line per worker to sign."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -195,7 +194,8 @@ def card_collection_pdf(*, agency_name: str, rows: list[dict], printed_on: str) 
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _font()
+    chain = pdffonts.document_chain(font_path)
+    font = chain.primary
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -213,8 +213,9 @@ def card_collection_pdf(*, agency_name: str, rows: list[dict], printed_on: str) 
         table_rows.append(
             [str(index), row["name"], row["id_number"], row["categories"], row["branch"], ""]
         )
+    cell = ParagraphStyle("cell", fontName=font, fontSize=9, leading=11)
     table = Table(
-        table_rows,
+        _cells(chain, table_rows, cell),
         colWidths=[12 * mm, 25 * mm, 42 * mm, 35 * mm, 35 * mm, 30 * mm],
         repeatRows=1,
     )
@@ -232,18 +233,24 @@ def card_collection_pdf(*, agency_name: str, rows: list[dict], printed_on: str) 
         )
     )
     story = [
-        Paragraph(_("家政服务员集体领卡签收单"), title),
+        Paragraph(chain.markup(_("家政服务员集体领卡签收单")), title),
         Spacer(1, 4 * mm),
-        Paragraph(_("领卡机构：%(agency)s") % {"agency": agency_name}, body),
+        Paragraph(chain.markup(_("领卡机构：%(agency)s") % {"agency": agency_name}), body),
         Paragraph(
-            _("打印日期：%(date)s　　人数：%(count)s") % {"date": printed_on, "count": len(rows)},
+            chain.markup(
+                _("打印日期：%(date)s　　人数：%(count)s")
+                % {"date": printed_on, "count": len(rows)}
+            ),
             body,
         ),
         Spacer(1, 4 * mm),
         table,
         Spacer(1, 10 * mm),
         Paragraph(
-            _("领卡人签字：____________　　发卡人签字：____________　　日期：____________"), body
+            chain.markup(
+                _("领卡人签字：____________　　发卡人签字：____________　　日期：____________")
+            ),
+            body,
         ),
     ]
     doc.build(story)
