@@ -50,7 +50,8 @@ def export_job_run(*, job_id: int) -> None:
         queryset = view.get_filtered_queryset()
         output = io.BytesIO()
         if job.format == "csv":
-            output.write("".join(view.stream_csv(queryset)).encode("utf-8-sig"))
+            # Encoded lines (Wagtail's writer), the first the byte-order mark Excel needs.
+            output.write(b"".join(view.stream_csv(queryset)))
         else:
             view.write_xlsx(queryset, output)
         name = f"progress-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.{job.format}"

@@ -7,6 +7,7 @@ Any object outside the user's scope is a 404.
 
 from __future__ import annotations
 
+import codecs
 from collections import OrderedDict
 
 from django.conf import settings
@@ -164,7 +165,15 @@ class ProgressReportView(ReportView):
         return self.as_spreadsheet(queryset, export_format)
 
     def stream_csv(self, queryset):
-        return super().stream_csv(_DecoratedRows(queryset))
+        # Excel, the agencies' tool, reads a CSV without a byte-order mark in
+        # the system code page (GBK) and shows the Chinese as mojibake.
+        yield codecs.BOM_UTF8
+        yield from super().stream_csv(_DecoratedRows(queryset))
+
+    def write_csv_response(self, queryset):
+        response = super().write_csv_response(queryset)
+        response["Content-Type"] = "text/csv; charset=utf-8"
+        return response
 
     def write_xlsx(self, queryset, output):
         return super().write_xlsx(_DecoratedRows(queryset), output)
@@ -304,7 +313,7 @@ def bulk_action(request):
     if action == "zip":
         return certificates_zip_response(request, workers)
     if action == "cards":
-        return card_sheet_response(scope, workers)
+        return card_sheet_response(request, scope, workers)
     raise Http404
 
 
@@ -371,8 +380,11 @@ def certificates_zip_response(request, workers):
     )
 
 
-def card_sheet_response(scope, workers):
-    """集体领卡签收单 (PDF) for the selected approved workers without a card yet."""
+def card_sheet_response(request, scope, workers):
+    """集体领卡签收单 (PDF) for the selected approved workers without a card yet.
+
+    With none of them waiting for a card, a warning instead of an empty sheet.
+    """
     ready = (
         registry_selectors.workers_ready_for_cards(agency=scope.agency)
         .filter(pk__in=workers.values("pk"))
@@ -389,6 +401,12 @@ def card_sheet_response(scope, workers):
         }
         for w in ready
     ]
+    if not rows:
+        messages.warning(
+            request,
+            _("所选服务员中没有待领卡的人（需已登记通过且尚未发卡），没有生成领卡单。"),
+        )
+        return _back(request)
     pdf = reports.card_collection_pdf(
         agency_name=scope.agency.name,
         rows=rows,
