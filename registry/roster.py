@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -17,9 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lms.accounts.models import mobile_validator
 from lms.crypto import lookup_hash
-from lms.validators import validate_resident_id
+from lms.validators import normalize_mobile, validate_resident_id
 
 #: (key, header in the file, required)
 COLUMNS = [
@@ -67,10 +67,23 @@ COLUMN_LABELS = {
     "insurance_end": "保险到期日期",
 }
 MAX_ROWS = 50_000
+#: Rows of the template whose text columns are pre-formatted as text.
+TEMPLATE_TEXT_ROWS = 1000
+
+
+#: Columns the template formats as text, so Excel keeps their digits as typed.
+TEXT_COLUMNS = ("id_number", "phone", "policy_number")
+#: An ID number that Excel turned into a number and a CSV then wrote as such.
+_SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE][+]?\d+")
+_CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 
 
 class RosterFileError(ValueError):
     """The file as a whole cannot be read (wrong type, no header, too many rows)."""
+
+
+class NumberCell(str):
+    """A cell's text that the spreadsheet held as a number, not as text."""
 
 
 @dataclass
@@ -93,7 +106,14 @@ def _cell(value) -> str | datetime.date:
         return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, int | float):
+        return NumberCell(value)
     return str(value).strip()
+
+
+def _id_was_a_number(value) -> bool:
+    """Whether Excel stored the ID as a number: its last digits are gone (15 significant)."""
+    return isinstance(value, NumberCell) or bool(_SCIENTIFIC.fullmatch(str(value).strip()))
 
 
 def _map_header(header: list) -> dict[int, str]:
@@ -166,7 +186,11 @@ def _date(value, column: str, errors: list) -> datetime.date | None:
         return None
     if isinstance(value, datetime.date):
         return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
+    text = str(value).strip()
+    chinese = _CHINESE_DATE.fullmatch(text)
+    if chinese:
+        text = "-".join(chinese.groups())
+    text = text.replace("/", "-").replace(".", "-")
     for fmt in ("%Y-%m-%d", "%Y%m%d"):
         try:
             return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
@@ -199,10 +223,15 @@ def validate_row(
     elif len(name) > 50:
         errors.append(("姓名", _("姓名不能超过 50 个字。")))
     id_number = ""
-    try:
-        id_number = validate_resident_id(str(cells.get("id_number", "")))
-    except ValidationError as exc:
-        errors.append(("身份证号", " ".join(str(m) for m in exc.messages)))
+    raw_id = cells.get("id_number", "")
+    if raw_id and _id_was_a_number(raw_id):
+        # The check digit would fail too, but the fix is the column's format.
+        errors.append(("身份证号", _("身份证号被 Excel 转成了数字，请把该列设为文本后重新填写")))
+    else:
+        try:
+            id_number = validate_resident_id(str(raw_id))
+        except ValidationError as exc:
+            errors.append(("身份证号", " ".join(str(m) for m in exc.messages)))
     if id_number:
         digest = lookup_hash(id_number)
         if digest in seen:
@@ -211,12 +240,11 @@ def validate_row(
             )
         else:
             seen[digest] = number
-    phone = str(cells.get("phone", "")).replace(" ", "").replace("-", "")
-    if phone:
-        try:
-            mobile_validator(phone)
-        except ValidationError:
-            errors.append(("手机号", _("手机号应为 11 位数字，以 1 开头。")))
+    phone = ""
+    try:
+        phone = normalize_mobile(str(cells.get("phone", "")))  # spaces, dashes, +86 dropped
+    except ValidationError:
+        errors.append(("手机号", _("手机号应为 11 位数字，以 1 开头。")))
     branch = default_branch
     branch_name = str(cells.get("branch", "")).strip()
     if branch_name:
@@ -300,6 +328,14 @@ def template_xlsx() -> bytes:
     widths = (10, 22, 14, 16, 24, 12, 14, 18, 20, 14, 14)
     for letter, width in zip("ABCDEFGHIJK", widths, strict=True):
         sheet.column_dimensions[letter].width = width
+    # Text format ("@") on the ID, phone and policy columns: as a number, Excel
+    # shows an ID as 1.10101E+17 and keeps only its first 15 digits.
+    keys = [key for key, _label, _req in COLUMNS]
+    for key in TEXT_COLUMNS:
+        column = sheet.cell(row=1, column=keys.index(key) + 1).column_letter
+        sheet.column_dimensions[column].number_format = "@"
+        for row in range(2, TEMPLATE_TEXT_ROWS + 2):
+            sheet[f"{column}{row}"].number_format = "@"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
