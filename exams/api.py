@@ -12,16 +12,20 @@ client re-syncs its countdown; the client's own clock is never used.
 import json
 import threading
 from datetime import datetime
+from typing import Annotated
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import SessionAuth, django_auth
+from pydantic import Field, StringConstraints
+
+from lms.api_errors import responses
 
 from . import selectors, services
 from .models import Attempt, Exam
@@ -88,6 +92,12 @@ autosave_auth = AutosaveAuth()
 
 # --- Schemas ---------------------------------------------------------------
 
+# Bounded as the database columns are, so that no value reaches PostgreSQL that
+# it would refuse (an out-of-range integer, a NUL byte): such a request is a 422.
+ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Position = Annotated[int, Path(ge=0, le=2**31 - 1)]
+ChoiceKey = Annotated[str, StringConstraints(max_length=32, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
 
 class Clock(Schema):
     status: str
@@ -145,8 +155,8 @@ class ErrorOut(Schema):
 
 
 class AnswerIn(Schema):
-    selected: list[str]
-    seq: int
+    selected: list[ChoiceKey] = Field(max_length=64)
+    seq: int = Field(ge=0, le=2**31 - 1)
     # Accepted for diagnostics and ignored: only the server's clock counts.
     client_time: str | None = None
 
@@ -223,10 +233,12 @@ def _error(exc: services.ExamError, attempt=None) -> dict:
 
 @router.post(
     "/exams/{exam_id}/attempts",
-    response={200: AttemptOut, 201: AttemptOut, 403: ErrorOut, 409: ErrorOut},
+    response=responses(
+        {200: AttemptOut, 201: AttemptOut, 403: ErrorOut, 409: ErrorOut}, signed_in=True
+    ),
     summary="Start an attempt (or resume the one in progress)",
 )
-def start_attempt(request, exam_id: int):
+def start_attempt(request, exam_id: ObjectId):
     """201 with a new attempt, 200 when resuming the one in progress, 403 with every reason
     when the worker may not start."""
     worker = selectors.worker_for_user_or_404(request.user)
@@ -244,20 +256,20 @@ def start_attempt(request, exam_id: int):
 
 @router.get(
     "/attempts/{attempt_id}/questions",
-    response=AttemptOut,
+    response=responses(AttemptOut, signed_in=True),
     summary="The attempt's questions and saved answers (never the correct ones)",
 )
-def attempt_questions(request, attempt_id: int):
+def attempt_questions(request, attempt_id: ObjectId):
     return selectors.attempt_client_state(_attempt(request, attempt_id))
 
 
 @router.put(
     "/attempts/{attempt_id}/answers/{position}",
     auth=autosave_auth,
-    response={200: AnswerOut, 409: ErrorOut, 422: ErrorOut},
+    response=responses({200: AnswerOut, 409: ErrorOut, 422: ErrorOut}, signed_in=True),
     summary="Save one answer (idempotent; a lower sequence number never overwrites a higher one)",
 )
-def save_answer(request, attempt_id: int, position: int, payload: AnswerIn):
+def save_answer(request, attempt_id: ObjectId, position: Position, payload: AnswerIn):
     """`outcome` is `saved`, `duplicate` (this seq was stored before) or `stale` (a newer
     answer is stored; it is returned). 409 `time_up` after deadline + grace, 409
     `attempt_finished` after submission."""
@@ -302,10 +314,10 @@ def save_answer(request, attempt_id: int, position: int, payload: AnswerIn):
 
 @router.post(
     "/attempts/{attempt_id}/submit",
-    response=ResultOut,
+    response=responses(ResultOut, signed_in=True),
     summary="Submit and grade (a second submit returns the same result)",
 )
-def submit_attempt(request, attempt_id: int):
+def submit_attempt(request, attempt_id: ObjectId):
     # Ownership is checked by the query that locks the attempt for grading.
     try:
         attempt = services.attempt_submit(
@@ -318,10 +330,10 @@ def submit_attempt(request, attempt_id: int):
 
 @router.get(
     "/attempts/{attempt_id}/result",
-    response={200: ResultOut, 409: ErrorOut},
+    response=responses({200: ResultOut, 409: ErrorOut}, signed_in=True),
     summary="The result, as the exam's review mode allows",
 )
-def attempt_result(request, attempt_id: int):
+def attempt_result(request, attempt_id: ObjectId):
     attempt = _attempt(request, attempt_id)
     if not attempt.is_finished and selectors.attempt_is_overdue(attempt):
         attempt = services.attempt_submit(attempt=attempt, auto=True)
