@@ -5,6 +5,7 @@ import datetime
 from django_ratelimit.exceptions import Ratelimited
 from ninja import Router, Schema, Status
 
+from lms.api_errors import responses
 from lms.ratelimit import public_lookup_limit
 
 from . import selectors
@@ -48,7 +49,7 @@ def _lookup(request, token: str):
 
 @router.get(
     "/verify/{token}",
-    response={200: VerificationOut, 404: NotFoundOut, 429: RateLimitedOut},
+    response=responses({200: VerificationOut, 404: NotFoundOut, 429: RateLimitedOut}),
     summary="查验证书 Verify a certificate",
     description=(
         "Status of the certificate behind a QR token: valid, expired, revoked or "
