@@ -14,7 +14,13 @@ class VisitConfirmForm(forms.Form):
     service_date = forms.DateField(
         label=_("服务日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    district = forms.ChoiceField(label=_("服务所在区"), choices=registry_selectors.district_choices)
+    # No district is chosen for the household: a silent default (the first, 黄浦区) would
+    # file visits under the wrong district's supervision.
+    district = forms.ChoiceField(
+        label=_("服务所在区"),
+        choices=lambda: [("", _("请选择")), *registry_selectors.district_choices()],
+        error_messages={"required": _("请选择服务所在区。")},
+    )
     contact = forms.CharField(
         label=_("你的手机号（可不填）"),
         max_length=20,
@@ -22,6 +28,9 @@ class VisitConfirmForm(forms.Form):
         help_text=_("只用于监管部门回访；任何页面上都只显示为 138****5678 这样的形式。"),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+
+    #: Set by the "仍然确认" button once the household has seen the warnings.
+    acknowledged = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

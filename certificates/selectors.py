@@ -104,6 +104,18 @@ class Verification:
             Certificate.Status.SUPERSEDED: "warn",
         }.get(self.status, "bad")
 
+    @property
+    def confirm_warnings(self) -> list[str]:
+        """Why a household should think twice before confirming entry: the reasons of a
+        red code, or of a certificate that is no longer the valid one (replaced, expired,
+        revoked). Empty when confirming needs no second look."""
+        if self.door.colour != RED and self.status == Certificate.Status.VALID:
+            return []
+        reasons = list(self.door.reasons)
+        if self.status != Certificate.Status.VALID and not reasons:
+            reasons.append(self.status_label)
+        return reasons
+
     def as_api(self) -> dict:
         return {
             "status": self.status,

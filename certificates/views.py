@@ -240,27 +240,41 @@ def visit_confirm(request, token: str):
     via = request.POST.get("via") or request.GET.get("via", "")
     is_live = live.opened_certificate_id(via) == certificate.pk
     form = VisitConfirmForm(request.POST if request.method == "POST" else None)
+    warnings = verification.confirm_warnings
+    ask_again = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            _visit, rating_token = registry_services.visit_confirm(
-                worker=certificate.worker,
-                service_category=data["service_category"],
-                service_date=data["service_date"],
-                district=data["district"],
-                contact=data["contact"],
-                scanned_via="live" if is_live else "printed",
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            url = reverse("registry:visit_rate", args=[rating_token])
-            return redirect(f"{url}?new=1")
+        # A red or replaced code: nothing is recorded until the household, having read
+        # the reasons, presses "仍然确认".
+        ask_again = bool(warnings) and not data["acknowledged"]
+        if not ask_again:
+            try:
+                _visit, rating_token = registry_services.visit_confirm(
+                    worker=certificate.worker,
+                    service_category=data["service_category"],
+                    service_date=data["service_date"],
+                    district=data["district"],
+                    contact=data["contact"],
+                    scanned_via="live" if is_live else "printed",
+                    warnings_seen=tuple(warnings),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                url = reverse("registry:visit_rate", args=[rating_token])
+                return redirect(f"{url}?new=1")
     return render(
         request,
         "certificates/confirm.html",
-        {"v": verification, "form": form, "via": via if is_live else "", "live": is_live},
+        {
+            "v": verification,
+            "form": form,
+            "via": via if is_live else "",
+            "live": is_live,
+            "warnings": warnings,
+            "ask_again": ask_again,
+        },
     )
 
 

@@ -9,6 +9,7 @@ and reports.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -45,11 +46,26 @@ def _agency_or_404(scope, pk: int) -> Agency:
     return get_object_or_404(scope.agencies, pk=pk)
 
 
-def warnings_for(scope):
+def warnings_for(scope, *, district: str = "", agency=None):
+    """The warnings `scope` may see, narrowed to the page's `district` or `agency`
+    (a city regulator on one district's page counts that district's, not the city's)."""
     qs = SupervisionWarning.objects.select_related("agency", "worker")
     if scope.district:
         qs = qs.filter(district=scope.district)
+    if district:
+        qs = qs.filter(district=district)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
     return qs
+
+
+def _warnings_url(*, district: str = "", agency=None) -> str:
+    url = reverse("dashboards_admin:warnings")
+    if agency is not None:
+        return f"{url}?{urlencode({'agency': agency.pk})}"
+    if district:
+        return f"{url}?{urlencode({'district': district})}"
+    return url
 
 
 # --- trends ------------------------------------------------------------------------------------
@@ -105,13 +121,17 @@ def _rows_for(overview: dict, labels: dict, link) -> list[dict]:
     return rows
 
 
-def _base_context(scope, title: str) -> dict:
+def _base_context(scope, title: str, *, district: str = "", agency=None) -> dict:
+    """What every statistics page shows; the warning count is the page's own subject's."""
     return {
         "page_title": title,
         "header_icon": "doc-full",
         "scope": scope,
         "report_url": reverse("dashboards_admin:report"),
-        "open_warnings": warnings_for(scope).filter(status__in=OPEN).count(),
+        "open_warnings": warnings_for(scope, district=district, agency=agency)
+        .filter(status__in=OPEN)
+        .count(),
+        "warnings_url": _warnings_url(district=district, agency=agency),
     }
 
 
@@ -159,7 +179,9 @@ def district_overview(request, code: str):
     data = live_entry["overview"]
     names = dict(agencies.values_list("pk", "name"))
     context = _base_context(
-        scope, _("%(district)s监管统计") % {"district": figures.district_label(code)}
+        scope,
+        _("%(district)s监管统计") % {"district": figures.district_label(code)},
+        district=code,
     )
     context.update(
         {
@@ -197,7 +219,7 @@ def agency_overview(request, pk: int):
     agencies = scope.agencies.filter(pk=agency.pk)
     data = figures.supervision_overview(workers, agencies, group="agency")
     stages = selectors.funnel(workers)
-    context = _base_context(scope, agency.name)
+    context = _base_context(scope, agency.name, agency=agency)
     context.update(
         {
             "level": "agency",
@@ -377,7 +399,13 @@ def warning_list(request):
     scope = _regulator(request)
     status = request.GET.get("status", "open")
     rule = request.GET.get("rule", "")
-    qs = warnings_for(scope)
+    district = request.GET.get("district", "")
+    agency = None
+    if request.GET.get("agency", "").isdigit():
+        agency = scope.agencies.filter(pk=int(request.GET["agency"])).first()
+    qs = warnings_for(
+        scope, district=district if district in District.values else "", agency=agency
+    )
     if status == "open":
         qs = qs.filter(status__in=OPEN)
     elif status in SupervisionWarning.Status.values:

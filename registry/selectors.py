@@ -908,9 +908,14 @@ def workers_door_status(workers) -> dict | None:
 
 
 def _ratings_counted_q(prefix: str = "") -> Q:
-    # Stars count unless a regulator rejected the rating.
-    return Q(**{f"{prefix}rating__isnull": False}) & ~Q(
-        **{f"{prefix}rating__status": VisitRating.Status.REJECTED}
+    # Stars count once a regulator approved the rating, even a rating without a comment
+    # (approved on arrival, as it has no text to hide): one scan of a printed code must not
+    # move a worker's public average (3.7 to 3.2) before anyone looked.
+    return Q(
+        **{
+            f"{prefix}rating__status": VisitRating.Status.APPROVED,
+            f"{prefix}rating__moderated_at__isnull": False,
+        }
     )
 
 
@@ -1119,7 +1124,8 @@ def visit_ratings_visible_to(user) -> QuerySet[VisitRating]:
 
 
 def ratings_awaiting_moderation(user) -> QuerySet[VisitRating]:
-    return visit_ratings_visible_to(user).filter(status=VisitRating.Status.PENDING)
+    """Ratings no regulator has decided yet, comment or not: their stars wait to count."""
+    return visit_ratings_visible_to(user).filter(moderated_at__isnull=True)
 
 
 def visit_for_rating_token(token: str) -> ServiceVisit | None:

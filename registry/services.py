@@ -8,6 +8,7 @@ acting user, and sends side effects (tasks of higher apps) only after commit.
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -27,6 +28,7 @@ from lms.tasks import send_task_by_name
 from lms.validators import (
     id_birth_date,
     id_sex,
+    normalize_mobile,
     validate_credit_code,
     validate_resident_id,
 )
@@ -1072,12 +1074,18 @@ VISIT_BACKDATE_DAYS = 7
 
 
 def _clean_contact(contact: str) -> str:
-    contact = "".join((contact or "").split())
-    if not contact:
-        return ""
-    if not contact.isdigit() or not 7 <= len(contact) <= 12:
-        raise ValidationError({"contact": _("联系方式请填写手机号或电话号码（只填数字）。")})
-    return contact
+    """The household's contact as digits: a mobile number however it is written
+    (spaces, dashes, +86), else a landline of 7 to 12 digits."""
+    try:
+        return normalize_mobile(contact)
+    except ValidationError:
+        pass
+    digits = re.sub(r"[\s\-()（）]", "", contact or "")
+    if not (digits.isascii() and digits.isdigit()) or not 7 <= len(digits) <= 12:
+        raise ValidationError(
+            {"contact": _("联系方式请填写手机号或电话号码，例如 138 1234 5678 或 021-6234 5678。")}
+        )
+    return digits
 
 
 @transaction.atomic
@@ -1089,12 +1097,15 @@ def visit_confirm(
     service_category: ServiceCategory | None = None,
     contact: str = "",
     scanned_via: str = ServiceVisit.ScannedVia.PRINTED,
+    warnings_seen: tuple[str, ...] = (),
 ) -> tuple[ServiceVisit, str]:
     """A household confirms that `worker` entered their home for a service.
 
     Returns the visit and the raw one-time rating token (only its keyed hash is
     stored: the caller shows the link once, to the household). The contact is
     optional and stored encrypted; only its masked form is ever shown.
+    `warnings_seen`: the reasons the household was shown and confirmed past
+    (a red or replaced code), kept in the audit entry for the regulator.
     """
     today = timezone.localdate()
     errors = {}
@@ -1131,7 +1142,12 @@ def visit_confirm(
     audit(
         visit,
         "registry.visit_confirm",
-        data={"worker": worker.pk, "district": district, "via": scanned_via},
+        data={
+            "worker": worker.pk,
+            "district": district,
+            "via": scanned_via,
+            "warnings_seen": [str(w) for w in warnings_seen],
+        },
     )
     _trust_changed(worker.pk)
     return visit, raw_token

@@ -479,10 +479,9 @@ class VisitRatingIndexView(VisibleIndexView):
 
     def get_base_queryset(self):
         qs = super().get_base_queryset()
-        # The queue first: pending ratings, oldest first, then the rest.
-        return qs.order_by(
-            Case(When(status=VisitRating.Status.PENDING, then=0), default=1), "created_at"
-        )
+        # The queue first: ratings no regulator has decided (their stars do not count
+        # yet, comment or not), oldest first, then the rest.
+        return qs.order_by(Case(When(moderated_at__isnull=True, then=0), default=1), "created_at")
 
     def detail_url(self, instance):
         if self.request.user.has_perm("registry.moderate_visitrating"):

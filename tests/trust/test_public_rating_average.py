@@ -1,0 +1,64 @@
+"""Issue #21 item 18: only ratings a regulator has moderated count in the public average.
+
+One scan of a printed code and a one-star rating moved a worker's public
+average from 3.7 to 3.2 at once. Stars now count once a regulator approved
+them, whether the rating has a comment or not.
+"""
+
+import pytest
+
+from registry import selectors, services
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def rate(worker, stars: int, comment: str = ""):
+    _visit, token = factories.visit(worker)
+    return services.rating_submit(token=token, stars=stars, comment=comment)
+
+
+@pytest.fixture
+def rated_worker(green_worker, regulator):
+    """Three moderated ratings: 4, 4 and 3 stars (3.7)."""
+    for stars in (4, 4, 3):
+        services.rating_moderate(
+            rating=rate(green_worker, stars), approve=True, acting_user=regulator
+        )
+    return green_worker
+
+
+def public_average(client, certificate):
+    return client.get(f"/api/v1/verify/{certificate.token}").json()["average_rating"]
+
+
+def test_unmoderated_ratings_do_not_move_the_public_average(client, rated_worker):
+    certificate = factories.certificate(rated_worker)
+    assert public_average(client, certificate) == 3.7
+    rate(rated_worker, 1, comment="很差")
+    rate(rated_worker, 1)  # no comment: nothing to hide, but still nobody looked
+    assert public_average(client, certificate) == 3.7
+    summary = selectors.worker_visit_summary(rated_worker)
+    assert (summary.visits, summary.rated, summary.average_rating) == (5, 3, 3.7)
+
+
+def test_a_moderated_rating_counts(client, rated_worker, regulator):
+    certificate = factories.certificate(rated_worker)
+    rating = rate(rated_worker, 1)
+    services.rating_moderate(rating=rating, approve=True, acting_user=regulator)
+    assert public_average(client, certificate) == 3.0
+
+
+def test_unmoderated_ratings_wait_in_the_moderation_queue(rated_worker, regulator):
+    with_comment = rate(rated_worker, 2, comment="迟到")
+    stars_only = rate(rated_worker, 5)
+    waiting = set(selectors.ratings_awaiting_moderation(regulator).values_list("pk", flat=True))
+    assert waiting == {with_comment.pk, stars_only.pk}
+
+
+def test_the_dashboards_average_counts_only_moderated_ratings(rated_worker):
+    from registry.models import Worker
+
+    rate(rated_worker, 1)
+    assert selectors.visit_counts(Worker.objects.all())["average_rating"] == 3.7
