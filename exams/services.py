@@ -546,7 +546,9 @@ def _attempt_grade(*, attempt_id: int, user, auto: bool, owner=None) -> tuple[At
     outcome = {
         "status": Attempt.Status.GRADED,
         "submitted_at": now,
-        "auto_submitted": auto or overdue,
+        # At or after the deadline it is the time-up that submits (the phone's
+        # timer within the grace, the server after it), not the worker.
+        "auto_submitted": auto or overdue or now >= locked.deadline,
         "score": total,
         "max_score": max_score,
         "passed": grading.passed(score=total, max_score=max_score, pass_mark=exam.pass_mark),
