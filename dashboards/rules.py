@@ -154,7 +154,9 @@ def rule_filing_overdue(*, now, config) -> list[Finding]:
 
 def rule_low_valid_share(*, now, config) -> list[Finding]:
     today = timezone.localdate(now)
-    registered = Worker.objects.filter(filings__status=FilingStatus.APPROVED)
+    registered = Worker.objects.filter(
+        filings__is_current=True, filings__status=FilingStatus.APPROVED
+    )
     rows = certificate_stats.valid_share_by(registered, "agency_id", today=today)
     low = {
         row["agency_id"]: row

@@ -103,13 +103,12 @@ def funnel_figures(*, today=None, within: QuerySet | None = None) -> dict:
     """
     today = today or timezone.localdate()
     learners = course_stats.learner_figures(within)
+    # A worker who moved agencies has older filings too; only the current one counts.
+    current_filings = Filing.objects.filter(worker=OuterRef("pk"), is_current=True)
     return {
-        "filed": Count("pk", filter=Q(Exists(Filing.objects.filter(worker=OuterRef("pk"))))),
+        "filed": Count("pk", filter=Q(Exists(current_filings))),
         "approved": Count(
-            "pk",
-            filter=Q(
-                Exists(Filing.objects.filter(worker=OuterRef("pk"), status=FilingStatus.APPROVED))
-            ),
+            "pk", filter=Q(Exists(current_filings.filter(status=FilingStatus.APPROVED)))
         ),
         "enrolled": learners["enrolled"],
         "completed": learners["completed"],
@@ -150,7 +149,7 @@ CERTIFICATE_LABELS = {
 
 def report_queryset(workers: QuerySet, *, today=None) -> QuerySet[Worker]:
     """One row per worker with the columns of the progress report, as annotations."""
-    filing = Filing.objects.filter(worker=OuterRef("pk"))
+    filing = Filing.objects.filter(worker=OuterRef("pk"), is_current=True)
     qs = workers.select_related("branch", "agency").annotate(
         filing_status=Subquery(filing.values("status")[:1]),
         filing_reason=Subquery(filing.values("reason")[:1]),

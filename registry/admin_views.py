@@ -446,7 +446,9 @@ class BatchCardView(RegistryAdminView, TemplateView):
         agency = self._agency()
         context["agency"] = agency
         context["agencies"] = Agency.objects.filter(
-            workers__filings__status=FilingStatus.APPROVED, workers__card_number__isnull=True
+            workers__filings__is_current=True,
+            workers__filings__status=FilingStatus.APPROVED,
+            workers__card_number__isnull=True,
         ).distinct()
         context["waiting"] = (
             list(selectors.workers_ready_for_cards(agency=agency)[:500]) if agency else []

@@ -203,7 +203,17 @@ class Worker(models.Model):
 
 
 class Filing(models.Model):
-    """A reviewed registration (备案/登记注册) of a worker or of an agency."""
+    """A reviewed registration (备案/登记注册) of a worker or of an agency.
+
+    A worker who changes agencies keeps one ``Worker`` row (one card number)
+    and gains one filing per agency: the newest is current, the older ones
+    stay as history. Every read of "the worker's filing" reads the current one
+    (``is_current``; at most one per worker, a database rule).
+    """
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("新备案")
+        TRANSFER = "transfer", _("转入")
 
     worker = models.ForeignKey(
         Worker, on_delete=models.CASCADE, null=True, blank=True, related_name="filings"
@@ -211,6 +221,17 @@ class Filing(models.Model):
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="filings"
     )
+    #: The agency that filed the worker (a worker filing's own agency, kept when the worker moves).
+    filing_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="worker_filings",
+        verbose_name=_("备案机构"),
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.NEW)
+    is_current = models.BooleanField(_("当前备案"), default=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=FilingStatus.choices, default=FilingStatus.SUBMITTED
     )
@@ -236,8 +257,12 @@ class Filing(models.Model):
                 | (Q(worker__isnull=True) & Q(agency__isnull=False)),
                 name="filing_exactly_one_subject",
             ),
-            # One filing per worker: filing the same person twice is refused.
-            models.UniqueConstraint(fields=["worker"], name="filing_one_per_worker"),
+            # One current filing per worker; a transfer makes the older one history.
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=Q(is_current=True),
+                name="filing_one_current_per_worker",
+            ),
             models.UniqueConstraint(fields=["agency"], name="filing_one_per_agency"),
         ]
 
@@ -251,7 +276,11 @@ class Filing(models.Model):
     subject = property(subject)
 
     def subject_agency(self):
-        return self.agency if self.agency_id else (self.worker.agency if self.worker else None)
+        if self.agency_id:
+            return self.agency
+        if self.filing_agency_id:
+            return self.filing_agency
+        return self.worker.agency if self.worker else None
 
     subject_agency.short_description = _("企业")
     subject_agency = property(subject_agency)
@@ -313,6 +342,53 @@ class Employment(models.Model):
 
     def __str__(self):
         return f"{self.worker} @ {self.agency}"
+
+
+class TransferRequest(models.Model):
+    """An agency's wish to file a worker who is still employed elsewhere (转入申请).
+
+    Made when such a filing is refused; the worker sees it on their own page
+    and may confirm it, which ends the old employment and files the worker
+    with the requesting agency.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待本人确认")
+        CONFIRMED = "confirmed", _("本人已确认")
+        DECLINED = "declined", _("本人已拒绝")
+        DONE = "done", _("已转入")
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="transfer_requests")
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        related_name="transfer_requests",
+        verbose_name=_("申请机构"),
+    )
+    branch = models.ForeignKey(Branch, on_delete=models.SET_NULL, null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("转入申请")
+        verbose_name_plural = _("转入申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "agency"],
+                condition=Q(status="pending"),
+                name="transfer_request_one_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.worker} → {self.agency} · {self.get_status_display()}"
 
 
 class CreditRecord(models.Model):

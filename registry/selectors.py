@@ -47,6 +47,7 @@ from .models import (
     RosterImport,
     ServiceCategory,
     ServiceVisit,
+    TransferRequest,
     VisitRating,
     Worker,
 )
@@ -178,7 +179,9 @@ def filings_visible_to(user) -> QuerySet[Filing]:
         return Filing.objects.all()
     workers = workers_visible_to(user)
     agencies = agencies_visible_to(user)
-    return Filing.objects.filter(Q(worker__in=workers) | Q(agency__in=agencies))
+    # A worker's older filings (with a former agency) are history: only reviewers and
+    # the city see them, so an agency never reads another agency's filing.
+    return Filing.objects.filter(Q(worker__in=workers, is_current=True) | Q(agency__in=agencies))
 
 
 def credit_records_visible_to(user) -> QuerySet[CreditRecord]:
@@ -199,12 +202,38 @@ def roster_imports_visible_to(user) -> QuerySet[RosterImport]:
 
 
 def worker_filing(worker: Worker) -> Filing | None:
-    """The worker's filing (one per worker), or None before one is made."""
+    """The worker's current filing (at most one), or None before one is made."""
     cache = getattr(worker, "_prefetched_objects_cache", {})
     if "filings" in cache:
-        filings = list(cache["filings"])
-        return filings[0] if filings else None
-    return Filing.objects.filter(worker=worker).first()
+        return next((f for f in cache["filings"] if f.is_current), None)
+    return Filing.objects.filter(worker=worker, is_current=True).first()
+
+
+def worker_past_filings(worker: Worker) -> list[Filing]:
+    """The worker's earlier filings (with former agencies), newest first: their history."""
+    cache = getattr(worker, "_prefetched_objects_cache", {})
+    if "filings" in cache:
+        past = [f for f in cache["filings"] if not f.is_current]
+        return sorted(past, key=lambda f: (f.submitted_at, f.pk), reverse=True)
+    return list(
+        Filing.objects.filter(worker=worker, is_current=False)
+        .select_related("filing_agency")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def worker_pending_transfer_requests(worker: Worker) -> list[TransferRequest]:
+    """Agencies asking to file this worker while they work elsewhere (the worker's own page)."""
+    return list(
+        TransferRequest.objects.filter(worker=worker, status=TransferRequest.Status.PENDING)
+        .select_related("agency", "branch")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def worker_transfer_request(worker: Worker, pk) -> TransferRequest | None:
+    """One of this worker's transfer requests (None when it is not theirs)."""
+    return TransferRequest.objects.filter(worker=worker, pk=pk).first()
 
 
 def worker_filing_status(worker: Worker) -> str | None:
@@ -231,7 +260,7 @@ def worker_find_by_id_number(id_number: str) -> Worker | None:
 def workers_ready_for_cards(*, agency: Agency | None = None) -> QuerySet[Worker]:
     """Approved workers without a card yet (for individual or batch issue)."""
     qs = Worker.objects.filter(
-        filings__status=FilingStatus.APPROVED, card_number__isnull=True
+        filings__is_current=True, filings__status=FilingStatus.APPROVED, card_number__isnull=True
     ).select_related("agency")
     if agency is not None:
         qs = qs.filter(agency=agency)
@@ -379,11 +408,12 @@ PUBLIC_LOOKUP_LIMIT = 10
 
 
 def _public_worker_queryset() -> QuerySet[Worker]:
-    # One filing per worker (a unique constraint): its status comes with the row.
+    # One current filing per worker (a unique constraint): its status comes with the
+    # row, through the join of the filter (the same filter() call, so one join).
     # The insurance dates are attached after (see worker_trace_lookup): as six
     # subquery annotations they cost 5-10 ms of query building per lookup.
     return (
-        Worker.objects.filter(filings__status__in=PUBLIC_WORKER_STATES)
+        Worker.objects.filter(filings__is_current=True, filings__status__in=PUBLIC_WORKER_STATES)
         .annotate(public_filing_status=F("filings__status"))
         .select_related("agency")
         .prefetch_related(
@@ -503,7 +533,9 @@ def _trace_statement(today: datetime.date, by: str) -> tuple[str, tuple, dict, t
     extra = trace_annotations()
     qs = (
         Worker.objects.filter(
-            filings__status__in=PUBLIC_WORKER_STATES, **{f: _slot(f) for f in _LOOKUPS[by]}
+            filings__is_current=True,
+            filings__status__in=PUBLIC_WORKER_STATES,
+            **{f: _slot(f) for f in _LOOKUPS[by]},
         )
         .annotate(
             public_filing_status=F("filings__status"),
@@ -650,7 +682,11 @@ def agency_credit_lookup(*, query: str) -> list[Agency]:
     code = normalize_credit_code(query)
     qs = Agency.objects.annotate(
         filed_workers=Count(
-            "workers", filter=Q(workers__filings__status=FilingStatus.APPROVED), distinct=True
+            "workers",
+            filter=Q(
+                workers__filings__is_current=True, workers__filings__status=FilingStatus.APPROVED
+            ),
+            distinct=True,
         )
     ).prefetch_related("credit_records")
     if len(code) == 18 and code.isalnum():
@@ -665,7 +701,9 @@ def agency_credit_lookup(*, query: str) -> list[Agency]:
 def agency_filed_worker_count(agency: Agency) -> int:
     if hasattr(agency, "filed_workers"):
         return agency.filed_workers
-    return Worker.objects.filter(agency=agency, filings__status=FilingStatus.APPROVED).count()
+    return Worker.objects.filter(
+        agency=agency, filings__is_current=True, filings__status=FilingStatus.APPROVED
+    ).count()
 
 
 # --- a worker's own record --------------------------------------------------
@@ -676,6 +714,9 @@ def worker_own_record(worker: Worker) -> Worker:
     return (
         Worker.objects.select_related("agency", "branch")
         .prefetch_related(
+            Prefetch(
+                "filings", queryset=Filing.objects.select_related("filing_agency").order_by("-pk")
+            ),
             "filings__transitions",
             "service_categories",
             Prefetch(
@@ -817,7 +858,11 @@ def door_facts_for_workers(workers, *, today=None) -> dict[int, DoorFacts]:
     ids = _worker_ids(workers)
     rows = list(
         Worker.objects.filter(pk__in=ids)
-        .annotate(door_filing_status=F("filings__status"))
+        .annotate(
+            door_filing_status=Subquery(
+                Filing.objects.filter(worker=OuterRef("pk"), is_current=True).values("status")[:1]
+            )
+        )
         .values_list("pk", "door_filing_status", "health_check_expiry")
     )
     insurance = _insurance_dates(ids, today)
@@ -855,7 +900,7 @@ def door_conditions(today=None, *, soon=None) -> dict:
     """
     today = today or timezone.localdate()
     soon = soon or today + datetime.timedelta(days=30)
-    filings = Filing.objects.filter(worker=OuterRef("pk"))
+    filings = Filing.objects.filter(worker=OuterRef("pk"), is_current=True)
     active = CreditRecord.objects.filter(active_credit_records_q(today), worker=OuterRef("pk"))
     red = Exists(
         filings.filter(status__in=[FilingStatus.REJECTED, FilingStatus.WITHDRAWN])

@@ -9,23 +9,36 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import Agency, CreditRecord, Employment, Filing, FilingStatus, RegulatorProfile, Worker
 
 S = FilingStatus
 
-#: The 2015 registration report's columns, as filters on a worker's filing.
+#: The 2015 registration report's columns, as filters on a worker's current filing
+#: (``with_current_filing``).
 REGISTRATION_COLUMNS = {
-    "applications": Q(filings__isnull=False),
-    "pending": Q(filings__status__in=[S.SUBMITTED, S.UNDER_REVIEW]),
-    "returned": Q(filings__status=S.RETURNED),
-    "rejected": Q(filings__status=S.REJECTED),
-    "registered": Q(filings__status=S.APPROVED),
-    "withdrawn": Q(filings__status=S.WITHDRAWN),
+    "applications": Q(current_filing__isnull=False),
+    "pending": Q(current_filing__status__in=[S.SUBMITTED, S.UNDER_REVIEW]),
+    "returned": Q(current_filing__status=S.RETURNED),
+    "rejected": Q(current_filing__status=S.REJECTED),
+    "registered": Q(current_filing__status=S.APPROVED),
+    "withdrawn": Q(current_filing__status=S.WITHDRAWN),
     "cards": Q(card_number__isnull=False),
 }
+
+
+def with_current_filing(workers: QuerySet[Worker]) -> QuerySet[Worker]:
+    """`workers` joined to their current filing only, as ``current_filing``.
+
+    A worker who moved has older filings too; the join's condition keeps one
+    row per worker (at most one current filing, a database rule), so counts
+    over the join count each worker once.
+    """
+    return workers.annotate(
+        current_filing=FilteredRelation("filings", condition=Q(filings__is_current=True))
+    )
 
 
 def _active_q(today: datetime.date, prefix: str = "") -> Q:
@@ -39,7 +52,7 @@ def registration_counts(workers: QuerySet[Worker]) -> dict[str, int]:
     aggregates = {
         name: Count("pk", filter=condition) for name, condition in REGISTRATION_COLUMNS.items()
     }
-    return workers.aggregate(**aggregates)
+    return with_current_filing(workers).aggregate(**aggregates)
 
 
 def registration_by(workers: QuerySet[Worker], field: str) -> list[dict]:
@@ -47,7 +60,9 @@ def registration_by(workers: QuerySet[Worker], field: str) -> list[dict]:
     aggregates = {
         name: Count("pk", filter=condition) for name, condition in REGISTRATION_COLUMNS.items()
     }
-    return list(workers.order_by().values(field).annotate(**aggregates).order_by(field))
+    return list(
+        with_current_filing(workers).order_by().values(field).annotate(**aggregates).order_by(field)
+    )
 
 
 def agency_counts_by_district(agencies: QuerySet[Agency]) -> list[dict]:
@@ -64,8 +79,15 @@ def agency_counts_by_district(agencies: QuerySet[Agency]) -> list[dict]:
 
 
 def filing_status_counts(workers: QuerySet[Worker]) -> dict[str, int]:
-    rows = workers.order_by().values("filings__status").annotate(n=Count("pk"))
-    return {row["filings__status"]: row["n"] for row in rows if row["filings__status"]}
+    rows = (
+        with_current_filing(workers)
+        .order_by()
+        .values("current_filing__status")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        row["current_filing__status"]: row["n"] for row in rows if row["current_filing__status"]
+    }
 
 
 # --- credit -------------------------------------------------------------------------
@@ -187,6 +209,7 @@ def pending_filings_by_district(*, submitted_before) -> list[dict]:
     return list(
         Filing.objects.filter(
             worker__isnull=False,
+            is_current=True,
             status__in=[S.SUBMITTED, S.UNDER_REVIEW],
             submitted_at__lt=submitted_before,
         )

@@ -6,6 +6,12 @@ app_name = "registry"
 
 urlpatterns = [
     path("me/record/", views.my_record, name="my_record"),
+    path(
+        "me/record/transfers/<int:pk>/<str:answer>/",
+        views.my_transfer_answer,
+        name="my_transfer_answer",
+    ),
+    path("me/phone/", views.my_phone, name="my_phone"),
     # The household's one-time rating link, shown once when a visit is confirmed.
     path("v/rate/<str:token>/", views.visit_rate, name="visit_rate"),
 ]

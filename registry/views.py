@@ -158,12 +158,40 @@ def my_record(request):
         "worker": worker,
         "filing": filing,
         "transitions": list(filing.transitions.all()) if filing else [],
+        "past_filings": selectors.worker_past_filings(worker),
+        # The worker's own page: naming the agencies that ask is the point of it.
+        "transfer_requests": selectors.worker_pending_transfer_requests(worker),
         "employments": selectors.worker_employment_history(worker),
         "standing": selectors.worker_credit_standing(worker, public_only=True, today=today),
         "health_valid": selectors.worker_health_check_valid(worker, today=today),
         "today": today,
     }
     return _private(render(request, "registry/my_record.html", context))
+
+
+@login_required
+@require_http_methods(["POST"])
+def my_transfer_answer(request, pk: int, answer: str):
+    """The worker confirms (确认转入) or declines an agency's transfer request (POST)."""
+    worker = selectors.worker_for_user(request.user)
+    transfer = selectors.worker_transfer_request(worker, pk) if worker else None
+    if transfer is None or answer not in ("confirm", "decline"):
+        raise Http404
+    try:
+        if answer == "confirm":
+            services.worker_confirm_transfer(transfer_request=transfer, acting_user=request.user)
+            messages.success(
+                request,
+                _("已确认转入 %(agency)s，原从业经历已于今天结束，新备案等待审核。")
+                % {"agency": transfer.agency.name},
+            )
+        else:
+            services.worker_decline_transfer(transfer_request=transfer, acting_user=request.user)
+            messages.success(request, _("已拒绝这条转入申请。"))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("registry:my_record")
 
 
 @public_lookup_limit

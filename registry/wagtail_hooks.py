@@ -16,6 +16,10 @@ AUDIT_ACTIONS = [
     ("registry.filing_reject", _("备案不通过"), _("驳回了备案")),
     ("registry.filing_return", _("退回修改"), _("退回备案要求修改")),
     ("registry.filing_withdraw", _("注销备案"), _("注销了备案")),
+    ("registry.filing_transfer_in", _("转入备案"), _("提交了转入备案")),
+    ("registry.transfer_request", _("申请转入"), _("有机构申请转入该服务员")),
+    ("registry.transfer_confirm", _("确认转入"), _("服务员本人确认了转入")),
+    ("registry.transfer_decline", _("拒绝转入"), _("服务员本人拒绝了转入")),
     ("registry.card_issue", _("发放家政卡"), _("发放了家政卡")),
     ("registry.card_issue_batch", _("集体领卡"), _("办理了集体领卡")),
     ("registry.employment_start", _("开始从业"), _("登记了从业经历")),
@@ -182,15 +186,16 @@ class FilingFilterSet(WagtailFilterSet):
         return queryset.filter(worker__isnull=value != "worker")
 
     def filter_district(self, queryset, name, value):
-        return queryset.filter(Q(worker__agency__district=value) | Q(agency__district=value))
+        return queryset.filter(Q(filing_agency__district=value) | Q(agency__district=value))
 
     def filter_agency(self, queryset, name, value):
-        return queryset.filter(Q(worker__agency=value) | Q(agency=value))
+        # A worker filing belongs to the agency that made it, also after the worker moved.
+        return queryset.filter(Q(filing_agency=value) | Q(agency=value))
 
 
 class FilingIndexView(VisibleIndexView):
     visible = staticmethod(selectors.filings_visible_to)
-    related = ("worker", "worker__agency", "agency")
+    related = ("worker", "worker__agency", "filing_agency", "agency")
     default_ordering = "-submitted_at"
 
     def detail_url(self, instance):
@@ -214,6 +219,8 @@ class FilingViewSet(RegistryViewSet):
         "subject",
         "subject_agency",
         "subject_district",
+        # "转入": the worker moved here from another agency (same person, same card).
+        "kind",
         "status",
         "submitted_at",
     ]
@@ -223,7 +230,7 @@ class FilingViewSet(RegistryViewSet):
 
 class WorkerFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(
-        label=_("备案状态"), choices=FilingStatus.choices, field_name="filings__status"
+        label=_("备案状态"), choices=FilingStatus.choices, method="filter_status"
     )
     has_card = django_filters.BooleanFilter(
         label=_("已发卡"), field_name="card_number", lookup_expr="isnull", exclude=True
@@ -235,6 +242,10 @@ class WorkerFilterSet(WagtailFilterSet):
     class Meta:
         model = Worker
         fields = ["status"]
+
+    def filter_status(self, queryset, name, value):
+        # One filter() call, so one join: the current filing's status, each worker once.
+        return queryset.filter(filings__is_current=True, filings__status=value)
 
 
 class WorkerIndexView(VisibleIndexView):

@@ -77,7 +77,7 @@ def test_worker_create_refuses_an_invalid_id_number():
     assert not Worker.objects.exists()
 
 
-def test_filing_the_same_person_twice_is_refused_naming_the_existing_filing():
+def test_filing_a_person_another_agency_holds_is_refused_naming_no_agency():
     number = next_id_number()
     agency = AgencyFactory(name="上海甲家政有限公司")
     first = services.worker_create(name="赵六", id_number=number, agency=agency)
@@ -85,8 +85,9 @@ def test_filing_the_same_person_twice_is_refused_naming_the_existing_filing():
     with pytest.raises(ValidationError) as exc:
         services.worker_create(name="赵六", id_number=number.lower(), agency=AgencyFactory())
     message = exc.value.message_dict["id_number"][0]
-    assert str(filing.pk) in message
-    assert "上海甲家政有限公司" in message
+    assert message == services.transfer_refusal_message()
+    assert str(filing.pk) not in message
+    assert "上海甲家政有限公司" not in message
     assert Worker.objects.count() == 1
 
 
