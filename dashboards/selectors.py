@@ -179,6 +179,7 @@ def decorate_rows(rows: list[Worker], *, today=None) -> list[Worker]:
         )
         status = doors.get(w.pk) if doors else None
         w.door_colour = status.colour if status else ""
+        w.door_label = household.colour_label(w.door_colour) if status else ""
         w.door_reasons = list(status.reasons) if status else []
         w.insurance_expiry = insurance.get(w.pk) if insurance else None
     return rows
