@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from registry.selectors import worker_for_user
+from registry.selectors import worker_filing_notice, worker_for_user
 
 from . import selectors, services
 from .models import CoursePage, Enrolment, LessonPage
@@ -56,6 +56,7 @@ def my_learning(request):
         "completed": [item for item in items if item.progress.is_complete],
         "resume": resume,
         "course_index": selectors.course_index_page(),
+        "filing_notice": worker_filing_notice(worker),
     }
     return TemplateResponse(request, "courses/my_learning.html", context)
 

@@ -361,6 +361,19 @@ ALIYUN_SMS_TIMEOUT = env.float("ALIYUN_SMS_TIMEOUT", default=5.0)
 ALIYUN_SMS_MAX_ATTEMPTS = env.int("ALIYUN_SMS_MAX_ATTEMPTS", default=3)
 ALIYUN_SMS_RETRY_BACKOFF = env.float("ALIYUN_SMS_RETRY_BACKOFF", default=0.5)
 
+# --- Sign-in by SMS code (验证码登录) ----------------------------------------------
+# A code lives this long, and dies after this many wrong guesses.
+SMS_CODE_TTL_SECONDS = env.int("SMS_CODE_TTL_SECONDS", default=300)
+SMS_CODE_MAX_ATTEMPTS = env.int("SMS_CODE_MAX_ATTEMPTS", default=5)
+# Codes sent at most "count/seconds", comma-separated: per mobile number, and per client address.
+SMS_CODE_LIMITS_PER_PHONE = env.str("SMS_CODE_LIMITS_PER_PHONE", default="1/60,5/3600,10/86400")
+SMS_CODE_LIMITS_PER_CLIENT = env.str("SMS_CODE_LIMITS_PER_CLIENT", default="3/60,20/3600,50/86400")
+# Who a verified mobile number is. The registry owns workers, so it answers;
+# lms.accounts only checks codes (a lower app calls a higher one by name).
+PHONE_LOGIN_FIND = "registry.services.worker_login_for_phone"
+PHONE_LOGIN_PENDING = "registry.services.worker_activation_pending"
+PHONE_LOGIN_ACTIVATE = "registry.services.worker_login_activate"
+
 # --- Rate limits (django-ratelimit) -------------------------------------------
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "lms.views.ratelimited"

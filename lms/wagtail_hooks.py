@@ -9,6 +9,8 @@ from wagtail import hooks
 def register_account_log_actions(actions):
     actions.register_action("lms.otp_enrol", _("绑定身份验证器"), _("绑定了身份验证器"))
     actions.register_action("lms.otp_backup_codes", _("生成备用码"), _("生成了新的备用码"))
+    actions.register_action("lms.account_activate", _("开通账户"), _("首次验证码登录，开通了账户"))
+    actions.register_action("lms.password_set", _("设置密码"), _("设置了登录密码"))
 
 
 @hooks.register("insert_global_admin_css")

@@ -1202,3 +1202,38 @@ def district_choices() -> list[tuple[str, str]]:
 
 def service_categories() -> QuerySet[ServiceCategory]:
     return ServiceCategory.objects.order_by("sort_order", "code")
+
+
+# --- the worker's own view ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilingNotice:
+    """What a signed-in worker whose filing is not yet approved is told on /me/."""
+
+    status: str
+    status_label: str
+    reason: str
+    missing: list[str]
+
+
+def worker_filing_notice(worker: Worker, *, today=None) -> FilingNotice | None:
+    """None once the worker's filing is approved; else its state, the reviewer's words, and gaps.
+
+    Workers may sign in and study before approval; exams wait for it. The gaps
+    are what a worker can ask their agency to complete.
+    """
+    filing = worker_filing(worker)
+    if filing is not None and filing.status == FilingStatus.APPROVED:
+        return None
+    today = today or timezone.localdate()
+    missing = []
+    if not worker.photo:
+        missing.append(_("本人照片"))
+    if not worker_health_check_valid(worker, today=today):
+        missing.append(_("有效的体检证明"))
+    if not worker.service_categories.exists():
+        missing.append(_("服务类别"))
+    if filing is None:
+        return FilingNotice("", _("未提交备案"), "", missing)
+    return FilingNotice(filing.status, filing.get_status_display(), filing.reason, missing)

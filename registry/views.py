@@ -236,3 +236,79 @@ def visit_rate(request, token: str):
                         return redirect("registry:visit_rate", token=token)
             context["form"] = form
     return _private(render(request, "registry/visit_rate.html", context, status=status))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_phone(request):
+    """The worker changes their own mobile number: a code sent to the new number proves it."""
+    from lms.accounts import services as account_services
+    from lms.accounts.forms import PhoneForm, SMSCodeForm
+    from lms.accounts.models import SMSCode
+    from lms.client import client_address
+    from lms.masking import mask_phone
+    from lms.notifications import SMSError
+
+    worker = selectors.worker_for_user(request.user)
+    if worker is None:
+        raise Http404
+    new_phone = request.session.get("phone_change")
+    phone_form = PhoneForm(request.POST if request.POST.get("step") == "send" else None)
+    code_form = SMSCodeForm(request.POST if request.POST.get("step") == "code" else None)
+    if request.method == "POST" and request.POST.get("step") == "send" and phone_form.is_valid():
+        new_phone = phone_form.cleaned_data["phone"]
+        if new_phone == worker.phone:
+            phone_form.add_error("phone", _("这就是您现在的手机号。"))
+        else:
+            try:
+                result = account_services.sms_code_send(
+                    phone=new_phone,
+                    purpose=SMSCode.Purpose.CHANGE_PHONE,
+                    client_ip=client_address(request) or None,
+                    user=request.user,
+                )
+            except SMSError as error:
+                result = None
+                phone_form.add_error("phone", error.message)
+            if result is not None:
+                request.session["phone_change"] = new_phone
+                if result.sent:
+                    messages.success(request, _("验证码已发送到新手机号。"))
+                else:
+                    messages.error(
+                        request,
+                        _("获取验证码太频繁，请 %(wait)s 秒后再试。")
+                        % {"wait": result.wait_seconds},
+                    )
+                return redirect("registry:my_phone")
+    elif request.method == "POST" and code_form.is_valid() and new_phone:
+        if account_services.sms_code_check(
+            phone=new_phone,
+            purpose=SMSCode.Purpose.CHANGE_PHONE,
+            code=code_form.cleaned_data["code"],
+            user=request.user,
+        ):
+            try:
+                services.worker_change_phone(
+                    worker=worker, phone=new_phone, acting_user=request.user
+                )
+            except ValidationError as error:
+                code_form.add_error(None, " ".join(error.messages))
+            else:
+                request.session.pop("phone_change", None)
+                messages.success(
+                    request,
+                    _("手机号已更换为 %(phone)s，以后请用新号码登录。")
+                    % {"phone": mask_phone(new_phone)},
+                )
+                return redirect("registry:my_record")
+        else:
+            code_form.add_error("code", _("验证码不正确或已过期，请重新输入，或重新获取验证码。"))
+    context = {
+        "worker": worker,
+        "phone_form": phone_form,
+        "code_form": code_form,
+        "masked_current": mask_phone(worker.phone),
+        "masked_new": mask_phone(new_phone) if new_phone else "",
+    }
+    return _private(render(request, "registry/my_phone.html", context))

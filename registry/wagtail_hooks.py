@@ -10,6 +10,7 @@ AUDIT_ACTIONS = [
     ("registry.worker_update", _("修改服务员信息"), _("修改了服务员信息")),
     ("registry.worker_photo", _("更换照片"), _("更换了服务员照片")),
     ("registry.worker_link_login", _("关联登录账户"), _("关联了服务员的登录账户")),
+    ("registry.worker_change_phone", _("更换手机号"), _("更换了服务员的手机号")),
     ("registry.filing_submit", _("提交备案"), _("提交了备案")),
     ("registry.filing_start_review", _("开始审核"), _("开始审核备案")),
     ("registry.filing_approve", _("备案通过"), _("通过了备案")),

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from lms.validators import normalize_mobile
+
 
 class LoginForm(AuthenticationForm):
     """Sign in with a mobile number (workers) or a username (staff)."""
@@ -30,3 +32,55 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         return self.cleaned_data["token"].replace(" ", "").strip()
+
+
+class PhoneForm(forms.Form):
+    """A mainland mobile number, typed any way people type it (spaces, dashes, +86)."""
+
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "13812345678"}
+        ),
+    )
+
+    def clean_phone(self):
+        return normalize_mobile(self.cleaned_data["phone"])
+
+
+class SMSCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "autofocus": True,
+            }
+        ),
+        error_messages={"min_length": _("验证码是 6 位数字。")},
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not code.isdigit():
+            raise forms.ValidationError(_("验证码是 6 位数字。"), code="code_digits")
+        return code
+
+
+class IdTailForm(forms.Form):
+    id_last4 = forms.CharField(
+        label=_("身份证号后四位"),
+        max_length=4,
+        min_length=4,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+        help_text=_("第一次登录时，请输入您身份证号的最后四位，确认是您本人（最后一位可能是 X）。"),
+        error_messages={"min_length": _("请输入 4 位，例如 123X。")},
+    )
+
+    def clean_id_last4(self):
+        return self.cleaned_data["id_last4"].strip().upper()

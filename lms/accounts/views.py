@@ -2,20 +2,29 @@ import base64
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 import qrcode
 import qrcode.image.svg
 from django_otp import login as otp_login
 
+from lms.client import client_address
+from lms.masking import mask_phone
+from lms.notifications import SMSError
+
 from . import services
-from .forms import LoginForm, TokenForm
+from .forms import IdTailForm, LoginForm, PhoneForm, SMSCodeForm, TokenForm
+from .models import SMSCode
 
 
 def _safe_next(request, default: str) -> str:
@@ -28,9 +37,16 @@ def _safe_next(request, default: str) -> str:
 
 
 class LoginView(auth_views.LoginView):
+    """The sign-in page: an SMS code (workers, every day) or a password (staff, and workers who set one)."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("phone_form", PhoneForm())
+        return context
 
     def get_success_url(self):
         # A password sign-in is never verified yet: staff go on to the second step.
@@ -114,3 +130,162 @@ def backup_codes(request):
         "accounts/backup_codes.html",
         {"codes": codes, "next": reverse("wagtailadmin_home")},
     )
+
+
+# --- sign-in by SMS code (验证码登录) ----------------------------------------------
+
+#: Minutes a verified number may take to confirm the ID tail on a first sign-in.
+CONFIRM_MINUTES = 10
+CONFIRM_TRIES = 5
+
+
+def _client_address(request) -> str | None:
+    return client_address(request) or None
+
+
+def _phone_login(name: str):
+    return import_string(getattr(settings, name))
+
+
+def _code_page(request, form, phone: str, *, status: int = 200):
+    context = {
+        "form": form,
+        "masked_phone": mask_phone(phone),
+        "wait_seconds": services.sms_code_wait(phone=phone, client_ip=_client_address(request)),
+        "ttl_minutes": max(1, settings.SMS_CODE_TTL_SECONDS // 60),
+    }
+    return _private(render(request, "accounts/code_login.html", context, status=status))
+
+
+def _private(response):
+    # Sign-in pages carry a person's number: never stored by a shared cache.
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _sign_in(request, user, next_url: str):
+    login(request, user, backend="lms.accounts.backends.PhoneOrUsernameBackend")
+    # The number was just proved: setting a password needs no old one this session.
+    request.session["signed_in_by"] = "sms"
+    request.session.pop("sms_login", None)
+    request.session.pop("sms_login_verified", None)
+    return redirect(next_url)
+
+
+@require_POST
+def code_send(request):
+    """Send a sign-in code to the typed number: the same answer for every number."""
+    pending = request.session.get("sms_login")
+    data = request.POST
+    if "phone" not in data and pending:
+        # "Resend" on the code page: the number stays in the session, never in the page.
+        data = {"phone": pending["phone"], "next": pending["next"]}
+    form = PhoneForm(data)
+    next_url = _safe_next(request, settings.WORKER_HOME_URL)
+    if "next" not in request.POST and pending:
+        next_url = pending["next"]
+    if not form.is_valid():
+        context = {"form": LoginForm(request), "phone_form": form, "next": next_url}
+        return _private(render(request, "accounts/login.html", context, status=400))
+    phone = form.cleaned_data["phone"]
+    request.session["sms_login"] = {"phone": phone, "next": next_url}
+    try:
+        result = services.sms_code_send(
+            phone=phone, purpose=SMSCode.Purpose.LOGIN, client_ip=_client_address(request)
+        )
+    except SMSError as error:
+        messages.error(request, _("短信没有发出：%(reason)s") % {"reason": error.message})
+        return redirect("accounts:code_login")
+    if result.sent:
+        messages.success(request, _("验证码已发送，请查看短信。"))
+    else:
+        messages.error(
+            request,
+            _("获取验证码太频繁，请 %(wait)s 秒后再试。") % {"wait": result.wait_seconds},
+        )
+    return redirect("accounts:code_login")
+
+
+@require_http_methods(["GET", "POST"])
+def code_login(request):
+    """Type the code: a known login signs in; a first sign-in confirms the ID tail."""
+    pending = request.session.get("sms_login")
+    if not pending:
+        return redirect("accounts:login")
+    phone = pending["phone"]
+    form = SMSCodeForm(request.POST or None)
+    if request.method != "POST":
+        return _code_page(request, form, phone)
+    if not form.is_valid():
+        return _code_page(request, form, phone, status=400)
+    if not services.sms_code_check(
+        phone=phone, purpose=SMSCode.Purpose.LOGIN, code=form.cleaned_data["code"]
+    ):
+        form.add_error("code", _("验证码不正确或已过期，请重新输入，或重新获取验证码。"))
+        return _code_page(request, form, phone, status=400)
+    user = _phone_login("PHONE_LOGIN_FIND")(phone=phone)
+    if user is not None:
+        if user.requires_second_factor:
+            request.session.pop("sms_login", None)
+            messages.error(request, _("工作人员请用用户名、密码和身份验证码登录。"))
+            return redirect("accounts:login")
+        return _sign_in(request, user, pending["next"])
+    if _phone_login("PHONE_LOGIN_PENDING")(phone=phone):
+        request.session["sms_login_verified"] = {
+            "phone": phone,
+            "at": timezone.now().timestamp(),
+            "tries": 0,
+            "next": pending["next"],
+        }
+        return redirect("accounts:code_confirm")
+    request.session.pop("sms_login", None)
+    return _private(render(request, "accounts/not_filed.html", {"masked_phone": mask_phone(phone)}))
+
+
+@require_http_methods(["GET", "POST"])
+def code_confirm(request):
+    """First sign-in: the ID number's last four characters open the filed worker's account."""
+    verified = request.session.get("sms_login_verified")
+    fresh = verified and timezone.now().timestamp() - verified["at"] < CONFIRM_MINUTES * 60
+    if not fresh or verified["tries"] >= CONFIRM_TRIES:
+        request.session.pop("sms_login_verified", None)
+        messages.error(request, _("确认时间已过或次数太多，请重新获取验证码登录。"))
+        return redirect("accounts:login")
+    form = IdTailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = _phone_login("PHONE_LOGIN_ACTIVATE")(
+            phone=verified["phone"], id_last4=form.cleaned_data["id_last4"]
+        )
+        if user is not None:
+            messages.success(request, _("账户已开通，欢迎使用。"))
+            return _sign_in(request, user, verified["next"])
+        verified["tries"] += 1
+        request.session["sms_login_verified"] = verified
+        form.add_error(
+            "id_last4",
+            _("与备案信息不一致，请核对。还可以再试 %(left)s 次。")
+            % {"left": CONFIRM_TRIES - verified["tries"]},
+        )
+    context = {"form": form, "masked_phone": mask_phone(verified["phone"])}
+    return _private(render(request, "accounts/code_confirm.html", context))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_set(request):
+    """Set (or change) the login password. After an SMS sign-in no old password is asked."""
+    user = request.user
+    by_code = request.session.get("signed_in_by") == "sms"
+    form_class = (
+        SetPasswordForm if by_code or not user.has_usable_password() else PasswordChangeForm
+    )
+    form = form_class(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, user)
+        services.password_set_audit(user=user)
+        messages.success(
+            request, _("密码已设置。以后可以用手机号和密码登录，也可以继续用验证码登录。")
+        )
+        return redirect("accounts:home")
+    return _private(render(request, "accounts/password_set.html", {"form": form}))
