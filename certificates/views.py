@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from lms.http import private, private_answer
 from lms.ratelimit import public_lookup_limit
 from registry import selectors as registry_selectors
 from registry import services as registry_services
@@ -91,18 +92,25 @@ def verify_photo(request, token: str):
 
 
 def certificate_lookup(request, *, page):
-    """Lookup by certificate number and the holder's full name (CertificateLookupPage.serve)."""
-    number = request.GET.get("number", "").strip()
-    name = request.GET.get("name", "").strip()
-    context = {"page": page, "self": page, "number": number, "name": name, "searched": False}
-    if number or name:
-        return _lookup_result(request, context=context, number=number, name=name)
+    """Lookup by certificate number and the holder's full name (CertificateLookupPage.serve).
+
+    A POST form (CSRF-protected), answered in its response: the holder's name
+    never goes into a URL, so no access log, proxy log or browser history keeps
+    it. A GET shows the empty form, whatever its query string.
+    """
+    context = {"page": page, "self": page, "number": "", "name": "", "searched": False}
+    if request.method == "POST":
+        number = request.POST.get("number", "").strip()[:30]
+        name = request.POST.get("name", "").strip()[:50]
+        if number or name:
+            return private(_lookup_result(request, context=context, number=number, name=name))
     return render(request, "certificates/lookup_page.html", context)
 
 
 @public_lookup_limit
 def _lookup_result(request, *, context, number, name):
-    context["searched"] = True
+    # The number is echoed for correcting a typo; the name is not shown again.
+    context.update(searched=True, number=number)
     context["v"] = selectors.verification_for_number(number, name)
     context["checked_at"] = timezone.localtime()
     return render(request, "certificates/lookup_page.html", context)
@@ -118,6 +126,7 @@ def _worker_or_404(request):
     return worker
 
 
+@private_answer
 @login_required
 def my_certificates(request):
     """A worker's certificates: status, QR to show on the phone, PDF and card downloads."""
@@ -162,6 +171,7 @@ def _serve_file(certificate, kind: str):
     )
 
 
+@private_answer
 @login_required
 def my_certificate_file(request, pk: int, kind: str):
     """Download the worker's own certificate PDF or card; anyone else's is a 404."""

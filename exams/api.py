@@ -26,6 +26,7 @@ from ninja.security import SessionAuth, django_auth
 from pydantic import Field, StringConstraints
 
 from lms.api_errors import responses
+from lms.client import client_address
 
 from . import selectors, services
 from .models import Attempt, Exam
@@ -245,7 +246,7 @@ def start_attempt(request, exam_id: ObjectId):
     exam = get_object_or_404(Exam, pk=exam_id, is_active=True)
     try:
         attempt, created = services.attempt_start(
-            exam=exam, worker=worker, user=request.user, client_ip=request.META.get("REMOTE_ADDR")
+            exam=exam, worker=worker, user=request.user, client_ip=client_address(request) or None
         )
     except services.NotEligible as exc:
         return Status(403, _error(exc))

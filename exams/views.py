@@ -17,6 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from lms.client import client_address
+from lms.http import private_answer
+
 from . import grading, selectors, services
 from .models import Exam
 
@@ -25,6 +28,7 @@ def _worker(request):
     return selectors.worker_for_user_or_404(request.user)
 
 
+@private_answer
 @login_required
 @require_GET
 def exam_list(request):
@@ -53,6 +57,7 @@ def exam_list(request):
     return render(request, "exams/exam_list.html", {"items": items})
 
 
+@private_answer
 @login_required
 @require_GET
 def exam_detail(request, exam_id: int):
@@ -83,7 +88,7 @@ def exam_start(request, exam_id: int):
     exam = get_object_or_404(Exam, pk=exam_id, is_active=True)
     try:
         attempt, _created = services.attempt_start(
-            exam=exam, worker=worker, user=request.user, client_ip=request.META.get("REMOTE_ADDR")
+            exam=exam, worker=worker, user=request.user, client_ip=client_address(request) or None
         )
     except services.NotEligible as exc:
         for refusal in exc.refusals:

@@ -55,23 +55,35 @@ def _lookup_cache_seconds() -> int:
 def worker_trace_lookup(request, *, page):
     """Worker traceability: by card number, or name + ID tail. A miss looks like a hit.
 
-    An answer by card number is marked shareable for a short while (see
-    registry/public.py): the portal then serves the same query from its cache,
-    after this page's rate limit, until the card changes.
+    The form posts (CSRF-protected) and is answered in the POST's response, so
+    a name and ID tail never go into a URL: no access log, proxy log or
+    browser history keeps them. ``?card_number=`` stays as a deep link (a
+    card number is printed on the card and names nobody by itself): its answer
+    is marked shareable for a short while (see registry/public.py), so the
+    portal serves the same query from its cache, after this page's rate limit,
+    until the card changes. Other query parameters are ignored.
     """
-    searched = any(request.GET.get(k) for k in ("card_number", "name", "id_last4"))
-    form = WorkerTraceLookupForm(request.GET if searched else None)
-    if not searched:
-        return TemplateResponse(
-            request,
-            "registry/worker_trace_lookup_page.html",
-            {"page": page, "self": page, "form": form, "searched": False},
-        )
-    _count_worker_lookup(request)
+    if request.method == "POST":
+        _count_worker_lookup(request)
+        return _worker_answer(request, page, WorkerTraceLookupForm(request.POST))
+    card_number = request.GET.get("card_number", "")
+    if card_number:
+        _count_worker_lookup(request)
+        form = WorkerTraceLookupForm({"card_number": card_number})
+        return _worker_answer(request, page, form, deep_link=True)
+    return TemplateResponse(
+        request,
+        "registry/worker_trace_lookup_page.html",
+        {"page": page, "self": page, "form": WorkerTraceLookupForm(), "searched": False},
+    )
+
+
+def _worker_answer(request, page, form, *, deep_link: bool = False):
+    """The lookup page with the answer to `form` (bound), private; shared when a deep link."""
     shared_answer = None
     if (
-        form.is_valid()
-        and form.cleaned_data["card_number"]
+        deep_link
+        and form.is_valid()
         and _lookup_cache_seconds()
         # The portal keeps an answer from its second asking (cms/cache.py).
         and getattr(request, "cms_share_answer", True)
@@ -107,8 +119,17 @@ def worker_trace_lookup(request, *, page):
         ]
         # The typed name is not echoed back into the page.
         form = WorkerTraceLookupForm()
-    context = {"page": page, "self": page, "form": form, "searched": True}
+    # A deep link's answer shows no form: a form's CSRF token is the visitor's own, and
+    # the answer is shared. A link leads back to the empty form instead.
+    context = {
+        "page": page,
+        "self": page,
+        "form": None if deep_link else form,
+        "searched": True,
+    }
     if results is None:
+        if deep_link:
+            context["form"] = form  # a malformed card number: the errors, and the form again
         response = TemplateResponse(request, "registry/worker_trace_lookup_page.html", context)
     else:
         # Every answer shows the same page around its results (the form is empty
@@ -128,11 +149,18 @@ def worker_trace_lookup(request, *, page):
 
 
 def agency_credit_lookup(request, *, page):
-    """Agency credit: by name or unified social credit code."""
-    searched = bool(request.GET.get("q"))
-    form = AgencyCreditLookupForm(request.GET if searched else None)
+    """Agency credit: by name or unified social credit code.
+
+    The form posts, like the worker lookup's; ``?q=`` stays as a deep link
+    (an agency's name or credit code is public business information).
+    """
+    if request.method == "POST":
+        data = request.POST
+    else:
+        data = request.GET if request.GET.get("q") else None
+    form = AgencyCreditLookupForm(data)
     results = None
-    if searched:
+    if data is not None:
         _count_agency_lookup(request)
         if form.is_valid():
             today = timezone.localdate()
@@ -140,6 +168,7 @@ def agency_credit_lookup(request, *, page):
                 public_agency(a, today=today)
                 for a in selectors.agency_credit_lookup(query=form.cleaned_data["q"])
             ]
+    searched = data is not None
     context = {"page": page, "self": page, "form": form, "searched": searched, "results": results}
     response = TemplateResponse(request, "registry/agency_credit_lookup_page.html", context)
     return _private(response) if searched else response

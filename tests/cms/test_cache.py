@@ -170,18 +170,25 @@ def test_query_strings_are_part_of_the_key(client, news_index):
     assert "活动一" not in policy.content.decode()
 
 
-def test_a_lookup_page_is_kept_with_its_empty_form_never_with_an_answer(client, home):
+def test_a_lookup_page_is_never_kept_with_its_form_nor_with_an_answer(client, home):
+    """Its form posts with the visitor's own CSRF token: a kept copy would hand out another's.
+
+    (A card number's deep-link answer, which shows no form, is shared instead:
+    tests/registry/test_shared_lookup_answers.py.)
+    """
     from registry.models import AgencyCreditLookupPage, WorkerTraceLookupPage
 
-    for lookup, query in (
-        (WorkerTraceLookupPage(title="家政员查询", slug="worker-lookup"), "?name=张三"),
-        (AgencyCreditLookupPage(title="企业查询", slug="agency-lookup"), "?q=家政"),
+    for lookup, answer_data in (
+        (WorkerTraceLookupPage(title="家政员查询", slug="worker-lookup"), {"name": "张三"}),
+        (AgencyCreditLookupPage(title="企业查询", slug="agency-lookup"), {"q": "家政"}),
     ):
         home.add_child(instance=lookup)
-        assert _get(client, lookup.url)[page_cache.HEADER] == "miss"
-        assert _get(client, lookup.url)[page_cache.HEADER] == "hit"
         for _ in range(2):
-            answer = client.get(lookup.url + query)
+            empty = _get(client, lookup.url)
+            assert page_cache.HEADER not in empty
+            assert "csrfmiddlewaretoken" in empty.content.decode()
+        for _ in range(2):
+            answer = client.post(lookup.url, answer_data)
             assert page_cache.HEADER not in answer
             assert "no-store" in answer["Cache-Control"]
 

@@ -89,7 +89,7 @@ def test_lookup_by_card_number_shows_masked_trace(client, trace_page, rich_worke
 
 
 def test_lookup_by_name_and_id_tail_finds_the_same_worker(client, trace_page, rich_worker):
-    response = client.get(
+    response = client.post(
         trace_page.url, {"name": rich_worker.name, "id_last4": rich_worker.id_last4}
     )
     html = response.content.decode()
@@ -106,7 +106,7 @@ def _result_section(html: str) -> str:
 def test_miss_and_hit_take_the_same_shape(client, trace_page, rich_worker):
     hit = client.get(trace_page.url, {"card_number": rich_worker.card_number})
     miss = client.get(trace_page.url, {"card_number": "SHJZ99999999"})
-    wrong_tail = client.get(trace_page.url, {"name": rich_worker.name, "id_last4": "0000"})
+    wrong_tail = client.post(trace_page.url, {"name": rich_worker.name, "id_last4": "0000"})
     assert hit.status_code == miss.status_code == wrong_tail.status_code == 200
     assert hit["Cache-Control"] == miss["Cache-Control"]
     miss_html, tail_html = miss.content.decode(), wrong_tail.content.decode()
@@ -126,7 +126,7 @@ def test_miss_and_hit_take_the_same_shape(client, trace_page, rich_worker):
 )
 def test_unregistered_workers_look_like_a_miss(client, trace_page, status):
     worker = WorkerFactory(status=status)
-    response = client.get(trace_page.url, {"name": worker.name, "id_last4": worker.id_last4})
+    response = client.post(trace_page.url, {"name": worker.name, "id_last4": worker.id_last4})
     assert "没有找到符合条件的已登记家政服务员" in response.content.decode()
 
 
@@ -153,16 +153,16 @@ def test_blacklisted_worker_shows_blacklisted(client, trace_page, monkeypatch):
 
 
 def test_invalid_form_is_explained_in_chinese(client, trace_page):
-    response = client.get(trace_page.url, {"name": "张三"})
+    response = client.post(trace_page.url, {"name": "张三"})
     assert "请输入家政卡号，或同时输入姓名和身份证后四位" in response.content.decode()
 
 
-def _registry_queries(client, url, params):
+def _registry_queries(client, url, params, method="get"):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
+        response = getattr(client, method)(url, params)
     assert response.status_code == 200
     registry = [
         q["sql"]
@@ -188,7 +188,10 @@ def test_lookup_query_count_is_fixed(
     assert len(by_card) == (1 if connection.vendor == "postgresql" else 5)
     assert total <= 20
     by_name, _total = _registry_queries(
-        client, trace_page.url, {"name": rich_worker.name, "id_last4": rich_worker.id_last4}
+        client,
+        trace_page.url,
+        {"name": rich_worker.name, "id_last4": rich_worker.id_last4},
+        method="post",
     )
     assert len(by_name) == (1 if connection.vendor == "postgresql" else 5)
     with django_assert_max_num_queries(20):
@@ -290,17 +293,18 @@ def test_no_public_lookup_page_leaks_id_numbers_or_phones(
 ):
     others = [ApprovedWorkerFactory(agency=rich_worker.agency) for _ in range(3)]
     urls = [
-        (trace_page.url, {}),
-        (trace_page.url, {"card_number": rich_worker.card_number}),
-        (trace_page.url, {"name": rich_worker.name, "id_last4": rich_worker.id_last4}),
-        (trace_page.url, {"card_number": "nothing"}),
-        (trace_page.url, {"name": "某某", "id_last4": "12"}),
-        (agency_page.url, {}),
-        (agency_page.url, {"q": rich_worker.agency.name}),
-        (agency_page.url, {"q": rich_worker.agency.credit_code}),
-    ] + [(trace_page.url, {"card_number": w.card_number}) for w in others]
-    for url, params in urls:
-        response = client.get(url, params)
+        ("get", trace_page.url, {}),
+        ("get", trace_page.url, {"card_number": rich_worker.card_number}),
+        ("post", trace_page.url, {"card_number": rich_worker.card_number}),
+        ("post", trace_page.url, {"name": rich_worker.name, "id_last4": rich_worker.id_last4}),
+        ("get", trace_page.url, {"card_number": "nothing"}),
+        ("post", trace_page.url, {"name": "某某", "id_last4": "12"}),
+        ("get", agency_page.url, {}),
+        ("post", agency_page.url, {"q": rich_worker.agency.name}),
+        ("get", agency_page.url, {"q": rich_worker.agency.credit_code}),
+    ] + [("get", trace_page.url, {"card_number": w.card_number}) for w in others]
+    for method, url, params in urls:
+        response = getattr(client, method)(url, params)
         assert response.status_code == 200
         assert_no_pii(response.content.decode(), rich_worker, *others)
 
