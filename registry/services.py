@@ -931,7 +931,8 @@ def transfer_request_record(*, refusal: TransferNeedsConsent) -> TransferRequest
 
 def _answerable_request(transfer_request: TransferRequest, acting_user) -> TransferRequest:
     locked = (
-        TransferRequest.objects.select_for_update()
+        # Lock the request row only (PostgreSQL refuses FOR UPDATE on an outer join's side).
+        TransferRequest.objects.select_for_update(of=("self",))
         .select_related("worker", "agency", "branch", "requested_by")
         .get(pk=transfer_request.pk)
     )
