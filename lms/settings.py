@@ -281,6 +281,12 @@ STAFF_PATH_PREFIXES = [
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Key for the keyed hash (HMAC-SHA256) used to look ID numbers up by equality.
 PII_HASH_KEY = env.str("PII_HASH_KEY", default="")
+# Ed25519 keys that sign verifiable certificates (certificates/credentials.py), newest
+# (the signing one) first, as key-id=<private key encrypted with FIELD_ENCRYPTION_KEYS>;
+# a retired key stays published as key-id=<its public z6Mk… key>. `manage.py
+# certificates_vc_keygen` makes one (docs/deployment.md). Unset with DJANGO_DEBUG=1:
+# a demo key derived from DJANGO_SECRET_KEY.
+VC_SIGNING_KEYS = env.list("VC_SIGNING_KEYS", default=[])
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
