@@ -400,8 +400,13 @@ class FilingReviewView(RegistryAdminView, TemplateView):
             standing=selectors.worker_credit_standing(filing.worker)
             if filing.worker_id
             else selectors.agency_credit_standing(filing.agency),
+            next_filing=self._next_filing() if is_reviewer else None,
         )
         return context
+
+    def _next_filing(self):
+        """The next filing waiting in the queue (下一份), for reviewers working through it."""
+        return selectors.filing_next_waiting(user=self.request.user, after=self.filing)
 
     def post(self, request, pk):
         _require_reviewer(request)

@@ -184,6 +184,28 @@ def filings_visible_to(user) -> QuerySet[Filing]:
     return Filing.objects.filter(Q(worker__in=workers, is_current=True) | Q(agency__in=agencies))
 
 
+#: Filings a reviewer still has to decide (待审核): submitted or under review.
+FILINGS_WAITING = (FilingStatus.SUBMITTED, FilingStatus.UNDER_REVIEW)
+
+
+def filing_next_waiting(*, user, after: Filing) -> Filing | None:
+    """The waiting filing that follows `after` in submission order, wrapping round; None if none.
+
+    Going on from `after` (not back to the oldest) lets a reviewer pass over a
+    filing they cannot decide yet without being sent back to it.
+    """
+    waiting = (
+        filings_visible_to(user)
+        .filter(status__in=FILINGS_WAITING)
+        .exclude(pk=after.pk)
+        .order_by("submitted_at", "pk")
+    )
+    later = Q(submitted_at__gt=after.submitted_at) | Q(
+        submitted_at=after.submitted_at, pk__gt=after.pk
+    )
+    return waiting.filter(later).first() or waiting.first()
+
+
 def credit_records_visible_to(user) -> QuerySet[CreditRecord]:
     if user_sees_all_workers(user):
         return CreditRecord.objects.all()

@@ -162,8 +162,22 @@ def _agency_choices(request):
     return selectors.agencies_visible_to(request.user).only("pk", "name")
 
 
+#: The review queue's own status choices before the statuses: what a reviewer has
+#: still to decide (the default), and everything.
+FILING_WAITING = "waiting"
+FILING_ANY = "any"
+
+
 class FilingFilterSet(WagtailFilterSet):
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=FilingStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("状态"),
+        choices=[
+            (FILING_WAITING, _("待审核（已提交、审核中）")),
+            (FILING_ANY, _("全部")),
+            *FilingStatus.choices,
+        ],
+        method="filter_status",
+    )
     kind = django_filters.ChoiceFilter(
         label=_("对象"),
         choices=[("worker", _("家政服务员")), ("agency", _("家政企业"))],
@@ -183,6 +197,13 @@ class FilingFilterSet(WagtailFilterSet):
         model = Filing
         fields = ["status"]
 
+    def filter_status(self, queryset, name, value):
+        if value == FILING_WAITING:
+            return queryset.filter(status__in=selectors.FILINGS_WAITING)
+        if value == FILING_ANY:
+            return queryset
+        return queryset.filter(status=value)
+
     def filter_kind(self, queryset, name, value):
         return queryset.filter(worker__isnull=value != "worker")
 
@@ -201,6 +222,14 @@ class FilingIndexView(VisibleIndexView):
 
     def detail_url(self, instance):
         return reverse("registry_admin:filing_review", args=[instance.pk])
+
+    def get_filterset_kwargs(self):
+        # The queue opens on what is still to decide (待审核); "全部" shows everything.
+        kwargs = super().get_filterset_kwargs()
+        if "status" not in kwargs["data"]:
+            kwargs["data"] = kwargs["data"].copy()
+            kwargs["data"]["status"] = FILING_WAITING
+        return kwargs
 
     def extra_buttons(self):
         if selectors.user_is_reviewer(self.request.user):
