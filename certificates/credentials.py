@@ -325,6 +325,14 @@ def canonize(document: dict, *, loader=None) -> str:
 # --- eddsa-rdfc-2022 ---------------------------------------------------------------
 
 
+def only_proof(secured: dict) -> dict | None:
+    """The document's single proof (an object, or an array of one), else None."""
+    proof = secured.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    return proof if isinstance(proof, dict) else None
+
+
 def _hash_data(unsecured: dict, proof_config: dict, loader) -> bytes:
     proof_hash = hashlib.sha256(canonize(proof_config, loader=loader).encode()).digest()
     document_hash = hashlib.sha256(canonize(unsecured, loader=loader).encode()).digest()
@@ -342,8 +350,13 @@ def add_proof(
     verification_method: str,
     created: str,
     loader=None,
+    proof_set: bool = False,
 ) -> dict:
-    """The document with an eddsa-rdfc-2022 DataIntegrityProof (assertionMethod) added."""
+    """The document with an eddsa-rdfc-2022 DataIntegrityProof (assertionMethod) added.
+
+    With `proof_set` the proof is a one-element array, as 1EdTech's OB 3.0
+    schema requires of a credential's ``proof``; Data Integrity reads both.
+    """
     loader = loader or document_loader()
     unsecured = {k: v for k, v in unsecured.items() if k != "proof"}
     options = {
@@ -355,10 +368,13 @@ def add_proof(
     }
     config = {**options, "@context": unsecured["@context"]}
     signature = private_key.sign(_hash_data(unsecured, config, loader))
-    return {**unsecured, "proof": {**options, "proofValue": multibase_b58(signature)}}
+    proof = {**options, "proofValue": multibase_b58(signature)}
+    return {**unsecured, "proof": [proof] if proof_set else proof}
 
 
-def sign(unsecured: dict, *, created: datetime.datetime | str | None = None) -> dict:
+def sign(
+    unsecured: dict, *, created: datetime.datetime | str | None = None, proof_set: bool = False
+) -> dict:
     """Sign with the issuer's newest key."""
     key = signing_key()
     if created is None:
@@ -370,13 +386,14 @@ def sign(unsecured: dict, *, created: datetime.datetime | str | None = None) -> 
         private_key=key.private,
         verification_method=verification_method_id(key.kid),
         created=created,
+        proof_set=proof_set,
     )
 
 
 def proof_is_valid(secured: dict, *, public_key: Ed25519PublicKey, loader=None) -> bool:
     """Check an eddsa-rdfc-2022 proof against `public_key` (the caller resolved the method)."""
-    proof = secured.get("proof")
-    if not isinstance(proof, dict):
+    proof = only_proof(secured)
+    if proof is None:
         return False
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
         return False
@@ -504,7 +521,7 @@ def credential_for(certificate, record, *, full_name: bool = False, public: bool
     """The signed credential. Deterministic: the proof's `created` is the record's creation,
     and Ed25519 signatures are deterministic, so a download repeats byte for byte."""
     unsigned = unsigned_credential(certificate, record, full_name=full_name, public=public)
-    return sign(unsigned, created=record.created_at)
+    return sign(unsigned, created=record.created_at, proof_set=True)
 
 
 def credential_bytes(credential: dict) -> bytes:

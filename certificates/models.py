@@ -294,3 +294,74 @@ class CertificateLookupPage(IntroDescribed, Page):
         from .views import certificate_lookup
 
         return certificate_lookup(request, page=self)
+
+
+class CredentialStatusList(models.Model):
+    """One W3C Bitstring Status List (purpose "revocation") of ``size`` entries.
+
+    Indexes are handed out once each, in an order scrambled by an odd
+    ``stride`` (a bijection modulo the power-of-two size), so neighbouring
+    indexes do not reveal which credentials were issued together. The signed
+    ``BitstringStatusListCredential`` is kept in ``document`` and rebuilt
+    after commit whenever a certificate in it is revoked or superseded.
+    """
+
+    size = models.PositiveIntegerField(default=131_072)
+    #: How many indexes have been handed out; the next is (stride * allocated + offset) % size.
+    allocated = models.PositiveIntegerField(default=0)
+    stride = models.PositiveIntegerField()
+    offset = models.PositiveIntegerField()
+    document = models.JSONField(null=True, blank=True, editable=False)
+    built_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("证书状态列表")
+        verbose_name_plural = _("证书状态列表")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(allocated__lte=models.F("size")), name="status_list_not_overfull"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.pk}: {self.allocated}/{self.size}"
+
+    @property
+    def is_full(self) -> bool:
+        return self.allocated >= self.size
+
+
+class CertificateCredential(models.Model):
+    """The verifiable credential (Open Badges 3.0) of one certificate row.
+
+    A reissue or renewal is a new certificate row and so gets its own
+    credential; the old one's status bit is set. The credential document is
+    signed on demand from this record and the certificate: nothing here is
+    personal except the salt of the ID-number hash.
+    """
+
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.PROTECT, related_name="credential"
+    )
+    uuid = models.UUIDField(unique=True, editable=False)
+    status_list = models.ForeignKey(
+        CredentialStatusList, on_delete=models.PROTECT, related_name="credentials"
+    )
+    status_index = models.PositiveIntegerField()
+    #: Salt of the OB 3.0 IdentityObject hash of the holder's ID number.
+    salt = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(editable=False)
+
+    class Meta:
+        verbose_name = _("可验证证书")
+        verbose_name_plural = _("可验证证书")
+        constraints = [
+            # An index is never reused: one credential per (list, index), ever.
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"], name="credential_status_index_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"urn:uuid:{self.uuid}"

@@ -34,6 +34,7 @@ from registry.models import FilingStatus
 
 from . import cache as verify_cache
 from . import pdf, selectors
+from .credential_services import status_lists_rebuild_after_commit
 from .models import (
     Certificate,
     CertificateBatch,
@@ -171,6 +172,8 @@ def _create(
 def _supersede(old: Certificate, new: Certificate) -> None:
     old.superseded_by = new
     old.save(update_fields=["superseded_by"])
+    # The old certificate's verifiable credential no longer counts: set its status bit.
+    status_lists_rebuild_after_commit(certificate_ids=[old.pk])
 
 
 # --- issue --------------------------------------------------------------------
@@ -372,6 +375,7 @@ def _issue_locked(candidates, *, today, acting_user) -> dict[int, Certificate]:
             superseded.append(previous)
     if superseded:
         Certificate.objects.bulk_update(superseded, ["superseded_by"])
+        status_lists_rebuild_after_commit(certificate_ids=[c.pk for c in superseded])
     entries = [
         (
             certificate,
@@ -572,6 +576,7 @@ def certificate_revoke(*, certificate: Certificate, acting_user, reason: str) ->
     cert.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     audit(cert, "certificates.revoke", user=acting_user, data={"reason": reason})
     verify_cache.invalidate(cert.token)
+    status_lists_rebuild_after_commit(certificate_ids=[cert.pk])
     return cert
 
 

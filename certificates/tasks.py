@@ -138,3 +138,12 @@ def certificate_batch_chunk(batch_id: int, ids: list[int]) -> tuple[int, int]:
     from .services import batch_run_chunk
 
     return batch_run_chunk(batch_id=batch_id, ids=ids)
+
+
+@shared_task(name="certificates.tasks.credential_status_lists_rebuild", acks_late=True)
+def credential_status_lists_rebuild(certificate_ids: list[int]) -> list[int]:
+    """Re-sign the status lists holding these certificates' credentials (after a revocation,
+    reissue or renewal). Idempotent: the bits are read from the database each time."""
+    from .credential_services import status_lists_rebuild
+
+    return status_lists_rebuild(certificate_ids=certificate_ids)

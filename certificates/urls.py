@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import credential_views, views
 
 app_name = "certificates"
 
@@ -25,5 +25,29 @@ urlpatterns = [
         views.my_certificate_file,
         {"kind": "card"},
         name="my_card",
+    ),
+    # Verifiable certificates (Open Badges 3.0): the worker's own, and the public pieces
+    # a verifier dereferences. Status list URLs are inside every credential: keep them.
+    path(
+        "me/certificates/<int:pk>/credential.json",
+        credential_views.my_credential,
+        name="my_credential",
+    ),
+    path(
+        "me/certificates/<int:pk>/credential.png",
+        credential_views.my_credential_card,
+        name="my_credential_card",
+    ),
+    path("v/<str:token>/credential.json", credential_views.public_credential, name="credential"),
+    path("credentials/issuer/", credential_views.issuer_profile, name="credential_issuer"),
+    path(
+        "credentials/achievements/<str:code>/",
+        credential_views.achievement,
+        name="credential_achievement",
+    ),
+    path(
+        "credentials/status/<int:pk>/",
+        credential_views.status_list,
+        name="credential_status_list",
     ),
 ]

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certificates import credential_views
 from lms import views
 from lms.api import api
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("health/live", views.live, name="live"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    # did:web of the certificate issuer (certificates/credentials.py).
+    path(".well-known/did.json", credential_views.did_document, name="did_document"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("lms.accounts.urls")),
