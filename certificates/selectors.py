@@ -137,7 +137,7 @@ class Verification:
 
 
 def _public_queryset() -> QuerySet[Certificate]:
-    return Certificate.objects.select_related("type", "worker", "agency").only(
+    return Certificate.objects.select_related("type", "worker__agency", "agency").only(
         "token",
         "number",
         "issued_on",
@@ -151,6 +151,7 @@ def _public_queryset() -> QuerySet[Certificate]:
         "worker__name",
         "worker__photo",
         "worker__photo_thumbnail",
+        "worker__agency__name",
         "agency__name",
     )
 
@@ -186,7 +187,8 @@ def _verification(certificate: Certificate, today: datetime.date) -> Verificatio
         holder_name=mask_name(worker.name),
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
-        agency_name=certificate.agency.name if certificate.agency else "",
+        # The certificate follows the person: the agency they work for now, not at issue.
+        agency_name=worker.agency.name if worker.agency else "",
         revoked_on=timezone.localdate(certificate.revoked_at) if certificate.revoked_at else None,
         revision=certificate.revision,
         has_photo=bool(worker.photo_thumbnail or worker.photo),
