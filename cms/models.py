@@ -1,5 +1,7 @@
 """The public portal (公共服务门户): home, news and policy pages, standard pages, guide prices."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -168,6 +170,14 @@ class NewsIndexPage(RoutablePageMixin, PortalPage):
 _LINKED_PAGE_FIELDS = ("title", "live", "url_path", "path", "depth", "locale_id")
 
 
+#: A slug an editor chose on purpose: short, lower-case Latin, digits and dashes.
+_SHORT_LATIN_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
+
+
+def _is_short_latin_slug(slug: str) -> bool:
+    return bool(slug) and bool(_SHORT_LATIN_SLUG.fullmatch(slug))
+
+
 class NewsPageTag(TaggedItemBase):
     content_object = ParentalKey(
         "cms.NewsPage", on_delete=models.CASCADE, related_name="tagged_items"
@@ -266,10 +276,44 @@ class NewsPage(PortalPage):
             )
         ]
 
+    def full_clean(self, *args, **kwargs):
+        # The admin fills the slug in from the title: a Chinese headline of up
+        # to ~200 characters, percent-encoded to three times that in a link. A
+        # new article gets its date instead (2026-12-07, 2026-12-07-2, …) unless
+        # the editor typed a short Latin slug. Done once the parent is known
+        # (the path is set when the page is added), never for a saved page,
+        # whose address may already be shared. Drafts are saved through
+        # minimal_clean, published pages through full_clean.
+        self.use_date_slug()
+        super().full_clean(*args, **kwargs)
+
+    def minimal_clean(self):
+        self.use_date_slug()
+        super().minimal_clean()
+
+    def use_date_slug(self) -> None:
+        if self.pk is None and self.path and not _is_short_latin_slug(self.slug):
+            self.slug = self.date_slug()
+
     def clean(self):
         super().clean()
         if self.superseded_by_id and self.superseded_by_id == self.pk:
             raise ValidationError({"superseded_by": _("文件不能被自己替代。")})
+
+    def date_slug(self) -> str:
+        """The article's date as a slug, numbered on when another sibling already has it."""
+        base = f"{self.date or timezone.localdate():%Y-%m-%d}"
+        taken = set(
+            self.get_parent()
+            .get_children()
+            .filter(slug__startswith=base)
+            .values_list("slug", flat=True)
+        )
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
 
     def search_text_parts(self) -> list[str]:
         return [
