@@ -524,7 +524,8 @@ def _visits(worker: Worker, today, regulator, *, moderate: bool = True) -> None:
             confirmed_at=when, service_date=timezone.localdate(when)
         )
         rating = services.rating_submit(token=token, stars=stars, comment=comment)
-        if comment and approve and moderate:
+        # Stars count in the public average once moderated, with a comment or without.
+        if approve and moderate:
             services.rating_moderate(rating=rating, approve=True, acting_user=regulator)
 
 
