@@ -27,11 +27,18 @@ def serve(request, path):
     costs its rate-limit check besides (see cms/cache.py). Otherwise the page
     is routed from the route cache when it can be, then served by Wagtail.
     """
+    route = page_cache.route_key(request, path)
     if request.method not in ("GET", "HEAD"):
+        # A form's POST (a lookup's answer) is never served from, nor kept in, the
+        # page cache; it is routed like a GET, from the remembered route if any.
+        _none, generation = page_cache.lookup(request, None, route)
+        if not page_cache.use_route(request):
+            page_cache.store_route(
+                request, route, generation, Page.route_for_request(request, path)
+            )
         return wagtail_serve(request, path)
     page_cache.drop_tracking_params(request)
     key = page_cache.cache_key(request) if fragments.request_is_cacheable(request) else None
-    route = page_cache.route_key(request, path)
     cached, generation = page_cache.lookup(request, key, route)
     if cached is not None:
         return cached
