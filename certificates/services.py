@@ -33,8 +33,8 @@ from registry import selectors as registry_selectors
 from registry.models import FilingStatus
 
 from . import cache as verify_cache
-from . import pdf, selectors
-from .credential_services import status_lists_rebuild_after_commit
+from . import credentials, pdf, selectors
+from .credential_services import credential_record, status_lists_rebuild_after_commit
 from .models import (
     Certificate,
     CertificateBatch,
@@ -844,7 +844,10 @@ def certificates_zip(*, certificates, empty_note: str | None = None):
     Returns an open file positioned at the start, spooled to disk so a large
     agency's ZIP never sits in memory whole. With `empty_note`, an archive
     holding no PDF gets a README.txt with that text instead of being empty.
+    Where this site signs credentials, each certificate's Open Badges
+    credential (masked name) is in it too, as ``….credential.json``.
     """
+    with_credentials = credentials.credentials_enabled()
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     count = 0
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -852,6 +855,12 @@ def certificates_zip(*, certificates, empty_note: str | None = None):
             certificate_render(certificate_id=certificate.pk)
             certificate.refresh_from_db(fields=["pdf", "card_pdf"])
             base = f"{certificate.number}-{certificate.worker.name}"
+            if with_credentials:
+                record = credential_record(certificate=certificate)
+                credential = credentials.credential_for(certificate, record)
+                archive.writestr(
+                    f"{base}.credential.json", credentials.credential_bytes(credential)
+                )
             for field, suffix in ((certificate.pdf, ""), (certificate.card_pdf, "-card")):
                 if not field:
                     continue

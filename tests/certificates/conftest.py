@@ -39,3 +39,15 @@ def _eager_celery(request):
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def vc_key(settings):
+    """A fresh issuer key for verifiable certificates, as the only VC_SIGNING_KEYS entry."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tests.certificates.credential_helpers import key_entry
+
+    key = Ed25519PrivateKey.generate()
+    settings.VC_SIGNING_KEYS = [key_entry("key-1", key)]
+    return key

@@ -1,6 +1,5 @@
 """Signing keys and records for the verifiable-certificate tests."""
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certificates import credential_services, credentials
@@ -10,14 +9,6 @@ from lms import crypto
 def key_entry(kid: str, private_key: Ed25519PrivateKey) -> str:
     """A VC_SIGNING_KEYS entry as deployment writes it: the key encrypted at rest."""
     return f"{kid}={crypto.encrypt(credentials.private_key_multibase(private_key))}"
-
-
-@pytest.fixture
-def vc_key(settings):
-    """A fresh issuer key, set as the only VC_SIGNING_KEYS entry."""
-    key = Ed25519PrivateKey.generate()
-    settings.VC_SIGNING_KEYS = [key_entry("key-1", key)]
-    return key
 
 
 def signed(certificate, **kwargs) -> dict:

@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 
 from certificates import credentials
-from tests.certificates.credential_helpers import signed, vc_key  # noqa: F401 - fixture
+from tests.certificates.credential_helpers import signed
 
 SCHEMA = json.loads(
     (credentials.VC_DIR / "schemas" / "ob_v3p0_achievementcredential_schema.json").read_text()

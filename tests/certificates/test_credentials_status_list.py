@@ -6,7 +6,7 @@ import pytest
 
 from certificates import credential_services, credentials, services
 from certificates.models import CertificateCredential, CredentialStatusList
-from tests.certificates.credential_helpers import signed, vc_key  # noqa: F401 - fixture
+from tests.certificates.credential_helpers import signed
 from tests.certificates.factories import issue
 
 pytestmark = pytest.mark.usefixtures("vc_key")
