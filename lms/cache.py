@@ -19,12 +19,31 @@ instead (``INCR``, and ``EXPIRE`` on the first count): one round trip where
 It also offers :meth:`RedisCache.near_cache`, copies of hot entries kept in
 the process and invalidated by Redis itself (see lms/nearcache.py), and
 ``clear()`` drops those copies too.
+
+The cache fails soft: PostgreSQL is the source of truth, so a page must
+not fail because Redis cannot be reached. While Redis is down, a read is a
+miss and a write is skipped, with a warning in the log; after a failure the
+process leaves Redis alone for ``OUTAGE_PAUSE`` seconds (a cache setting,
+5 by default), so a request pays no connection attempt per cache call and
+the log gets one warning per pause, not one per call. The rate limits'
+counters (``incr``, :meth:`RedisCache.count`) still raise: lms/ratelimit.py
+decides how a limit behaves without its counter.
 """
 
+import logging
+import threading
+import time
+from urllib.parse import urlsplit
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
+import redis
+
 from . import nearcache
+
+logger = logging.getLogger(__name__)
 
 # Increments an existing key and returns the new value; nil (None) when it does not exist.
 _INCR_EXISTING = """
@@ -78,10 +97,103 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return self._script(key, _COUNT_IN_WINDOW)(keys=[key], args=[timeout])
 
 
+class Outage:
+    """Whether this process currently leaves one Redis server alone, after a failed call."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.pause = 5.0
+        self._until = 0.0
+        self._down = False
+        self._lock = threading.Lock()
+
+    def skipping(self) -> bool:
+        return self._down and time.monotonic() < self._until
+
+    def failed(self, operation: str, error: Exception) -> None:
+        with self._lock:
+            if not self.skipping():
+                logger.warning(
+                    "cache %s unreachable (%s: %s); serving without it for %g s",
+                    self.name,
+                    operation,
+                    error,
+                    self.pause,
+                )
+            self._down = True
+            self._until = time.monotonic() + self.pause
+
+    def succeeded(self) -> None:
+        if self._down:
+            with self._lock:
+                if self._down:
+                    self._down = False
+                    logger.warning("cache %s reachable again", self.name)
+
+
+_outages: dict[str, Outage] = {}
+
+
+def outage(server: str) -> Outage:
+    """The process's one :class:`Outage` for `server` (each thread has its own backend)."""
+    found = _outages.get(server)
+    if found is None:
+        # Named without the password a URL may carry: the name goes to the log.
+        parts = urlsplit(server)
+        found = _outages.setdefault(server, Outage(f"{parts.hostname}:{parts.port}{parts.path}"))
+    return found
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        # With replicas, the primary stands for them all.
+        self._outage = outage(self._servers[0])
+        self._outage.pause = float(params.get("OUTAGE_PAUSE", 5))
+
+    def _soft(self, operation: str, miss, call, *args, **kwargs):
+        """``call(*args, **kwargs)``, or `miss` while Redis cannot be reached."""
+        if self._outage.skipping():
+            return miss
+        try:
+            result = call(*args, **kwargs)
+        except redis.RedisError as error:
+            self._outage.failed(operation, error)
+            return miss
+        self._outage.succeeded()
+        return result
+
+    # The miss each operation answers during an outage is what it answers for an
+    # absent key: None or the default, nothing added, nothing deleted.
+
+    def get(self, key, default=None, version=None):
+        return self._soft("get", default, super().get, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._soft("get_many", {}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._soft("has_key", False, super().has_key, key, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._soft("set", None, super().set, key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._soft("add", False, super().add, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._soft("touch", False, super().touch, key, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        # Django's contract: the keys that were not stored.
+        return self._soft("set_many", list(data), super().set_many, data, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._soft("delete", False, super().delete, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._soft("delete_many", None, super().delete_many, keys, version)
 
     def count(self, key, timeout: int) -> int:
         """One more in the counter at `key` (created to live `timeout` seconds): one round trip.
@@ -107,6 +219,6 @@ class RedisCache(DjangoRedisCache):
         )
 
     def clear(self):
-        result = super().clear()
+        result = self._soft("clear", False, super().clear)
         nearcache.clear_all()
         return result

@@ -195,6 +195,11 @@ if REDIS_URL:
             # Distinct per deployment (or test worker) sharing one Redis server.
             "KEY_PREFIX": env.str("REDIS_CACHE_KEY_PREFIX", default="lms"),
             "TIMEOUT": 300,
+            # The cache fails soft (lms/cache.py): without Redis a read is a miss and a
+            # write is skipped. Short timeouts keep an unreachable server from holding
+            # a request; after a failure Redis is left alone for OUTAGE_PAUSE seconds.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "OUTAGE_PAUSE": env.float("REDIS_CACHE_OUTAGE_PAUSE", default=5),
         }
     }
     CELERY_TASK_ALWAYS_EAGER = False
@@ -219,16 +224,43 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    # An unreachable broker is an error within seconds, not a hung request or worker.
+    "socket_connect_timeout": 5,
+    "socket_keepalive": True,
+}
+# The worker survives a Redis outage of any length: it reconnects for ever (Celery's
+# default gives up after 100 tries and exits), and cancels the tasks it was running
+# when the connection went, which are idempotent and sent again (their messages come
+# back after the visibility timeout, their work through the reconcilers).
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-max-retries
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Periodic tasks; each app adds its own entries in its AppConfig.ready().
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The worker's heartbeat, read by /health/ (lms/heartbeat.py).
+    "lms-worker-heartbeat": {
+        "task": "lms.tasks.worker_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "lms-sessions-clear": {"task": "lms.tasks.sessions_clear", "schedule": 24 * 60 * 60.0},
+}
+# /health/ reports "degraded" when the worker's last heartbeat is older than this (seconds).
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=300)
 
 # --- Authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-# Sessions read from the cache first (Redis in production), written through to
-# the database: one round trip less on every signed-in request (exam autosave).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only, the source of truth: a Redis outage signs
+# no one out, and every gunicorn worker sees the same sessions with or without
+# Redis (cached_db on a per-process cache lost them between workers). Not signed
+# cookies: a signed-out or stolen session must be revocable on the server, and
+# the verified second factor is kept in the session. Expired rows are removed
+# daily by the beat (lms.tasks.sessions_clear).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so locked-out credentials never reach the others.
     "axes.backends.AxesStandaloneBackend",

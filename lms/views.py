@@ -1,11 +1,16 @@
 """Project-wide views: health check and the rate-limit answer."""
 
+import datetime
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+
+from .heartbeat import heartbeat_last
 
 
 def _check_database() -> str:
@@ -24,6 +29,22 @@ def _check_cache() -> str:
         return "ok" if cache.get("health:ping") == "pong" else "error"
     except Exception:  # noqa: BLE001
         return "error"
+
+
+def _check_worker() -> tuple[str, str | None]:
+    """The worker's heartbeat: "ok" while fresh, "stale" when older than
+    ``HEALTH_HEARTBEAT_MAX_AGE`` seconds or missing, "eager" without a broker
+    (tasks run in the web process); with the time of the last heartbeat."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager", None
+    try:
+        last = heartbeat_last()
+    except Exception:  # noqa: BLE001 - the database is reported on its own
+        return "error", None
+    if last is None:
+        return "stale", None
+    fresh = timezone.now() - last <= datetime.timedelta(seconds=settings.HEALTH_HEARTBEAT_MAX_AGE)
+    return ("ok" if fresh else "stale"), last.isoformat()
 
 
 def _check_broker() -> str:
@@ -46,11 +67,29 @@ def live(request):
 
 @never_cache
 def health(request):
-    """JSON health report; 503 when the database, cache or broker is unreachable."""
-    checks = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
-    healthy = all(v in ("ok", "eager") for v in checks.values())
-    checks["status"] = "ok" if healthy else "error"
-    return JsonResponse(checks, status=200 if healthy else 503)
+    """JSON health report: "ok"; "degraded" (still 200) when the cache, the broker or
+    the worker is down; "error" and 503 when the database is.
+
+    Without Redis or a worker the site still serves every page the database
+    can answer, so a load balancer must keep sending requests: only a dead
+    database takes this process out. Monitoring alerts on anything but "ok".
+    """
+    worker, heartbeat = _check_worker()
+    checks = {
+        "database": _check_database(),
+        "cache": _check_cache(),
+        "broker": _check_broker(),
+        "worker": worker,
+        "worker_heartbeat": heartbeat,
+    }
+    if checks["database"] != "ok":
+        status = "error"
+    elif all(checks[name] in ("ok", "eager") for name in ("cache", "broker", "worker")):
+        status = "ok"
+    else:
+        status = "degraded"
+    checks["status"] = status
+    return JsonResponse(checks, status=503 if status == "error" else 200)
 
 
 def ratelimited(request, exception=None):

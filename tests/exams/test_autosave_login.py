@@ -133,9 +133,9 @@ def test_retries_and_late_saves_keep_their_outcome_with_a_remembered_login(sitti
 def test_a_late_save_goes_to_the_locked_path_once(sitting, django_assert_max_num_queries):
     client, url, attempt = sitting
     put(client, url, {"selected": ["C"], "seq": 5})
-    # The statement, Django's session check (the user) and the locked path (savepoint or
-    # transaction, lock, read, end): no second try of the statement.
-    with django_assert_max_num_queries(6):
+    # The statement, Django's session check (the session row, the user) and the locked
+    # path (savepoint or transaction, lock, read, end): no second try of the statement.
+    with django_assert_max_num_queries(7):
         late = put(client, url, {"selected": ["B"], "seq": 4}).json()
     assert late["outcome"] == "stale"
 

@@ -25,9 +25,10 @@ def test_a_submit_request_is_a_fixed_number_of_statements(
         json.dumps({"selected": [first["choices"][0]["key"]], "seq": 1}),
         content_type="application/json",
     )
-    # Login, transaction (2), lock with exam and worker, questions with answers, scores of
-    # saved answers, rows of unanswered ones, attempt, audit entry, the result's questions.
-    with django_assert_max_num_queries(10):
+    # Login (the session row: sessions live in the database only), transaction (2), lock
+    # with exam and worker, questions with answers, scores of saved answers, rows of
+    # unanswered ones, attempt, audit entry, the result's questions.
+    with django_assert_max_num_queries(11):
         response = client.post(f"{API}/attempts/{attempt['id']}/submit")
     assert response.status_code == 200
     graded = Attempt.objects.get(pk=attempt["id"])
