@@ -21,6 +21,8 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from lms.admin_scope import ScopedObjectsMixin
+
 from . import admin_views, selectors
 from .models import Certificate, CertificateBatch, CertificateType
 
@@ -187,7 +189,7 @@ class CertificateInspectView(InspectView):
         return certificate
 
 
-class CertificateViewSet(ModelViewSet):
+class CertificateViewSet(ScopedObjectsMixin, ModelViewSet):
     model = Certificate
     icon = "doc-full-inverse"
     menu_label = _("证书")
@@ -196,6 +198,10 @@ class CertificateViewSet(ModelViewSet):
     inspect_view_class = CertificateInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
+
+    def visible_to(self, user):
+        return selectors.certificates_visible_to(user)
+
     list_display = [
         "number",
         Column("holder", label=_("持证人"), accessor=lambda c: c.worker.name),

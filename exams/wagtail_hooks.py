@@ -33,6 +33,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from lms.admin_scope import ScopedObjectsMixin
 from registry import selectors as registry_selectors
 
 from . import admin_views, grading, selectors, xlsx
@@ -258,7 +259,7 @@ class AccommodationForm(WagtailAdminModelForm):
         return ref
 
 
-class AccommodationViewSet(ModelViewSet):
+class AccommodationViewSet(ScopedObjectsMixin, ModelViewSet):
     model = Accommodation
     icon = "user"
     menu_label = _("特殊安排")
@@ -284,6 +285,10 @@ class AccommodationViewSet(ModelViewSet):
     def get_queryset(self, request):
         workers = registry_selectors.workers_visible_to(request.user)
         return Accommodation.objects.filter(worker__in=workers).select_related("exam", "worker")
+
+    def visible_to(self, user):
+        workers = registry_selectors.workers_visible_to(user)
+        return Accommodation.objects.filter(worker__in=workers)
 
 
 # ---------------------------------------------------------------------------
@@ -336,7 +341,7 @@ class AttemptInspectView(generic.InspectView):
         return context
 
 
-class AttemptViewSet(ModelViewSet):
+class AttemptViewSet(ScopedObjectsMixin, ModelViewSet):
     model = Attempt
     icon = "doc-full"
     menu_label = _("考试成绩")
@@ -346,6 +351,10 @@ class AttemptViewSet(ModelViewSet):
     inspect_view_class = AttemptInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
+
+    def visible_to(self, user):
+        return selectors.attempts_visible_to(user)
+
     list_display = [
         TitleColumn(
             "worker",

@@ -63,6 +63,8 @@ from wagtail.permissions import register_permission_policy  # noqa: E402
 
 import django_filters  # noqa: E402
 
+from lms.admin_scope import ScopedObjectsMixin  # noqa: E402
+
 from . import selectors  # noqa: E402
 from .models import (  # noqa: E402
     Agency,
@@ -147,13 +149,19 @@ class VisibleIndexView(IndexView):
         ]
 
 
-class RegistryViewSet(ModelViewSet):
-    """A read-only listing: no generic add/edit/delete forms (changes go through services)."""
+class RegistryViewSet(ScopedObjectsMixin, ModelViewSet):
+    """A read-only listing: no generic add/edit/delete forms (changes go through services).
+
+    An object outside the index's rows is a 404 in every generic view, not a 302.
+    """
 
     exclude_form_fields: list = []
     copy_view_enabled = False
     search_backend_name = None
     list_per_page = 50
+
+    def visible_to(self, user):
+        return self.index_view_class.visible(user)
 
 
 def _agency_choices(request):
