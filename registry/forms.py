@@ -175,9 +175,7 @@ class VisitRatingForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "评分和评价内容经监管部门审核后才计入平均分、才会公开，不会显示你的联系方式。"
-        ),
+        help_text=_("评分和评价内容经监管部门审核后才计入平均分、才会公开，不会显示你的联系方式。"),
     )
 
 

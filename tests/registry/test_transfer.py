@@ -128,9 +128,7 @@ def test_a_known_id_number_with_another_name_is_refused_and_the_record_is_untouc
         filing=Filing.objects.get(worker=worker), acting_user=reviewer_user(), reason="离职"
     )
     with pytest.raises(ValidationError) as exc:
-        services.worker_create(
-            name="李大明", id_number=worker.id_number, agency=new_staff.agency
-        )
+        services.worker_create(name="李大明", id_number=worker.id_number, agency=new_staff.agency)
     assert "姓名" in exc.value.messages[0]
     assert Worker.objects.get(pk=worker.pk).agency == old_agency
     assert len(_filings(worker)) == 1
