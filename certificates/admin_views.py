@@ -166,10 +166,13 @@ def regenerate(request, pk: int):
     cert_type = get_object_or_404(CertificateType, pk=pk)
     if request.method == "POST":
         batch = services.certificate_type_regenerate(cert_type=cert_type, acting_user=request.user)
-        messages.success(
-            request,
-            _("已开始重新生成 %(count)d 张证书，进度见“批量任务”。") % {"count": batch.total},
-        )
+        if batch.waiting_for_tasks:
+            messages.warning(request, _waiting_message(batch))
+        else:
+            messages.success(
+                request,
+                _("已开始重新生成 %(count)d 张证书，进度见“批量任务”。") % {"count": batch.total},
+            )
         return redirect(reverse("certificates_batch:index"))
     count = Certificate.objects.filter(selectors.current_certificates_q(), type=cert_type).count()
     return render(
@@ -182,6 +185,13 @@ def regenerate(request, pk: int):
             "count": count,
         },
     )
+
+
+def _waiting_message(batch) -> str:
+    """The batch is saved but its start could not be sent (the task system is down)."""
+    return _(
+        "已登记（共 %(count)d 项），排队中：任务系统暂时不可用，恢复后会自动开始，无需重复提交。"
+    ) % {"count": batch.total}
 
 
 class BatchIssueForm(forms.Form):
@@ -224,9 +234,12 @@ def batch_issue(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request, _("已开始为 %(count)d 人发证，进度见下表。") % {"count": batch.total}
-            )
+            if batch.waiting_for_tasks:
+                messages.warning(request, _waiting_message(batch))
+            else:
+                messages.success(
+                    request, _("已开始为 %(count)d 人发证，进度见下表。") % {"count": batch.total}
+                )
             return redirect(reverse("certificates_batch:index"))
     return render(
         request,

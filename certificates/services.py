@@ -949,14 +949,91 @@ def certificate_batch_issue(
     return batch
 
 
-def _start_batch(batch: CertificateBatch) -> None:
-    from lms.tasks import send_task_by_name
+BATCH_PLAN_TASK = "certificates.tasks.certificate_batch_plan"
 
-    send_task_by_name("certificates.tasks.certificate_batch_plan", batch.pk)
+
+def _start_batch(batch: CertificateBatch) -> None:
+    """Send the batch's plan after commit.
+
+    When the task system cannot take it (Redis down), the batch stays pending
+    with ``batch.waiting_for_tasks`` set, for the admin to say so, and
+    :func:`batches_restart_stuck` starts it once the broker is back.
+    """
+    from lms.tasks import send_task
+
+    def _send():
+        batch.waiting_for_tasks = not send_task(BATCH_PLAN_TASK, batch.pk)
+
+    batch.waiting_for_tasks = False
+    transaction.on_commit(_send)
 
 
 def batch_chunk_size() -> int:
     return getattr(settings, "CERTIFICATES_BATCH_CHUNK", 200)
+
+
+def batch_stale_seconds() -> int:
+    """Seconds without progress after which an unfinished batch counts as stuck
+    (``CERTIFICATES_BATCH_STALE_SECONDS``): longer than any one chunk takes."""
+    return getattr(settings, "CERTIFICATES_BATCH_STALE_SECONDS", 10 * 60)
+
+
+def _alive_name(batch_id: int) -> str:
+    return f"certificates.batch:{batch_id}"
+
+
+def batches_restart_stuck(*, now: datetime.datetime | None = None) -> list[int]:
+    """Restart every unfinished batch that showed no progress for :func:`batch_stale_seconds`.
+
+    Its messages were lost (a broker outage, a worker killed): the plan never
+    came, or chunks never ran. Progress is the batch's heartbeat (lms.heartbeat),
+    written when it is planned, after each chunk and at each restart; a batch
+    that never had one counts from its creation. Returns the restarted ids.
+    """
+    from lms.heartbeat import heartbeats_last
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=batch_stale_seconds())
+    unfinished = dict(
+        CertificateBatch.objects.exclude(state=CertificateBatch.State.DONE)
+        .filter(created_at__lt=cutoff)
+        .values_list("pk", "created_at")
+    )
+    alive = heartbeats_last(names=[_alive_name(pk) for pk in unfinished])
+    stuck = [
+        pk
+        for pk, created_at in unfinished.items()
+        if alive.get(_alive_name(pk), created_at) < cutoff
+    ]
+    for pk in stuck:
+        batch_restart(batch_id=pk)
+    return stuck
+
+
+@transaction.atomic
+def batch_restart(*, batch_id: int) -> None:
+    """Plan an unfinished batch again, from what the database says is still undone.
+
+    Safe to repeat: issuing is idempotent per attempt (a certificate already
+    issued is found, not issued again) and rendering skips current files. An
+    issue batch keeps its count of issued certificates and plans the rest; a
+    regenerate batch starts its count again. Refusals are asked again.
+    """
+    from lms.heartbeat import heartbeat_record
+
+    batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
+    if batch.state == CertificateBatch.State.DONE:
+        return
+    logger.warning(
+        "Restarting stuck certificate batch %s (%s/%s)", batch.pk, batch.done, batch.total
+    )
+    batch.state = CertificateBatch.State.PENDING
+    if batch.kind == CertificateBatch.Kind.REGENERATE:
+        batch.done = 0
+    batch.failed = 0
+    batch.errors = []
+    batch.save(update_fields=["state", "done", "failed", "errors"])
+    heartbeat_record(name=_alive_name(batch.pk))
+    _start_batch(batch)
 
 
 def batch_plan(*, batch_id: int) -> list[list[int]]:
@@ -977,11 +1054,14 @@ def batch_plan(*, batch_id: int) -> list[list[int]]:
         ids = [
             a.pk for a in cohort_attempts(cert_type=batch.type, agency=batch.agency, since=since)
         ]
+    # A restarted issue batch plans only what is still undone; what it issued before counts.
+    already = batch.done if batch.kind == CertificateBatch.Kind.ISSUE else 0
     CertificateBatch.objects.filter(pk=batch.pk).update(
         state=CertificateBatch.State.RUNNING if ids else CertificateBatch.State.DONE,
-        total=len(ids),
+        total=already + len(ids),
         finished_at=None if ids else timezone.now(),
     )
+    _record_alive(batch.pk, finished=not ids)
     size = batch_chunk_size()
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
@@ -1021,10 +1101,22 @@ def _record_progress(batch_id: int, done: int, failed: int, errors: list) -> Non
     batch.errors = (batch.errors + errors)[-50:]
     batch.save(update_fields=["done", "failed", "errors"])
     batch.refresh_from_db(fields=["done", "failed", "total"])
-    if batch.done + batch.failed >= batch.total and batch.state != CertificateBatch.State.DONE:
+    finished = batch.done + batch.failed >= batch.total
+    if finished and batch.state != CertificateBatch.State.DONE:
         batch.state = CertificateBatch.State.DONE
         batch.finished_at = timezone.now()
         batch.save(update_fields=["state", "finished_at"])
+    _record_alive(batch_id, finished=finished)
+
+
+def _record_alive(batch_id: int, *, finished: bool) -> None:
+    """The batch's progress, for :func:`batches_restart_stuck`; forgotten once it is done."""
+    from lms.heartbeat import heartbeat_forget, heartbeat_record
+
+    if finished:
+        heartbeat_forget(name=_alive_name(batch_id))
+    else:
+        heartbeat_record(name=_alive_name(batch_id))
 
 
 # --- reminders ----------------------------------------------------------------

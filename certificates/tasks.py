@@ -2,7 +2,8 @@
 
 Tasks take ids. PostgreSQL is the source of truth: ``certificates_reconcile``
 finds what a lost message or a killed worker left undone (a passed attempt
-without its certificate, a certificate without its PDF) and sends it again.
+without its certificate, a certificate without its PDF, a batch without
+progress) and sends it again.
 """
 
 import datetime
@@ -99,8 +100,9 @@ def certificates_remind_expiring() -> int:
 
 @shared_task(name="certificates.tasks.certificates_reconcile", acks_late=True)
 def certificates_reconcile() -> dict:
-    """Periodic: issue for passed attempts without a certificate; re-render missing PDFs."""
-    from . import selectors
+    """Periodic: issue for passed attempts without a certificate; re-render missing PDFs;
+    restart batches stuck without progress (their messages lost)."""
+    from . import selectors, services
 
     settled = timezone.now() - datetime.timedelta(minutes=5)
     attempts = [
@@ -116,9 +118,15 @@ def certificates_reconcile() -> dict:
     )
     for certificate_id in renders:
         certificate_render_task.delay(certificate_id)
-    if attempts or renders:
-        logger.info("Reconciler sent %d issues and %d renders", len(attempts), len(renders))
-    return {"issued": len(attempts), "rendered": len(renders)}
+    batches = services.batches_restart_stuck()
+    if attempts or renders or batches:
+        logger.info(
+            "Reconciler sent %d issues and %d renders, restarted %d batches",
+            len(attempts),
+            len(renders),
+            len(batches),
+        )
+    return {"issued": len(attempts), "rendered": len(renders), "batches": len(batches)}
 
 
 @shared_task(name="certificates.tasks.certificate_batch_plan", acks_late=True)

@@ -10,6 +10,7 @@ from celery.contrib.testing.worker import start_worker
 
 from lms.celery import app
 from lms.tasks import broker_roundtrip
+from tests.celery_broker import celery_on
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -18,13 +19,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 def real_broker(settings):
     url = settings.CELERY_BROKER_URL
     assert url.startswith("redis://"), url
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = url
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = url
-    yield
-    app.conf.task_always_eager, app.conf.broker_url = saved
+    with celery_on(url, settings):
+        yield
 
 
 def test_task_crosses_the_broker_to_a_worker(real_broker):
