@@ -127,7 +127,10 @@ def status_lists_rebuild_after_commit(*, certificate_ids) -> None:
 
 
 def status_list_document(*, status_list: CredentialStatusList) -> dict:
-    """The signed list, built now if it never was (a list nobody revoked from yet)."""
+    """The signed list, built now if it never was (a list nobody revoked from yet).
+
+    Raises ``CredentialError`` when it was never built and this site cannot sign.
+    """
     if status_list.document is None:
         return status_list_rebuild(status_list_id=status_list.pk)
     return status_list.document

@@ -407,7 +407,10 @@ def proof_is_valid(secured: dict, *, public_key: Ed25519PublicKey, loader=None) 
     try:
         data = _hash_data(unsecured, config, loader or document_loader())
         public_key.verify(signature, data)
-    except (InvalidSignature, jsonld.JsonLdError, TypeError, ValueError):
+    except InvalidSignature:
+        return False
+    except Exception:  # a document PyLD cannot canonicalise carries no valid proof
+        logger.info("A credential could not be canonicalised", exc_info=True)
         return False
     return True
 

@@ -6,6 +6,8 @@ answer may be a 5xx, undeclared, or off its declared schema. Rate limits are
 raised for the run so that 429s do not starve it.
 """
 
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client, override_settings
 
 import pytest
@@ -30,6 +32,21 @@ pytestmark = pytest.mark.django_db
 
 # Loaded from the app as it serves it (serving the schema reads no database).
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def connection_kept_across_requests():
+    """The WSGI app runs inside the test's transaction, as under Django's test client.
+
+    Django closes the connection when a request finishes; under PostgreSQL that
+    ended the test's transaction after the first request. Asked for after any
+    fixture that uses the test client, which connects the handlers again.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -62,13 +79,17 @@ EXAMPLES = settings(
 
 @schema.parametrize()
 @EXAMPLES
-def test_anonymous_answers_follow_the_schema(case, high_rate_limits):
+def test_anonymous_answers_follow_the_schema(
+    case, high_rate_limits, connection_kept_across_requests
+):
     case.call_and_validate(checks=CHECKS)
 
 
 @schema.parametrize()
 @EXAMPLES
-def test_signed_in_worker_answers_follow_the_schema(case, high_rate_limits, signed_in_worker):
+def test_signed_in_worker_answers_follow_the_schema(
+    case, high_rate_limits, signed_in_worker, connection_kept_across_requests
+):
     case.call_and_validate(
         checks=CHECKS,
         headers=signed_in_worker["headers"],
