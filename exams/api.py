@@ -9,20 +9,15 @@ Every answer about an attempt carries ``deadline`` and ``server_now`` so the
 client re-syncs its countdown; the client's own clock is never used.
 """
 
-import json
-import threading
 from datetime import datetime
 from typing import Annotated
 
-from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from ninja import Path, Router, Schema, Status
-from ninja.errors import AuthenticationError
-from ninja.responses import NinjaJSONEncoder
-from ninja.security import SessionAuth, django_auth
+from ninja.security import django_auth
 from pydantic import Field, StringConstraints
 
 from lms.api_errors import responses
@@ -32,63 +27,6 @@ from . import selectors, services
 from .models import Attempt, Exam
 
 router = Router(tags=["exam"], auth=django_auth)
-
-
-# --- Autosave authentication ---------------------------------------------------
-#
-# An autosave arrives every few seconds from the same session. Django's
-# session auth costs two round trips before the save (the session from the
-# cache, the user from the database); the save's own statement can prove the
-# same facts (see services.SessionLogin). So after Django has authenticated a
-# session once in this process, its key is remembered with the user's id and
-# password hash, and later saves send them with the statement instead.
-# Anything the statement cannot prove falls back to Django's check.
-
-# Only where every session has a row in the database (the statement joins it).
-_SESSIONS_IN_DB = settings.SESSION_ENGINE in (
-    "django.contrib.sessions.backends.db",
-    "django.contrib.sessions.backends.cached_db",
-)
-_REMEMBER_AT_MOST = 20_000
-_remembered: dict[str, tuple[int, str]] = {}
-_remembered_lock = threading.Lock()
-
-
-def _remember(key: str | None, user) -> None:
-    if not key or not _SESSIONS_IN_DB:
-        return
-    with _remembered_lock:
-        if len(_remembered) >= _REMEMBER_AT_MOST:
-            _remembered.clear()
-        _remembered[key] = (user.pk, user.password)
-
-
-def _forget(key: str | None) -> None:
-    with _remembered_lock:
-        _remembered.pop(key, None)
-
-
-class AutosaveAuth(SessionAuth):
-    """Django's session auth (CSRF included), or a :class:`services.SessionLogin` to re-prove.
-
-    A session Django authenticated before in this process is returned as a
-    SessionLogin without reading the session or the user; the save statement
-    proves it. Otherwise this is ``django_auth``, and the login is remembered.
-    """
-
-    def authenticate(self, request, key):
-        known = _remembered.get(key) if key else None
-        if known is not None:
-            # As reading the session would: the response varies on the cookie.
-            request.session.accessed = True
-            return services.SessionLogin(session_key=key, user_id=known[0], password=known[1])
-        user = super().authenticate(request, key)
-        if user is not None and request.session.session_key == key:
-            _remember(key, user)
-        return user
-
-
-autosave_auth = AutosaveAuth()
 
 
 # --- Schemas ---------------------------------------------------------------
@@ -266,7 +204,6 @@ def attempt_questions(request, attempt_id: ObjectId):
 
 @router.put(
     "/attempts/{attempt_id}/answers/{position}",
-    auth=autosave_auth,
     response=responses({200: AnswerOut, 409: ErrorOut, 422: ErrorOut}, signed_in=True),
     summary="Save one answer (idempotent; a lower sequence number never overwrites a higher one)",
 )
@@ -274,42 +211,33 @@ def save_answer(request, attempt_id: ObjectId, position: Position, payload: Answ
     """`outcome` is `saved`, `duplicate` (this seq was stored before) or `stale` (a newer
     answer is stored; it is returned). 409 `time_up` after deadline + grace, 409
     `attempt_finished` after submission."""
-    # The hot path: one statement proves the login, the ownership and the rules, and writes.
+    # Ownership is checked by the query that locks the attempt for the save.
     attempt = Attempt(pk=attempt_id)
-    save = {"attempt": attempt, "position": position, "selected": payload.selected}
     try:
-        try:
-            result = services.answer_save(**save, seq=payload.seq, owner=request.auth)
-        except services.LoginUnproven:
-            # Not proven by the statement (or not a plain save): Django checks the session.
-            key = request.auth.session_key
-            _forget(key)
-            if not request.user.is_authenticated:
-                raise AuthenticationError from None
-            _remember(key, request.user)
-            result = services.answer_save(
-                **save, seq=payload.seq, owner=request.user, statement_first=False
-            )
+        result = services.answer_save(
+            attempt=attempt,
+            position=position,
+            selected=payload.selected,
+            seq=payload.seq,
+            owner=request.user,
+        )
     except Attempt.DoesNotExist:
         raise Http404 from None
     except (services.TimeUp, services.AttemptFinished) as exc:
         return Status(409, _error(exc, attempt))
     except services.InvalidAnswer as exc:
         return Status(422, _error(exc, attempt))
-    body = {
-        **selectors.attempt_clock(result.attempt),
-        "outcome": result.outcome,
-        "applied": result.applied,
-        "position": result.position,
-        "selected": result.selected,
-        "seq": result.seq,
-        "saved_at": result.saved_at,
-    }
-    # The hottest endpoint: the body is built here field by field as AnswerOut
-    # declares it, so it is rendered without validating it again
-    # (tests/exams/test_api.py checks it against the schema).
-    return HttpResponse(
-        json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
+    return Status(
+        200,
+        {
+            **selectors.attempt_clock(result.attempt),
+            "outcome": result.outcome,
+            "applied": result.applied,
+            "position": result.position,
+            "selected": result.selected,
+            "seq": result.seq,
+            "saved_at": result.saved_at,
+        },
     )
 
 

@@ -9,25 +9,18 @@ Event for the certificates app: when grading passes an attempt, after commit,
 ``send_task_by_name("certificates.tasks.certificate_issue_for_attempt", attempt.pk)``.
 """
 
-import functools
-import json
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lms.audit import audit, audit_many
-from lms.db import fetch_idempotent
 from lms.tasks import send_task_by_name
-from registry.models import Worker
 
 from . import grading
 from .models import Answer, Attempt, AttemptQuestion, Exam, Question, QuestionCategory
@@ -246,40 +239,8 @@ class SaveResult:
         return self.outcome in ("saved", "duplicate")
 
 
-@dataclass(frozen=True)
-class SessionLogin:
-    """A login that Django authenticated earlier in this session, for the autosave to re-prove.
-
-    The save statement then proves it again itself, in the same round trip:
-    the session row exists and has not expired, and the user is active with
-    the password (hash) they had when Django authenticated them — so a
-    logout, an expired session, a password change or a deactivated account
-    stop it exactly as Django's session check would. See ``exams.api``.
-    """
-
-    session_key: str
-    user_id: int
-    password: str
-    is_authenticated = True
-
-    @property
-    def pk(self) -> int:
-        return self.user_id
-
-
-class LoginUnproven(Exception):
-    """A :class:`SessionLogin` did not prove itself (or the save needs more than one statement):
-    authenticate through Django and save again with the user."""
-
-
 def answer_save(
-    *,
-    attempt: Attempt,
-    position: int,
-    selected: list,
-    seq: int,
-    owner=None,
-    statement_first: bool = True,
+    *, attempt: Attempt, position: int, selected: list, seq: int, owner=None
 ) -> SaveResult:
     """Store one answer if `seq` is newer than the stored one; idempotent for a retried save.
 
@@ -288,33 +249,7 @@ def answer_save(
     :class:`AttemptFinished` after submission. Any time the client claims is
     ignored. With `owner` (a login), an attempt that is not that worker's
     raises ``Attempt.DoesNotExist``.
-
-    The usual save (a newer answer to an attempt in time) is one statement
-    (:func:`_answer_store`); anything else — a retry, a late older save, a
-    refusal — takes the locked path, which says why. An `owner` that is a
-    :class:`SessionLogin` gets only the one statement: when it writes nothing,
-    :class:`LoginUnproven` asks the caller to authenticate and save again
-    (``statement_first=False``: straight to the locked path, the statement
-    having just written nothing).
     """
-    if statement_first and _valid_seq(seq):
-        keys = grading.normalise_selection(selected)
-        now = timezone.now()
-        deadline = _answer_store(
-            attempt_id=attempt.pk, position=position, keys=keys, seq=seq, owner=owner, now=now
-        )
-        if deadline is not None:
-            stored = Attempt(pk=attempt.pk, status=Attempt.Status.IN_PROGRESS, deadline=deadline)
-            return SaveResult(
-                outcome="saved",
-                attempt=stored,
-                position=position,
-                selected=keys,
-                seq=seq,
-                saved_at=now,
-            )
-    if isinstance(owner, SessionLogin):
-        raise LoginUnproven
     try:
         return _answer_save(
             attempt_id=attempt.pk, position=position, selected=selected, seq=seq, owner=owner
@@ -332,100 +267,9 @@ def _valid_seq(seq) -> bool:
     return isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq <= MAX_SEQ
 
 
-def _answer_store(
-    *, attempt_id: int, position: int, keys: list[str], seq: int, owner, now: datetime
-) -> datetime | None:
-    """Write one answer in a single statement; the attempt's deadline if it was written, else None.
-
-    The statement writes only when every condition of a save holds, checked in
-    the database: the attempt is `owner`'s worker's (when given), in progress,
-    and the server's `now` is within deadline + grace; the position exists;
-    the keys are the question's and at most one for a single-choice question;
-    and `seq` is newer than the stored one (``ON CONFLICT … WHERE``). On
-    PostgreSQL the attempt row is read ``FOR SHARE``: a submit holding the
-    row (``FOR UPDATE``) makes the save wait and then re-check the status, so
-    no answer is written after grading. On SQLite a writing statement takes the
-    database's write lock before it reads, which serialises it with a submit.
-    """
-    vendor = connection.vendor
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [json.dumps(keys), seq, adapt(now)]
-    if owner is not None:
-        params.append(owner.pk if owner.is_authenticated else None)
-    session = isinstance(owner, SessionLogin)
-    if session:
-        params += [owner.password, owner.session_key, adapt(now)]
-    params += [
-        attempt_id,
-        position,
-        Attempt.Status.IN_PROGRESS,
-        adapt(now - save_grace()),
-        Question.Type.MULTIPLE,
-        len(keys),
-        # PostgreSQL: the choices contain {"key": k} for every key; SQLite: each key is a choice's.
-        json.dumps([{"key": key} for key in keys] if vendor == "postgresql" else keys),
-        attempt_id,
-    ]
-    row = fetch_idempotent(_answer_store_sql(vendor, owner is not None, session), params, one=True)
-    if row is None:
-        return None
-    deadline = row[0]
-    if isinstance(deadline, str):  # SQLite returns the subquery's value as text
-        deadline = parse_datetime(deadline)
-    if timezone.is_naive(deadline):
-        deadline = timezone.make_aware(deadline, UTC)
-    return deadline
-
-
-@functools.cache
-def _answer_store_sql(vendor: str, with_owner: bool, with_session: bool) -> str:
-    answer = Answer._meta.db_table
-    question = AttemptQuestion._meta.db_table
-    attempt = Attempt._meta.db_table
-    worker = Worker._meta.db_table
-    if vendor == "postgresql":
-        selected, keys_allowed, lock = (
-            "%s::jsonb",
-            "aq.choices @> %s::jsonb",
-            "FOR SHARE OF a",
-        )
-    else:
-        selected = "%s"
-        keys_allowed = (
-            "NOT EXISTS (SELECT 1 FROM json_each(%s) s WHERE s.value NOT IN "
-            "(SELECT json_extract(c.value, '$.key') FROM json_each(aq.choices) c))"
-        )
-        lock = ""
-    owner_join = f"JOIN {worker} w ON w.id = a.worker_id AND w.user_id = %s" if with_owner else ""
-    if with_session:
-        user = get_user_model()._meta.db_table
-        owner_join += (
-            f" JOIN {user} u ON u.id = w.user_id AND u.is_active AND u.password = %s"
-            f" JOIN {Session._meta.db_table} sess ON sess.session_key = %s AND sess.expire_date > %s"
-        )
-    # Parameters: selected, seq, now, [owner, [password, session key, now]], attempt,
-    # position, status, cutoff, multiple, number of keys, keys, attempt. Only table names
-    # and fixed fragments are formatted in; every value is a parameter.
-    return f"""
-        INSERT INTO {answer} (attempt_question_id, selected, seq, saved_at, score, is_correct)
-        SELECT aq.id, {selected}, %s, %s, NULL, NULL
-        FROM {question} aq
-        JOIN {attempt} a ON a.id = aq.attempt_id
-        {owner_join}
-        WHERE aq.attempt_id = %s AND aq.position = %s
-          AND a.status = %s AND a.deadline >= %s
-          AND (aq.type = %s OR %s <= 1)
-          AND {keys_allowed}
-        {lock}
-        ON CONFLICT (attempt_question_id) DO UPDATE
-          SET selected = excluded.selected, seq = excluded.seq, saved_at = excluded.saved_at
-          WHERE {answer}.seq < excluded.seq
-        RETURNING (SELECT deadline FROM {attempt} WHERE id = %s)
-    """  # noqa: S608
-
-
 @transaction.atomic
 def _answer_save(*, attempt_id: int, position: int, selected: list, seq: int, owner) -> SaveResult:
+    """One short transaction: lock the attempt row (a submit locks it too), check, write."""
     locked = Attempt.objects.select_for_update(of=("self",)).filter(pk=attempt_id)
     if owner is not None:
         locked = locked.filter(worker__user_id=owner.pk if owner.is_authenticated else None)
