@@ -129,11 +129,11 @@ STEPS = [
         f"""
         INSERT INTO certificates_certificate (number, token, card_number, issued_on, expires_on,
             revision, revoked_at, revoked_reason, pdf, pdf_revision, created_at, agency_id,
-            worker_id, type_id, card_pdf, origin)
+            worker_id, type_id, card_pdf, origin, pdf_fonts)
         SELECT 'BENCHLK' || lpad(w.id::text, 10, '0'), md5('bench-lookup' || w.id), w.card_number,
                i.on_, i.on_ + 1080, 1,
                CASE WHEN {_h("cv", modulo=1000)} < 10 THEN now() - interval '3 days' END,
-               '', '', '', now(), w.agency_id, w.id, __TYPE__, '', 'issue'
+               '', '', '', now(), w.agency_id, w.id, __TYPE__, '', 'issue', ''
         FROM registry_worker w
         CROSS JOIN LATERAL (SELECT current_date - {_h("ci", modulo=1000)} AS on_) i
         WHERE w.card_number IS NOT NULL AND {_h("c2")} < 50

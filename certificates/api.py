@@ -4,11 +4,13 @@
 import datetime
 import json
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from django_ratelimit.exceptions import Ratelimited
 from ninja import Field, Router, Schema, Status
 
+from lms import edge
 from lms.api_errors import responses
 from lms.ratelimit import public_lookup_limit
 
@@ -61,11 +63,14 @@ def _lookup(request, token: str):
     ),
     operation_id="verify_certificate",
 )
-def verify(request, token: str):
+def verify(request, token: str, response: HttpResponse):
     try:
         verification = _lookup(request, token)
     except Ratelimited:
         return Status(429, {"detail": "请求过于频繁，请稍后再试。"})
+    # The same answer for everyone: public at the edge briefly, purged on every change
+    # (certificates/purge.py), like the /v/ page.
+    edge.mark_public(response, edge.VERIFY)
     if verification is None:
         return Status(404, NOT_FOUND)
     return Status(200, verification.as_api())

@@ -11,12 +11,27 @@ class CertificatesConfig(AppConfig):
 
         from celery.schedules import crontab
 
+        from lms import edge
+
+        from . import purge
+
+        # A change to a worker in the registry changes their certificates' public pages.
+        edge.worker_paths_register(purge.worker_paths)
+
         schedule = settings.CELERY_BEAT_SCHEDULE
         schedule.setdefault(
             "certificates-remind-expiring",
             {
                 "task": "certificates.tasks.certificates_remind_expiring",
                 "schedule": crontab(hour=8, minute=30),
+            },
+        )
+        # Just after midnight: the certificates that expired at the day's end leave the edge.
+        schedule.setdefault(
+            "certificates-purge-expired",
+            {
+                "task": "certificates.tasks.certificates_purge_expired",
+                "schedule": crontab(hour=0, minute=1),
             },
         )
         # PostgreSQL is the source of truth: whatever a lost message left

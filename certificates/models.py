@@ -284,8 +284,6 @@ class CertificateLookupPage(IntroDescribed, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("privacy_note")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     subpage_types: list = []
-    #: The portal may remember where this page's path routes (cms/cache.py).
-    cache_route = True
 
     class Meta:
         verbose_name = _("证书查询页")

@@ -32,8 +32,8 @@ from lms.notifications import send_email, send_sms
 from registry import selectors as registry_selectors
 from registry.models import FilingStatus
 
-from . import cache as verify_cache
 from . import credentials, pdf, selectors
+from . import purge as edge_purge
 from .credential_services import credential_record, status_lists_rebuild_after_commit
 from .models import (
     Certificate,
@@ -396,7 +396,7 @@ def _issue_locked(candidates, *, today, acting_user) -> dict[int, Certificate]:
         for old in superseded
     ]
     audit_many(entries, user=acting_user)
-    verify_cache.invalidate(*[c.token for c in created], *[c.token for c in superseded])
+    edge_purge.tokens_after_commit(*[c.token for c in created], *[c.token for c in superseded])
     _after_commit_render_many([c.pk for c in created if c.superseded_by_id is None])
     issued.update({c.attempt_id: c for c in created})
     return issued
@@ -440,8 +440,8 @@ def certificate_grant(
     if previous is not None:
         _supersede(previous, certificate)
         audit(previous, "certificates.supersede", user=acting_user, data={"by": number})
-        verify_cache.invalidate(previous.token)
-    verify_cache.invalidate(certificate.token)
+        edge_purge.tokens_after_commit(previous.token)
+    edge_purge.tokens_after_commit(certificate.token)
     audit(
         certificate,
         "certificates.issue",
@@ -507,7 +507,7 @@ def certificate_renew(*, certificate: Certificate, acting_user=None) -> Certific
         data={"number": new.number, "renews": old.number, "rule": cert_type.renewal_rule},
     )
     audit(old, "certificates.supersede", user=acting_user, data={"by": new.number})
-    verify_cache.invalidate(old.token, new.token)
+    edge_purge.tokens_after_commit(old.token, new.token)
     _after_commit_render(new)
     return new
 
@@ -554,7 +554,7 @@ def certificate_reissue(*, certificate: Certificate, acting_user, reason: str) -
         data={"number": new.number, "revision": new.revision, "reason": reason},
     )
     audit(old, "certificates.supersede", user=acting_user, data={"by_revision": new.revision})
-    verify_cache.invalidate(old.token, new.token)
+    edge_purge.tokens_after_commit(old.token, new.token)
     _after_commit_render(new)
     return new
 
@@ -575,7 +575,7 @@ def certificate_revoke(*, certificate: Certificate, acting_user, reason: str) ->
     cert.revoked_by = _user(acting_user)
     cert.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     audit(cert, "certificates.revoke", user=acting_user, data={"reason": reason})
-    verify_cache.invalidate(cert.token)
+    edge_purge.tokens_after_commit(cert.token)
     status_lists_rebuild_after_commit(certificate_ids=[cert.pk])
     return cert
 

@@ -155,3 +155,22 @@ def credential_status_lists_rebuild(certificate_ids: list[int]) -> list[int]:
     from .credential_services import status_lists_rebuild
 
     return status_lists_rebuild(certificate_ids=certificate_ids)
+
+
+@shared_task(name="certificates.tasks.certificates_purge_expired", acks_late=True)
+def certificates_purge_expired() -> int:
+    """Daily, just after midnight: purge from the edge the verify pages of certificates that
+    expired at the end of yesterday (and the day before, should a run have been missed)."""
+    from lms import edge
+
+    from .models import Certificate
+    from .purge import verify_paths
+
+    today = timezone.localdate()
+    tokens = list(
+        Certificate.objects.filter(
+            expires_on__gte=today - datetime.timedelta(days=2), expires_on__lt=today
+        ).values_list("token", flat=True)
+    )
+    edge.purge_paths_now(verify_paths(tokens))
+    return len(tokens)

@@ -5,24 +5,22 @@ from __future__ import annotations
 import copy
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from lms import edge
 from lms.http import private, private_answer
 from lms.ratelimit import public_lookup_limit
 from registry import selectors as registry_selectors
 from registry import services as registry_services
 
-from . import cache as verify_cache
 from . import live, selectors, services
 from .forms import VisitConfirmForm
 from .qr import qr_svg
@@ -40,40 +38,24 @@ def _missing(request):
     return render(neutral, "certificates/verify_missing.html", status=404)
 
 
-@never_cache
 @require_safe
 @public_lookup_limit
+@edge.public(edge.VERIFY)
 def verify(request, token: str):
     """The QR code's target: a big status and the masked facts of one certificate.
 
-    Anonymous answers (what a household's scan gets) are kept for a short
-    while in the cache (see ``certificates.cache``); a status change made
-    through the services shows on the very next request.
+    Public at the edge for at most ``VERIFY_S_MAXAGE`` seconds and purged after
+    every change to what it shows (certificates/purge.py), so a revocation shows
+    on the very next request; 查验时间 is when this answer was computed.
     """
-    # Signed-in visitors see their own header (and a CSRF token): never shared.
-    # A household's phone has no session cookie; checking for one is cheaper
-    # than loading the user.
-    shared = settings.SESSION_COOKIE_NAME not in request.COOKIES and selectors.TOKEN_RE.match(
-        token or ""
-    )
-    if shared:
-        variant = f"{get_language()}:{timezone.localdate().isoformat()}"
-        generation, answer = verify_cache.lookup(token, variant)
-        if answer is not None:
-            status, body = answer
-            return HttpResponse(body, status=status)
     verification = selectors.verification_for_token(token)
     if verification is None:
-        response = _missing(request)
-    else:
-        response = render(
-            request,
-            "certificates/verify.html",
-            {"v": verification, "checked_at": timezone.localtime()},
-        )
-    if shared:
-        verify_cache.store(token, variant, generation, (response.status_code, response.content))
-    return response
+        return _missing(request)
+    return render(
+        request,
+        "certificates/verify.html",
+        {"v": verification, "checked_at": timezone.localtime()},
+    )
 
 
 @require_safe

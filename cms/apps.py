@@ -10,6 +10,8 @@ class CmsConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import post_delete, post_save
 
+        from wagtail.documents import get_document_model
+        from wagtail.images import get_image_model
         from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import (
             page_published,
@@ -18,35 +20,30 @@ class CmsConfig(AppConfig):
             post_page_move,
         )
 
-        from .cache import purge_all, purge_on_settings_change
+        from . import purge
         from .models import SiteSettings
 
-        # Cache invalidation, not domain flow: any change to what the public
-        # sees starts a new page-cache generation (see cms/cache.py).
-        for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
-            signal.connect(purge_all, dispatch_uid=f"cms-page-cache-{id(signal)}")
-        post_delete.connect(purge_all, sender=Page, dispatch_uid="cms-page-cache-delete")
-        post_save.connect(purge_all, sender=Site, dispatch_uid="cms-page-cache-site")
-        # Routes carry their page's view restrictions (cms.cache.store_route).
-        for signal in (post_save, post_delete):
-            signal.connect(
-                purge_all,
-                sender=PageViewRestriction,
-                dispatch_uid=f"cms-page-cache-restriction-{id(signal)}",
-            )
-        post_save.connect(
-            purge_on_settings_change, sender=SiteSettings, dispatch_uid="cms-page-cache-settings"
-        )
-        # Pages show documents (attachments) and images by their current title and file.
-        from wagtail.documents import get_document_model
-        from wagtail.images import get_image_model
-
-        for model in (get_document_model(), get_image_model()):
+        # Cache invalidation, not domain flow: what the public sees changed, so the
+        # edge cache forgets the URLs that show it (cms/purge.py).
+        for signal in (page_published, page_unpublished, page_slug_changed):
+            signal.connect(purge.on_page_changed, dispatch_uid=f"cms-edge-page-{id(signal)}")
+        post_page_move.connect(purge.on_page_moved, dispatch_uid="cms-edge-page-move")
+        post_delete.connect(purge.on_page_changed, sender=Page, dispatch_uid="cms-edge-page-delete")
+        # Shown on every page: the settings (footer, hotline), the site, view restrictions,
+        # and the images and documents pages show by their current title and file.
+        site_wide = [
+            SiteSettings,
+            Site,
+            PageViewRestriction,
+            get_document_model(),
+            get_image_model(),
+        ]
+        for model in site_wide:
             for signal in (post_save, post_delete):
                 signal.connect(
-                    purge_all,
+                    purge.on_site_wide_change,
                     sender=model,
-                    dispatch_uid=f"cms-page-cache-{model._meta.label_lower}-{id(signal)}",
+                    dispatch_uid=f"cms-edge-{model._meta.label_lower}-{id(signal)}",
                 )
         # Scheduled publishing (go-live and expiry times editors set) happens
         # only when Wagtail's publish_scheduled runs: every minute, from beat.

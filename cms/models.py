@@ -5,7 +5,6 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -32,19 +31,11 @@ from .blocks import (
 
 
 class PortalPage(Page):
-    """What every portal page shares: anonymous views are cached, text is segmented for search.
+    """What every portal page shares: text segmented for search, meta data, breadcrumbs.
 
-    Abstract; the page cache (cms/cache.py) serves a page type's anonymous
-    views from the cache only when ``cache_anonymous`` is true (and stores
-    only views whose query parameters are all in ``cache_query_params``), and
-    remembers where its path routes to when ``cache_route`` is true.
+    Abstract. Anonymous views of every page are public at the edge (cms/views.py,
+    lms/edge.py) and purged when the page or its listings change (cms/purge.py).
     """
-
-    cache_anonymous = True
-    cache_route = True
-    #: Query parameters the page reads. A view with any other is rendered but not
-    #: stored, so made-up query strings cannot fill the cache with copies.
-    cache_query_params: frozenset[str] = frozenset()
 
     class Meta:
         abstract = True
@@ -64,20 +55,8 @@ class PortalPage(Page):
         return None
 
     def breadcrumb_ancestors(self) -> list[Page]:
-        """The page's ancestors below the tree root, home first, as the breadcrumb shows them.
-
-        Wagtail's routing leaves each page it walks through its parent
-        (treebeard's ``_cached_parent_obj``), so a routed page needs no query;
-        a page reached otherwise (a preview) reads them.
-        """
-        chain = []
-        page = self
-        while page.depth > 2:
-            page = getattr(page, "_cached_parent_obj", None)
-            if page is None:
-                return list(self.get_ancestors()[1:])
-            chain.append(page)
-        return chain[::-1]
+        """The page's ancestors below the tree root, home first, as the breadcrumb shows them."""
+        return list(self.get_ancestors().filter(depth__gt=1))
 
 
 class HomePage(PortalPage):
@@ -117,8 +96,6 @@ class NewsIndexPage(RoutablePageMixin, PortalPage):
     intro = RichTextField(_("栏目介绍"), blank=True, features=["bold", "italic", "link"])
     per_page = models.PositiveSmallIntegerField(_("每页条数"), default=10)
 
-    cache_query_params = frozenset({"category", "year", "page"})
-
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("per_page")]
     search_fields = Page.search_fields + [index.SearchField("search_segmented")]
 
@@ -144,20 +121,6 @@ class NewsIndexPage(RoutablePageMixin, PortalPage):
             )
         )
         return context
-
-    def route(self, request, path_components):
-        """A news item is found in one query for its own row, where Wagtail's walk takes
-        two (the base page, then its specific row); the feeds, and any other path,
-        route as Wagtail routes them."""
-        if self.live and path_components:
-            try:
-                self.resolve_subpage("/" + "/".join(path_components) + "/")
-            except Http404:
-                item = NewsPage.objects.child_of(self).filter(slug=path_components[0]).first()
-                if item is not None:
-                    item._cached_parent_obj = self  # as Wagtail's walk does: no query for it
-                    return item.route(request, path_components[1:])
-        return super().route(request, path_components)
 
     @re_path(r"^feed/(?:(?P<category>[a-z]+)/)?(?P<kind>rss|atom)/$")
     def feed(self, request, kind, category=None):

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.utils.translation import gettext as _
 
@@ -12,7 +11,6 @@ from wagtail.search.utils import normalise_query_string
 
 from lms.search import query_terms
 
-from . import cache as page_cache
 from .models import NewsIndexPage, NewsPage
 
 SEARCH_PER_PAGE = 10
@@ -86,21 +84,12 @@ def news_index_listing(
     }
 
 
-def menu_items(*, site: Site | None, generation: str | None = None) -> list[dict]:
-    """The site menu: live, public children of the home page marked "show in menus".
-
-    Cached with the page cache's generation (pass it when known, to spare a
-    round trip), so publishing a page refreshes it.
-    """
+def menu_items(*, site: Site | None) -> list[dict]:
+    """The site menu: live, public children of the home page marked "show in menus"."""
     if site is None:
         return []
-    key = f"cms:menu:{site.pk}:{generation or page_cache.current_generation()}"
-    items = cache.get(key)
-    if items is None:
-        children = Page.objects.child_of(site.root_page).live().public().in_menu().order_by("path")
-        items = [{"title": page.title, "url": page.get_url()} for page in children]
-        cache.set(key, items, page_cache.timeout() or 60)
-    return items
+    children = Page.objects.child_of(site.root_page).live().public().in_menu().order_by("path")
+    return [{"title": page.title, "url": page.get_url()} for page in children]
 
 
 @dataclass

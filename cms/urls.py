@@ -6,8 +6,8 @@ from . import views
 
 app_name = "cms"
 
-# The same pattern as Wagtail's own page route (wagtail/urls.py), so every page
-# URL passes through the page cache first; Wagtail's catch-all stays as a fallback.
+# The same pattern as Wagtail's own page route (wagtail/urls.py), so every page is
+# served through cms.views.serve (edge-cache headers); Wagtail's catch-all stays as a fallback.
 SERVE_PATTERN = r"^((?:[\w\-]+/)*)$" if WAGTAIL_APPEND_SLASH else r"^([\w\-/]*)$"
 
 urlpatterns = [

@@ -1,4 +1,4 @@
-"""Views of the portal: cached page serving, search, language switch, error pages."""
+"""Views of the portal: page serving, search, language switch, error pages."""
 
 from django.conf import settings
 from django.http import HttpResponseRedirect, HttpResponseServerError
@@ -9,56 +9,27 @@ from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from wagtail.models import Page
 from wagtail.views import serve as wagtail_serve
 
-from lms import fragments
+from lms import edge
 from lms.ratelimit import public_search_limit
 
-from . import cache as page_cache
 from .selectors import search_site
 
 
 def serve(request, path):
-    """Wagtail's page serving, answered from the page cache for anonymous visitors.
+    """Wagtail's page serving; every page's anonymous view is offered to the edge cache.
 
-    The cache is looked up before Wagtail routes the path, so a hit costs one
-    cache round trip and no database query; a lookup page's shared answer
-    costs its rate-limit check besides (see cms/cache.py). Otherwise the page
-    is routed from the route cache when it can be, then served by Wagtail.
+    lms.edge decides on the way out whether the answer is everyone's (an
+    anonymous GET that set no cookie: a page that rendered a CSRF token, or
+    one for a signed-in user, stays private), and cms/purge.py purges it when
+    it changes. A page view that marks itself private (a lookup's answer)
+    stays private.
     """
-    route = page_cache.route_key(request, path)
-    if request.method not in ("GET", "HEAD"):
-        # A form's POST (a lookup's answer) is never served from, nor kept in, the
-        # page cache; it is routed like a GET, from the remembered route if any.
-        _none, generation = page_cache.lookup(request, None, route)
-        if not page_cache.use_route(request):
-            page_cache.store_route(
-                request, route, generation, Page.route_for_request(request, path)
-            )
-        return wagtail_serve(request, path)
-    page_cache.drop_tracking_params(request)
-    key = page_cache.cache_key(request) if fragments.request_is_cacheable(request) else None
-    cached, generation = page_cache.lookup(request, key, route)
-    if cached is not None:
-        return cached
-    if not page_cache.use_route(request):
-        page_cache.store_route(request, route, generation, Page.route_for_request(request, path))
-    # A page that shares answers asks whether this key was asked before (cms/wagtail_hooks.py).
-    request.cms_page_key = key
     response = wagtail_serve(request, path)
-    if key is None:
+    if "private" in response.get("Cache-Control", ""):
         return response
-    if hasattr(response, "render") and not response.is_rendered:
-        response.render()
-    stored = page_cache.store_answer(request, key, response, generation, route)
-    if not stored and page_cache.response_is_cacheable(request, response):
-        page_cache.store(key, response, generation)
-        stored = True
-    if stored:
-        response[page_cache.HEADER] = "miss"
-    page_cache.remember_stored(key, stored)
-    return response
+    return edge.mark_public(response)
 
 
 @require_GET

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.table_block",
     "wagtail.contrib.typed_table_block",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.search_promotions",
     "wagtail.embeds",
     "wagtail.sites",
@@ -81,6 +82,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The final Cache-Control of every answer (public at the edge only when it is
+    # everyone's); before the session, locale and CSRF middleware, to see their cookies.
+    "lms.edge.EdgeCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,12 +139,6 @@ if env.str("DATABASE_URL", default=""):
         # agency's workers instead of scanning the city's rows); docs/decisions.md.
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = env.str(
             "DATABASE_PG_OPTIONS", default="-c jit=off -c random_page_cost=1.1"
-        )
-        # Server-side prepared statements only where a cursor asks for them (the
-        # exam autosave statement): Django's own cursors bind on the client and
-        # never prepare. 0 turns them off (e.g. behind an old PgBouncer).
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
-            env.int("DATABASE_PREPARE_THRESHOLD", default=1) or None
         )
 else:
     # SQLite tuned for several writers (runserver threads, eager tasks):
@@ -378,6 +376,17 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "webp": "webp", "png": "png"}
 
+# Wagtail's frontend cache purges the edge (Varnish, or a CDN through an HTTP purge
+# endpoint): FRONTEND_CACHE_URLS, comma-separated, e.g. http://127.0.0.1:6081. Empty
+# (the embedded default): nothing to purge. See lms/edge.py and docs/deployment.md.
+WAGTAILFRONTENDCACHE = {
+    f"edge{number}": {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": location,
+    }
+    for number, location in enumerate(env.list("FRONTEND_CACHE_URLS", default=[]))
+}
+
 # --- Mail and SMS -------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@jiazheng.example.cn")
@@ -497,23 +506,16 @@ API_ROUTERS = [
 WORKER_HOME_URL = "/me/"
 
 # --- App tuning (each app reads these with its own default) ---------------------
-# Seconds an anonymous portal page stays in the page cache (0 turns it off).
-CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
-# Remembered routes and shared fragments (article head and body, footer) of the
-# portal; 0 turns them off.
-CMS_FRAGMENT_CACHE_SECONDS = env.int("CMS_FRAGMENT_CACHE_SECONDS", default=600)
-# On Redis, pages each process keeps a copy of, which Redis invalidates on every
-# purge (lms/nearcache.py); 0 turns the copies off. At most this many pages and
-# megabytes per process, each for at most this many seconds.
-CMS_PAGE_NEAR_CACHE_ENTRIES = env.int("CMS_PAGE_NEAR_CACHE_ENTRIES", default=200)
-CMS_PAGE_NEAR_CACHE_SECONDS = env.int("CMS_PAGE_NEAR_CACHE_SECONDS", default=60)
-CMS_PAGE_NEAR_CACHE_MB = env.int("CMS_PAGE_NEAR_CACHE_MB", default=16)
-# Seconds a public card-number lookup (hit or miss) is cached; changes purge it.
-REGISTRY_LOOKUP_CACHE_SECONDS = env.int("REGISTRY_LOOKUP_CACHE_SECONDS", default=60)
+# HTTP caching at the edge (lms/edge.py, deploy/varnish/default.vcl): anonymous portal
+# pages are public for browsers for CACHE_MAX_AGE seconds and for the shared cache
+# (Varnish, a CDN) for CACHE_S_MAXAGE, and are purged there on every change. Verify
+# answers (/v/<token>/, /api/v1/verify/<token>) stay at most VERIFY_S_MAXAGE (≤ 60 s)
+# at the edge and are purged after every change to what they show; browsers revalidate.
+CACHE_MAX_AGE = env.int("CACHE_MAX_AGE", default=60)
+CACHE_S_MAXAGE = env.int("CACHE_S_MAXAGE", default=600)
+VERIFY_S_MAXAGE = min(env.int("VERIFY_S_MAXAGE", default=60), 60)
 # Rosters with more rows than this are imported in Celery with a progress page.
 REGISTRY_ROSTER_SYNC_MAX_ROWS = env.int("REGISTRY_ROSTER_SYNC_MAX_ROWS", default=200)
-# Seconds an anonymous verification answer is cached (a revocation bumps it at once).
-CERTIFICATES_VERIFY_CACHE_SECONDS = env.int("CERTIFICATES_VERIFY_CACHE_SECONDS", default=60)
 # Path of a TrueType CJK font for certificate PDFs (default: WenQuanYi Micro Hei if installed).
 if env.str("CERTIFICATES_FONT_PATH", default=""):
     CERTIFICATES_FONT_PATH = env.str("CERTIFICATES_FONT_PATH")

@@ -606,14 +606,6 @@ class WorkerTraceLookupPage(IntroDescribed, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("privacy_note")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     subpage_types: list = []
-    #: The portal may remember where this page's path routes (cms/cache.py).
-    cache_route = True
-    #: The page with its empty form is the same for every visitor: the portal keeps it
-    #: like any page. Answers are private (views.worker_trace_lookup), never kept as pages.
-    cache_anonymous = True
-    cache_query_params = frozenset({"card_number", "name", "id_last4"})
-    #: Its answers by card number are shared for a while (cms/cache.py, views.py).
-    shares_answers = True
 
     class Meta:
         verbose_name = _("家政服务员追溯查询页")
@@ -632,10 +624,6 @@ class AgencyCreditLookupPage(IntroDescribed, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     subpage_types: list = []
-    cache_route = True
-    #: As the worker lookup: the empty page is kept, answers are private.
-    cache_anonymous = True
-    cache_query_params = frozenset({"q"})
 
     class Meta:
         verbose_name = _("家政企业信用查询页")

@@ -7,11 +7,8 @@ a template cannot reach a worker's full name, ID number or phone by accident.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import uuid
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,35 +183,3 @@ def public_agency(agency: Agency, *, today=None) -> PublicAgency:
         standing_css=standing.css,
         records=_records(standing),
     )
-
-
-# --- short-lived sharing of card-number lookups ---------------------------------
-#
-# The household's most common lookup (a card number, often from the card
-# itself) is answered from a shared cache for a minute: the lookup page marks
-# its rendered answer shareable (``response.shared_answer``) and the portal's
-# page serving keeps it, answering the same query before Wagtail routes the
-# path, after the client's rate limit has counted it (cms/cache.py). A hit and
-# a miss are shared alike, so timing tells nothing either. The answer depends
-# on the card's generation, read before the lookup runs: any change to a
-# worker with a card gives that card a new generation (services call
-# public_trace_invalidate after commit), so a blacklisting or a withdrawal
-# shows at once. Facts from other apps (certificates, visits) show within the
-# answer's lifetime.
-
-
-def _card_digest(card_number: str) -> str:
-    return hashlib.sha256(card_number.strip().upper().encode()).hexdigest()[:32]
-
-
-def public_trace_generation_key(card_number: str) -> str:
-    return f"registry:trace-gen:{_card_digest(card_number)}"
-
-
-def public_trace_invalidate(card_number: str | None) -> None:
-    """Make every shared lookup answer of this card stale (call after commit)."""
-    if not card_number:
-        return
-    # A random value, not a counter: after an eviction a restarted count could
-    # match an answer stored before an earlier change.
-    cache.set(public_trace_generation_key(card_number), uuid.uuid4().hex, timeout=None)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms import edge
 from lms.accounts.roles import Role
 from lms.audit import audit
 from lms.crypto import encrypt, lookup_hash
@@ -132,17 +133,10 @@ def _duplicate_message() -> str:
 
 
 def _public_changed(worker_id: int | None) -> None:
-    """After commit, make the cached public lookup of this worker's card stale."""
-    if not worker_id:
-        return
-
-    def _invalidate():
-        from .public import public_trace_invalidate
-
-        number = Worker.objects.filter(pk=worker_id).values_list("card_number", flat=True).first()
-        public_trace_invalidate(number)
-
-    transaction.on_commit(_invalidate)
+    """After commit, the edge cache forgets every public page that shows this worker
+    (the apps above register which: lms/edge.py)."""
+    if worker_id:
+        edge.purge_worker_after_commit(worker_id)
 
 
 def _record_transition(filing: Filing, from_status: str, to_status: str, user, reason: str):

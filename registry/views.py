@@ -1,37 +1,27 @@
 """Thin views: public lookups (served by Wagtail pages) and the worker's own record."""
 
-import os
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from lms.fragments import render_around
 from lms.ratelimit import public_lookup_limit
 
 from . import selectors, services
 from .forms import AgencyCreditLookupForm, VisitRatingForm, WorkerTraceLookupForm
-from .public import public_agency, public_trace_generation_key, public_visit, public_worker
+from .public import public_agency, public_visit, public_worker
 
 
 @public_lookup_limit
 def _count_worker_lookup(request):
     """Counts one worker lookup against the client's budget (raises Ratelimited when over)."""
-
-
-# The portal counts a shared answer of the trace page with this same budget before serving it.
-_count_worker_lookup.shared_answer_guard = True
 
 
 @public_lookup_limit
@@ -46,22 +36,14 @@ def _private(response):
     return response
 
 
-def _lookup_cache_seconds() -> int:
-    """Seconds a card-number lookup stays cached (0 turns the cache off)."""
-    default = int(os.environ.get("REGISTRY_LOOKUP_CACHE_SECONDS", "60"))
-    return getattr(settings, "REGISTRY_LOOKUP_CACHE_SECONDS", default)
-
-
 def worker_trace_lookup(request, *, page):
     """Worker traceability: by card number, or name + ID tail. A miss looks like a hit.
 
     The form posts (CSRF-protected) and is answered in the POST's response, so
     a name and ID tail never go into a URL: no access log, proxy log or
     browser history keeps them. ``?card_number=`` stays as a deep link (a
-    card number is printed on the card and names nobody by itself): its answer
-    is marked shareable for a short while (see registry/public.py), so the
-    portal serves the same query from its cache, after this page's rate limit,
-    until the card changes. Other query parameters are ignored.
+    card number is printed on the card and names nobody by itself); its answer
+    is private too. Other query parameters are ignored.
     """
     if request.method == "POST":
         _count_worker_lookup(request)
@@ -79,22 +61,7 @@ def worker_trace_lookup(request, *, page):
 
 
 def _worker_answer(request, page, form, *, deep_link: bool = False):
-    """The lookup page with the answer to `form` (bound), private; shared when a deep link."""
-    shared_answer = None
-    if (
-        deep_link
-        and form.is_valid()
-        and _lookup_cache_seconds()
-        # The portal keeps an answer from its second asking (cms/cache.py).
-        and getattr(request, "cms_share_answer", True)
-    ):
-        # Read before the lookup runs, so a change committed meanwhile makes the answer stale.
-        generation_key = public_trace_generation_key(form.cleaned_data["card_number"])
-        shared_answer = {
-            "seconds": _lookup_cache_seconds(),
-            "guard": f"{__name__}._count_worker_lookup",
-            "depends": {generation_key: cache.get(generation_key)},
-        }
+    """The lookup page with the answer to `form` (bound); private, like every answer."""
     results = None
     if form.is_valid():
         workers = selectors.worker_trace_lookup(
@@ -119,33 +86,15 @@ def _worker_answer(request, page, form, *, deep_link: bool = False):
         ]
         # The typed name is not echoed back into the page.
         form = WorkerTraceLookupForm()
-    # A deep link's answer shows no form: a form's CSRF token is the visitor's own, and
-    # the answer is shared. A link leads back to the empty form instead.
-    context = {
-        "page": page,
-        "self": page,
-        "form": None if deep_link else form,
-        "searched": True,
-    }
-    if results is None:
-        if deep_link:
-            context["form"] = form  # a malformed card number: the errors, and the form again
-        response = TemplateResponse(request, "registry/worker_trace_lookup_page.html", context)
-    else:
-        # Every answer shows the same page around its results (the form is empty
-        # again): that part is rendered once and shared (lms/fragments.py).
-        slots = {
-            "results_html": get_template("registry/includes/trace_results.html").render(
-                {"results": results}
-            ),
-            "current_path": conditional_escape(request.get_full_path()),
-        }
-        response = HttpResponse(
-            render_around(request, "registry/worker_trace_lookup_page.html", context, slots)
+    # A deep link's answer shows no form (a link leads back to the empty form), unless
+    # the card number was malformed: then the errors, and the form again.
+    show_form = not deep_link or results is None
+    context = {"page": page, "self": page, "form": form if show_form else None, "searched": True}
+    if results is not None:
+        context["results_html"] = get_template("registry/includes/trace_results.html").render(
+            {"results": results}
         )
-    if shared_answer is not None:
-        response.shared_answer = shared_answer
-    return _private(response)
+    return _private(TemplateResponse(request, "registry/worker_trace_lookup_page.html", context))
 
 
 def agency_credit_lookup(request, *, page):

@@ -4,35 +4,32 @@ import time
 
 
 def clear_cache():
-    """Empty the test cache: on Redis, this worker's keys only.
-
-    Not ``FLUSHDB``: Redis tells every process that tracks keys of any flush
-    (lms/nearcache.py), so a flush here would drop the near-cache copies a
-    test in a parallel worker is looking at.
-    """
+    """Empty the test cache: on Redis, this worker's keys only (parallel workers share it)."""
+    from django.conf import settings
     from django.core.cache import caches
 
-    from cms import cache as page_cache
-    from lms import nearcache
+    import redis
+
     from lms.cache import RedisCache
 
-    page_cache.forget_askings()
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         backend.clear()
         return
-    client = backend._cache.get_client(write=True)
-    keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
-    if keys:
-        client.unlink(*keys)
-    nearcache.clear_all()
+    location = settings.CACHES["default"]["LOCATION"]
+    client = redis.Redis.from_url(location.split(",")[0])
+    try:
+        keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+        if keys:
+            client.unlink(*keys)
+    finally:
+        client.close()
 
 
 def wait_until(condition, seconds: float = 5.0) -> bool:
     """Poll `condition` until it holds (True) or `seconds` pass (its last value).
 
-    For what another thread or process does on its own time, such as a Redis
-    invalidation reaching a near cache.
+    For what another thread or process does on its own time.
     """
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -144,7 +144,7 @@ def test_reconciler_issues_missing_certificates_and_renders_missing_pdfs(cert_ty
     assert result["issued"] == 1
     certificate = Certificate.objects.get(attempt=attempt)
     Certificate.objects.filter(pk=certificate.pk).update(pdf="", pdf_revision="")
-    assert tasks.certificates_reconcile() == {"issued": 0, "rendered": 1}
+    assert tasks.certificates_reconcile() == {"issued": 0, "rendered": 1, "batches": 0}
     certificate.refresh_from_db()
     assert certificate.pdf
 

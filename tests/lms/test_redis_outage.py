@@ -38,8 +38,6 @@ def redis_cache(redis_server, settings):  # noqa: F811 - the fixture
             "OUTAGE_PAUSE": 0.2,
         }
     }
-    # The near cache's watcher thread would outlive the server; it has tests of its own.
-    settings.CMS_PAGE_NEAR_CACHE_ENTRIES = 0
     return redis_server
 
 

@@ -10,7 +10,6 @@ from django.test import override_settings
 import pytest
 from PIL import Image
 
-from cms import cache as page_cache
 from registry import services
 from registry.models import CreditRecord, FilingStatus
 from tests.registry.factories import (
@@ -158,7 +157,6 @@ def test_invalid_form_is_explained_in_chinese(client, trace_page):
 
 
 def _registry_queries(client, url, params, method="get"):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
@@ -180,12 +178,11 @@ def test_lookup_query_count_is_fixed(
         ApprovedWorkerFactory(name=rich_worker.name, agency=rich_worker.agency)
     # Worker (+agency, filing status), employments (+agencies), credit records, insurance
     # dates, 12-month visits: 5, whatever the number of matches or records; the rest is
-    # the page tree, site chrome and the certificates' door verdicts. On PostgreSQL a
-    # lookup is one statement with all of them (tests/trust/test_card_lookup_statement).
+    # the page tree, site chrome and the certificates' door verdicts.
     by_card, total = _registry_queries(
         client, trace_page.url, {"card_number": rich_worker.card_number}
     )
-    assert len(by_card) == (1 if connection.vendor == "postgresql" else 5)
+    assert len(by_card) == 5
     assert total <= 20
     by_name, _total = _registry_queries(
         client,
@@ -193,7 +190,7 @@ def test_lookup_query_count_is_fixed(
         {"name": rich_worker.name, "id_last4": rich_worker.id_last4},
         method="post",
     )
-    assert len(by_name) == (1 if connection.vendor == "postgresql" else 5)
+    assert len(by_name) == 5
     with django_assert_max_num_queries(20):
         client.get(trace_page.url, {"card_number": rich_worker.card_number})
 
@@ -215,7 +212,7 @@ def test_lookup_by_card_uses_the_same_queries_for_one_or_many_records(
     second, _total = _registry_queries(
         client, trace_page.url, {"card_number": rich_worker.card_number}
     )
-    assert len(second) == len(first) == (1 if connection.vendor == "postgresql" else 5)
+    assert len(second) == len(first) == 5
 
 
 @override_settings(PUBLIC_LOOKUP_RATE="3/m")
@@ -307,42 +304,6 @@ def test_no_public_lookup_page_leaks_id_numbers_or_phones(
         response = getattr(client, method)(url, params)
         assert response.status_code == 200
         assert_no_pii(response.content.decode(), rich_worker, *others)
-
-
-def test_card_lookups_are_cached_and_invalidated_by_changes(client, trace_page, monkeypatch):
-    monkeypatch.setattr(services, "send_task_by_name", lambda *a: None)
-    worker = ApprovedWorkerFactory()
-    params = {"card_number": worker.card_number}
-    for _ in range(2):  # kept from its second asking (cms/cache.py)
-        assert "信用良好" in client.get(trace_page.url, params).content.decode()
-    queries, _total = _registry_queries(client, trace_page.url, params)
-    assert queries == []  # served from the cache
-    with django_capture_on_commit_callbacks_executing():
-        services.credit_record_create(
-            worker=worker,
-            kind="blacklist",
-            source="市商务委",
-            occurred_on=datetime.date.today(),
-            description="列入黑名单",
-            acting_user=None,
-        )
-    assert "已列入黑名单" in client.get(trace_page.url, params).content.decode()
-
-
-def test_a_cached_miss_turns_into_a_hit_when_the_card_is_issued(client, trace_page):
-    worker = WorkerFactory(status=FilingStatus.APPROVED)
-    next_number = f"SHJZ{int(ApprovedWorkerFactory().card_number[4:]) + 1:08d}"
-    for _ in range(2):  # the miss is kept from its second asking
-        answer = client.get(trace_page.url, {"card_number": next_number})
-        assert "没有找到" in answer.content.decode()
-    assert answer[page_cache.HEADER] == "miss"  # kept
-    with django_capture_on_commit_callbacks_executing():
-        services.card_issue(worker=worker, acting_user=None)
-    worker.refresh_from_db()
-    assert worker.card_number == next_number
-    assert (
-        "没有找到" not in client.get(trace_page.url, {"card_number": next_number}).content.decode()
-    )
 
 
 def django_capture_on_commit_callbacks_executing():
