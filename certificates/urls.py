@@ -7,6 +7,8 @@ app_name = "certificates"
 urlpatterns = [
     # Printed in QR codes: never change these two (DESIGN.md §5).
     path("v/<str:token>/", views.verify, name="verify"),
+    # The certificate lookup's form posts here (no CSRF token, checked by origin).
+    path("lookup/certificate/<int:page_id>/", views.certificate_lookup_answer, name="lookup"),
     path("v/<str:token>/photo/", views.verify_photo, name="verify_photo"),
     # The worker's live code (short-lived, single use) and the household's confirm entry.
     path("v/live/<str:token>/", views.verify_live, name="verify_live"),

@@ -8,21 +8,23 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from lms import edge
 from lms.http import private, private_answer
+from lms.origin import origin_checked
 from lms.ratelimit import public_lookup_limit
 from registry import selectors as registry_selectors
 from registry import services as registry_services
 
 from . import live, selectors, services
 from .forms import VisitConfirmForm
+from .models import CertificateLookupPage
 from .qr import qr_svg
 
 
@@ -76,9 +78,11 @@ def verify_photo(request, token: str):
 def certificate_lookup(request, *, page):
     """Lookup by certificate number and the holder's full name (CertificateLookupPage.serve).
 
-    A POST form (CSRF-protected), answered in its response: the holder's name
-    never goes into a URL, so no access log, proxy log or browser history keeps
-    it. A GET shows the empty form, whatever its query string.
+    A POST form (to :func:`certificate_lookup_answer`, checked by origin:
+    lms/origin.py), answered in its response: the holder's name never goes into
+    a URL, so no access log, proxy log or browser history keeps it. A GET shows
+    the empty form, whatever its query string: the same for everyone, public at
+    the edge.
     """
     context = {"page": page, "self": page, "number": "", "name": "", "searched": False}
     if request.method == "POST":
@@ -87,6 +91,14 @@ def certificate_lookup(request, *, page):
         if number or name:
             return private(_lookup_result(request, context=context, number=number, name=name))
     return render(request, "certificates/lookup_page.html", context)
+
+
+@require_POST
+@origin_checked
+def certificate_lookup_answer(request, page_id: int):
+    """The certificate lookup form's POST: the answer, private, in the lookup page."""
+    page = get_object_or_404(CertificateLookupPage.objects.live(), pk=page_id)
+    return certificate_lookup(request, page=page)
 
 
 @public_lookup_limit

@@ -9,14 +9,14 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import credential_views
-from lms import views
+from lms import edge, views
 from lms.api import api
 
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("health/live", views.live, name="live"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", edge.public()(sitemap), name="sitemap"),
     # did:web of the certificate issuer (certificates/credentials.py).
     path(".well-known/did.json", credential_views.did_document, name="did_document"),
     path("i18n/", include("django.conf.urls.i18n")),

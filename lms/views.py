@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from . import edge
 from .heartbeat import heartbeat_last
 
 
@@ -99,6 +100,7 @@ def ratelimited(request, exception=None):
     return render(request, "429.html", status=429)
 
 
+@edge.public()
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /accounts/", "Disallow: /me/"]
     lines.append(f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}")

@@ -4,18 +4,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from lms.http import private
+from lms.origin import origin_checked
 from lms.ratelimit import public_lookup_limit
 
 from . import selectors, services
 from .forms import AgencyCreditLookupForm, VisitRatingForm, WorkerTraceLookupForm
+from .models import AgencyCreditLookupPage, WorkerTraceLookupPage
 from .public import public_agency, public_visit, public_worker
 
 
@@ -29,19 +32,13 @@ def _count_agency_lookup(request):
     """Counts one agency lookup against the client's budget (raises Ratelimited when over)."""
 
 
-def _private(response):
-    # Results are personal data: never stored by shared caches, never indexed.
-    response["Cache-Control"] = "no-store, private"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
 def worker_trace_lookup(request, *, page):
     """Worker traceability: by card number, or name + ID tail. A miss looks like a hit.
 
-    The form posts (CSRF-protected) and is answered in the POST's response, so
-    a name and ID tail never go into a URL: no access log, proxy log or
-    browser history keeps them. ``?card_number=`` stays as a deep link (a
+    The form posts (to :func:`worker_trace_answer`, checked by origin: lms/origin.py)
+    and is answered in the POST's response, so a name and ID tail never go into
+    a URL: no access log, proxy log or browser history keeps them. The empty
+    page carries no CSRF token, so it is the same for everyone (public at the edge). ``?card_number=`` stays as a deep link (a
     card number is printed on the card and names nobody by itself); its answer
     is private too. Other query parameters are ignored.
     """
@@ -94,7 +91,23 @@ def _worker_answer(request, page, form, *, deep_link: bool = False):
         context["results_html"] = get_template("registry/includes/trace_results.html").render(
             {"results": results}
         )
-    return _private(TemplateResponse(request, "registry/worker_trace_lookup_page.html", context))
+    return private(TemplateResponse(request, "registry/worker_trace_lookup_page.html", context))
+
+
+@require_POST
+@origin_checked
+def worker_trace_answer(request, page_id: int):
+    """The worker lookup form's POST: the answer, private, in the lookup page."""
+    page = get_object_or_404(WorkerTraceLookupPage.objects.live(), pk=page_id)
+    return worker_trace_lookup(request, page=page)
+
+
+@require_POST
+@origin_checked
+def agency_credit_answer(request, page_id: int):
+    """The agency lookup form's POST: the answer, private, in the lookup page."""
+    page = get_object_or_404(AgencyCreditLookupPage.objects.live(), pk=page_id)
+    return agency_credit_lookup(request, page=page)
 
 
 def agency_credit_lookup(request, *, page):
@@ -120,7 +133,7 @@ def agency_credit_lookup(request, *, page):
     searched = data is not None
     context = {"page": page, "self": page, "form": form, "searched": searched, "results": results}
     response = TemplateResponse(request, "registry/agency_credit_lookup_page.html", context)
-    return _private(response) if searched else response
+    return private(response) if searched else response
 
 
 @login_required
@@ -144,7 +157,7 @@ def my_record(request):
         "health_valid": selectors.worker_health_check_valid(worker, today=today),
         "today": today,
     }
-    return _private(render(request, "registry/my_record.html", context))
+    return private(render(request, "registry/my_record.html", context))
 
 
 @login_required
@@ -213,7 +226,7 @@ def visit_rate(request, token: str):
                         messages.success(request, _("谢谢你的评价！"))
                         return redirect("registry:visit_rate", token=token)
             context["form"] = form
-    return _private(render(request, "registry/visit_rate.html", context, status=status))
+    return private(render(request, "registry/visit_rate.html", context, status=status))
 
 
 @login_required
@@ -289,4 +302,4 @@ def my_phone(request):
         "masked_current": mask_phone(worker.phone),
         "masked_new": mask_phone(new_phone) if new_phone else "",
     }
-    return _private(render(request, "registry/my_phone.html", context))
+    return private(render(request, "registry/my_phone.html", context))

@@ -12,6 +12,7 @@ from certificates.models import Certificate, CertificateBatch, CertificateSequen
 from lms.audit import audit_entries
 from registry.models import CreditRecord, FilingStatus
 from tests.certificates.factories import passed_attempt
+from tests.edge_recorder import recording
 from tests.exams.factories import FailedAttemptFactory
 from tests.registry.factories import ApprovedWorkerFactory, CreditRecordFactory, WorkerFactory
 
@@ -38,12 +39,13 @@ def test_a_chunk_runs_the_same_queries_whatever_its_size(
 
 
 def test_a_chunk_is_numbered_gap_free_in_the_order_the_attempts_were_passed(
-    cert_type, django_capture_on_commit_callbacks
+    cert_type, django_capture_on_commit_callbacks, settings
 ):
+    recording(settings)  # an edge cache is configured
     attempts = [passed_attempt(cert_type) for _ in range(5)]
     with django_capture_on_commit_callbacks() as callbacks:
         outcome = services.certificates_issue(attempt_ids=[a.pk for a in reversed(attempts)])
-    # One cache bump and one render message for the chunk, not one per certificate.
+    # One edge purge and one render message for the chunk, not one per certificate.
     assert len(callbacks) == 2
     for callback in callbacks:
         callback()

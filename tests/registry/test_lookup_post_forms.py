@@ -1,6 +1,8 @@
 """The public lookups post their forms: a name, an ID tail or a holder's name never goes into a
 URL (access logs, proxy logs, browser history); the answer comes in the POST's own response,
-CSRF-protected for a household with no account, private and not indexed."""
+private and not indexed. The empty form carries no CSRF token (so the page is the same for
+everyone and public at the edge); its POST is accepted from this site's pages only (Origin,
+else Referer: lms/origin.py), and refused in Chinese from anywhere else."""
 
 import re
 
@@ -14,7 +16,8 @@ from .test_public_lookups import assert_no_pii
 
 pytestmark = pytest.mark.django_db
 
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ACTION = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]+)"')
+ORIGIN = "http://testserver"
 URLS = re.compile(r'(?:href|action|src)="([^"]*)"')
 
 
@@ -24,15 +27,18 @@ def household():
     return Client(enforce_csrf_checks=True)
 
 
-def _form_token(response) -> str:
+def _form_action(response) -> str:
     html = response.content.decode()
-    assert re.search(r'<form[^>]*method="post"', html)
-    return TOKEN.search(html).group(1)
+    assert "csrfmiddlewaretoken" not in html
+    return ACTION.search(html).group(1)
 
 
-def _post_from_the_page(household, page, data):
-    token = _form_token(household.get(page.url))
-    return household.post(page.url, {**data, "csrfmiddlewaretoken": token})
+def _post_from_the_page(household, page, data, **headers):
+    empty = household.get(page.url)
+    assert empty["Cache-Control"].startswith("public")  # the same for everyone
+    assert not empty.cookies
+    headers.setdefault("HTTP_ORIGIN", ORIGIN)  # what a browser sends with a form's POST
+    return household.post(_form_action(empty), data, **headers)
 
 
 def _assert_private_answer(response):
@@ -60,15 +66,53 @@ def test_a_lookup_by_name_and_id_tail_posts_and_is_answered_privately(household,
     assert_no_pii(html, worker)
     _assert_no_personal_url(answer, worker.name, worker.id_last4)
     # The page answers with a fresh empty form, ready for the next lookup.
-    assert _form_token(answer)
+    assert _form_action(answer)
 
 
-def test_a_post_without_the_pages_token_is_refused_in_chinese(household, trace_page):
+def test_a_post_from_the_sites_own_page_by_referer_is_answered(household, trace_page):
     worker = ApprovedWorkerFactory()
-    refused = household.post(trace_page.url, {"name": worker.name, "id_last4": worker.id_last4})
+    data = {"name": worker.name, "id_last4": worker.id_last4}
+    answer = _post_from_the_page(
+        household, trace_page, data, HTTP_ORIGIN="null", HTTP_REFERER=ORIGIN + trace_page.url
+    )
+    _assert_private_answer(answer)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "http://testserver.evil.example"},
+        {"HTTP_REFERER": "https://evil.example/form"},
+        {},  # neither: a browser always sends one with a form's POST
+    ],
+)
+def test_a_post_from_another_site_is_refused_in_chinese(household, trace_page, headers):
+    worker = ApprovedWorkerFactory()
+    action = _form_action(household.get(trace_page.url))
+    refused = household.post(action, {"name": worker.name, "id_last4": worker.id_last4}, **headers)
     assert refused.status_code == 403
     assert "页面已过期" in refused.content.decode()
     assert worker.name not in refused.content.decode()
+
+
+def test_a_trusted_origin_may_post(household, trace_page, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://jz.example.cn"]
+    worker = ApprovedWorkerFactory()
+    answer = _post_from_the_page(
+        household,
+        trace_page,
+        {"name": worker.name, "id_last4": worker.id_last4},
+        HTTP_ORIGIN="https://jz.example.cn",
+    )
+    _assert_private_answer(answer)
+
+
+def test_the_post_endpoints_answer_only_for_a_live_lookup_page(household, trace_page):
+    action = _form_action(household.get(trace_page.url))
+    assert household.get(action).status_code == 405
+    trace_page.unpublish()
+    assert household.post(action, {"card_number": "X"}, HTTP_ORIGIN=ORIGIN).status_code == 404
 
 
 def test_names_in_a_query_string_are_not_looked_up(client, trace_page):
