@@ -15,7 +15,9 @@ from tests.registry.factories import ApprovedWorkerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM = re.compile(r'<form[^>]*method="post"[^>]*>')
+ACTION = re.compile(r'action="([^"]*)"')
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
 def _session_cookie(user) -> str:
@@ -54,31 +56,30 @@ def test_a_lookup_answer_is_never_stored(edge):
 
     edge.get(lookup.url)  # another household opened the empty form first
     form = edge.get(lookup.url)
-    assert form.status == 200
+    assert (form.status, form.cache) == (200, "HIT")  # the empty form is everyone's
+    # Post the form as a browser would: its action, its hidden fields, any cookie it set.
+    action = ACTION.search(FORM.search(form.body).group(0))
+    action = action.group(1) if action else lookup.url
+    fields = dict(HIDDEN.findall(form.body))
     cookies = SimpleCookie()
     for header in form.headers.get_all("Set-Cookie") or []:
         cookies.load(header)
-    csrf = f"csrftoken={cookies['csrftoken'].value}" if "csrftoken" in cookies else ""
-    posted = urlencode(
-        {
-            "csrfmiddlewaretoken": TOKEN.search(form.body).group(1),
-            "name": worker.name,
-            "id_last4": worker.id_last4,
-        }
-    )
+    posted = urlencode({**fields, "name": worker.name, "id_last4": worker.id_last4})
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": edge.url,
+        "Referer": edge.url + lookup.url,
+    }
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
 
     for _ in range(2):
-        answer = edge.request(
-            "POST",
-            lookup.url,
-            body=posted.encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": csrf},
-        )
+        answer = edge.request("POST", action, body=posted.encode(), headers=headers)
         assert answer.status == 200, answer.body[:500]
         assert answer.cache == "MISS"
         assert "陈*华" in answer.body
         assert "no-store" in answer.headers["Cache-Control"]
 
-    empty = edge.get(lookup.url)
-    assert empty.status == 200
-    assert "陈*华" not in empty.body
+    for path in (lookup.url, action):
+        anonymous = edge.get(path)
+        assert "陈*华" not in anonymous.body, path
