@@ -16,7 +16,6 @@ SUPPORT = {
     "harness",
     "run",
     "certificates_data",
-    "cms_settings_nocache",
     "dashboards_common",
     "exams_locustfile",
     "registry_histories",
