@@ -11,7 +11,7 @@ news page, a StandardPage (the same layout, header menu and footer) and a
 stock Wagtail page (Wagtail's own title-only template) — target: the news
 page no slower than the stock page. This is what every edge-cache miss costs
 (the first request after a publish, or any request without an edge); through
-the edge, see benchmarks/edge.py.
+the edge, see benchmarks/edge_varnish.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pages through the edge (Varnish with deploy/varnish/default.vcl), and purge-to-fresh.
 
-    .venv/bin/python benchmarks/edge.py [--seconds 8] [--clients 4] [--revocations 100]
+    .venv/bin/python benchmarks/edge_varnish.py [--seconds 8] [--clients 4] [--revocations 100]
 
 Needs varnishd (Debian: apt-get install varnish) and PostgreSQL: a scratch
 database ``bench_edge`` is recreated, migrated and seeded with the portal demo
