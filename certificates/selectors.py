@@ -564,46 +564,12 @@ def door_status(worker, *, certificate: Certificate | None = None, today=None) -
     return door_status_from(facts, certificates, today=today)
 
 
-def door_certificates_annotation() -> dict:
-    """The current certificates of a ``Worker`` row, as what the registry's card lookup
-    adds to its one statement (hook ``registry_trace_annotations``)."""
-    current = Certificate.objects.filter(worker=OuterRef("pk"), superseded_by__isnull=True)
-    return {
-        "door_certificates": registry_selectors.json_array(
-            current.order_by(), "pk", "expires_on", "revoked_at"
-        )
-    }
-
-
-def _carried_certificates(workers, today) -> dict[int, list[Certificate]] | None:
-    """The current certificates the card lookup's workers carry, or None when they do not."""
-    if not registry_selectors.carried_by_lookup(workers, "door_certificates", today):
-        return None
-    return {
-        w.pk: [
-            Certificate(
-                pk=c["pk"],
-                worker_id=w.pk,
-                expires_on=datetime.date.fromisoformat(c["expires_on"]),
-                revoked_at=datetime.datetime.fromisoformat(c["revoked_at"])
-                if c["revoked_at"]
-                else None,
-                superseded_by_id=None,
-            )
-            for c in registry_selectors.trace_json_list(w.door_certificates)
-        ]
-        for w in workers
-    }
-
-
 def door_status_for_workers(workers, *, today=None) -> dict[int, DoorStatus]:
     """{worker_id: DoorStatus} for many workers in four queries, whatever their number
-    (one for workers from the registry's card lookup, which carry their certificates)."""
+    (one for workers from the registry's card lookup, which carry their door facts)."""
     today = today or timezone.localdate()
     facts = registry_selectors.door_facts_for_workers(workers, today=today)
-    certificates = _carried_certificates(workers, today)
-    if certificates is None:
-        certificates = _current_certificates_of(list(facts))
+    certificates = _current_certificates_of(list(facts))
     return {
         pk: door_status_from(f, certificates.get(pk, []), today=today) for pk, f in facts.items()
     }

@@ -275,10 +275,11 @@ def _issue_checks(attempt_ids, today):
     workers = list({a.worker_id: a.worker for a in attempts}.values())
     prefetch_related_objects(
         workers,
-        "filings",
+        Prefetch("filings", to_attr="prefetched_filings"),
         Prefetch(
             "employments",
             queryset=Employment.objects.filter(end_date__isnull=True).select_related("agency"),
+            to_attr="prefetched_employments",
         ),
     )
     types = selectors.certificate_types_for_exams({a.exam_id for a in attempts})

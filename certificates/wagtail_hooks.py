@@ -329,12 +329,6 @@ def registry_worker_door_status(workers):
     return selectors.door_status_for_workers(workers)
 
 
-@hooks.register("registry_trace_annotations")
-def registry_trace_annotations():
-    """The card lookup fetches the current certificates in its one statement."""
-    return selectors.door_certificates_annotation()
-
-
 @hooks.register("construct_homepage_panels")
 def add_certificates_agency_panel(request, panels):
     """Agency staff: certificates running out, yellow and red door codes."""

@@ -8,11 +8,8 @@ may see, and a worker's or agency's credit standing.
 from __future__ import annotations
 
 import datetime
-import functools
-import json
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -25,13 +22,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.accounts.roles import Role, user_has_role
 from lms.crypto import lookup_hash
-from lms.db import fetch_idempotent
 from lms.validators import normalize_credit_code, normalize_id_number
 
 from .models import (
@@ -223,19 +218,23 @@ def roster_imports_visible_to(user) -> QuerySet[RosterImport]:
 # --- filings ------------------------------------------------------------------
 
 
+# Workers from worker_own_record() and the public lookup carry their related rows as
+# lists (``Prefetch(..., to_attr=...)``); the selectors below read those when present.
+
+
 def worker_filing(worker: Worker) -> Filing | None:
     """The worker's current filing (at most one), or None before one is made."""
-    cache = getattr(worker, "_prefetched_objects_cache", {})
-    if "filings" in cache:
-        return next((f for f in cache["filings"] if f.is_current), None)
+    filings = getattr(worker, "prefetched_filings", None)
+    if filings is not None:
+        return next((f for f in filings if f.is_current), None)
     return Filing.objects.filter(worker=worker, is_current=True).first()
 
 
 def worker_past_filings(worker: Worker) -> list[Filing]:
     """The worker's earlier filings (with former agencies), newest first: their history."""
-    cache = getattr(worker, "_prefetched_objects_cache", {})
-    if "filings" in cache:
-        past = [f for f in cache["filings"] if not f.is_current]
+    filings = getattr(worker, "prefetched_filings", None)
+    if filings is not None:
+        past = [f for f in filings if not f.is_current]
         return sorted(past, key=lambda f: (f.submitted_at, f.pk), reverse=True)
     return list(
         Filing.objects.filter(worker=worker, is_current=False)
@@ -294,9 +293,9 @@ def workers_ready_for_cards(*, agency: Agency | None = None) -> QuerySet[Worker]
 
 def worker_current_employment(worker: Worker) -> Employment | None:
     """The worker's open employment (at most one), or None."""
-    cache = getattr(worker, "_prefetched_objects_cache", {})
-    if "employments" in cache:
-        return next((e for e in cache["employments"] if e.end_date is None), None)
+    employments = getattr(worker, "prefetched_employments", None)
+    if employments is not None:
+        return next((e for e in employments if e.end_date is None), None)
     return (
         Employment.objects.select_related("agency", "branch", "service_category")
         .filter(worker=worker, end_date__isnull=True)
@@ -305,9 +304,9 @@ def worker_current_employment(worker: Worker) -> Employment | None:
 
 
 def worker_employment_history(worker: Worker) -> list[Employment]:
-    cache = getattr(worker, "_prefetched_objects_cache", {})
-    if "employments" in cache:
-        return list(cache["employments"])
+    employments = getattr(worker, "prefetched_employments", None)
+    if employments is not None:
+        return list(employments)
     return list(
         Employment.objects.select_related("agency", "branch", "service_category")
         .filter(worker=worker)
@@ -378,9 +377,9 @@ def standing_from_records(records, *, today=None, public_only: bool = False) -> 
 
 
 def _records_of(subject, relation: str) -> list[CreditRecord]:
-    cache = getattr(subject, "_prefetched_objects_cache", {})
-    if "credit_records" in cache:
-        return list(cache["credit_records"])
+    records = getattr(subject, "prefetched_credit_records", None)
+    if records is not None:
+        return list(records)
     return list(CreditRecord.objects.filter(**{relation: subject}))
 
 
@@ -442,8 +441,9 @@ def _public_worker_queryset() -> QuerySet[Worker]:
             Prefetch(
                 "employments",
                 queryset=Employment.objects.select_related("agency").order_by("-start_date", "-pk"),
+                to_attr="prefetched_employments",
             ),
-            "credit_records",
+            Prefetch("credit_records", to_attr="prefetched_credit_records"),
         )
     )
 
@@ -455,19 +455,12 @@ def worker_trace_lookup(
 
     Returns at most ``PUBLIC_LOOKUP_LIMIT`` workers with their filing status,
     employments (with agencies), credit records and insurance dates (what the
-    door status needs), whatever the number of records: on PostgreSQL one
-    statement that also brings the visit summary, comments and other apps'
-    facts (below); elsewhere four queries for a hit, one for a miss.
+    door status needs), whatever the number of records: four queries for a
+    hit, one for a miss.
     """
     card_number = (card_number or "").strip().upper()
     name = (name or "").strip()
     id_last4 = (id_last4 or "").strip().upper()
-    if _statement_enabled():
-        if card_number:
-            return _workers_by_statement(timezone.localdate(), card_number=card_number)
-        if name and len(id_last4) == 4:
-            return _workers_by_statement(timezone.localdate(), name=name, id_last4=id_last4)
-        return []
     qs = _public_worker_queryset()
     if card_number:
         qs = qs.filter(card_number=card_number)
@@ -490,212 +483,6 @@ def _carry_insurance_dates(worker: Worker, dates: dict) -> None:
     worker.door_insurance_starts = dates.get("starts")
 
 
-# --- the public lookup in one prepared statement (PostgreSQL) -------------------
-#
-# A household's first lookup of a card is the registry's hottest read. Built
-# from the queries above, it cost ~6 round trips and 5-10 ms of query
-# building, while PostgreSQL answered each in well under a millisecond. Here
-# the same facts come back in one statement: the ORM compiles it once a day
-# per process (the 12-month window moves with the date), the card number (or
-# the name and ID tail) are its only parameters, and the server prepares it
-# once per connection. The rows it returns are turned into the same objects
-# the queries above give, so everything downstream (the masked view, the door
-# status, the visit summary) is shared; tests hold both paths to the same
-# answer. Other apps add their facts as annotations through the
-# ``registry_trace_annotations`` hook (the certificates app: the current
-# certificates for the door status).
-
-#: What the statement is looked up by, each with a value standing for it while the
-#: statement is compiled (never a real one: lower case, too long for an ID tail).
-_LOOKUPS = {
-    "card_number": ("card_number",),
-    "name": ("name", "id_last4"),
-}
-
-
-def _slot(field: str) -> str:
-    return f"{field}-slot"
-
-
-def _statement_enabled() -> bool:
-    """The one-statement lookup needs PostgreSQL's arrays; elsewhere the queries above."""
-    return connection.vendor == "postgresql"
-
-
-def json_array(queryset, *names, **fields):
-    """The rows of `queryset` as a JSON object each: the fields `names`, and `fields`
-    (PostgreSQL; for the card statement and the annotations other apps add to it)."""
-    from django.contrib.postgres.expressions import ArraySubquery
-
-    return ArraySubquery(queryset.values(j=JSONObject(**{n: F(n) for n in names}, **fields)))
-
-
-def trace_annotations() -> dict:
-    """Annotations other apps add to the public lookup's Worker row (by hook)."""
-    from wagtail import hooks
-
-    found: dict = {}
-    for fn in hooks.get_hooks("registry_trace_annotations"):
-        found.update(fn())
-    return found
-
-
-@functools.lru_cache(maxsize=4)
-def _trace_statement(today: datetime.date, by: str) -> tuple[str, tuple, dict, tuple]:
-    """(sql, params, {field: index of its parameter}, names of the hook annotations)."""
-    since = visit_summary_since(today=today)
-    visits = (
-        ServiceVisit.objects.filter(worker=OuterRef("pk"), confirmed_at__gte=since)
-        .order_by()
-        .values("worker")
-        .annotate(j=JSONObject(**_visit_aggregates()))
-        .values("j")
-    )
-    comments = _public_comments(since).filter(visit__worker=OuterRef("pk"))[:PUBLIC_COMMENTS_SHOWN]
-    extra = trace_annotations()
-    qs = (
-        Worker.objects.filter(
-            filings__is_current=True,
-            filings__status__in=PUBLIC_WORKER_STATES,
-            **{f: _slot(f) for f in _LOOKUPS[by]},
-        )
-        .annotate(
-            public_filing_status=F("filings__status"),
-            agency_name=F("agency__name"),
-            trace_employments=json_array(
-                Employment.objects.filter(worker=OuterRef("pk")).order_by("-start_date", "-pk"),
-                "pk",
-                "start_date",
-                "end_date",
-                agency_name=F("agency__name"),
-            ),
-            trace_records=json_array(
-                CreditRecord.objects.filter(worker=OuterRef("pk")).order_by("-occurred_on", "-pk"),
-                *("pk", "kind", "source", "occurred_on", "description", "is_public", "expires_on"),
-            ),
-            trace_insurances=json_array(
-                Insurance.objects.filter(worker=OuterRef("pk")).order_by(), "start_date", "end_date"
-            ),
-            trace_visits=Subquery(visits),
-            trace_comments=json_array(comments, "stars", "comment", date=F("visit__service_date")),
-            **extra,
-        )
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "name",
-            "card_number",
-            "photo_thumbnail",
-            "health_check_expiry",
-            "agency_id",
-            "public_filing_status",
-            "agency_name",
-            "trace_employments",
-            "trace_records",
-            "trace_insurances",
-            "trace_comments",
-            "trace_visits",
-            *extra,
-        )[:PUBLIC_LOOKUP_LIMIT]
-    )
-    sql, params = qs.query.get_compiler(connection=connection).as_sql()
-    slots = {f: params.index(_slot(f)) for f in _LOOKUPS[by]}
-    return sql, tuple(params), slots, tuple(extra)
-
-
-def _date(value):
-    return datetime.date.fromisoformat(value) if value else None
-
-
-def trace_json(value):
-    """A JSON value of the card statement: Django's psycopg setup leaves ``jsonb`` as text."""
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def trace_json_list(values) -> list:
-    """A JSON array of the card statement, its items decoded (``None`` is empty)."""
-    return [trace_json(v) for v in values or ()]
-
-
-def _workers_by_statement(today: datetime.date, **lookup: str) -> list[Worker]:
-    """:func:`worker_trace_lookup` in one round trip (by ``card_number``, or by ``name``
-    and ``id_last4``), its rows decoded into workers that carry what the public view
-    needs (like the prefetching path)."""
-    by = "card_number" if "card_number" in lookup else "name"
-    sql, params, slots, extra = _trace_statement(today, by)
-    params = list(params)
-    for looked_up, index in slots.items():
-        params[index] = lookup[looked_up]
-    workers = []
-    for row in fetch_idempotent(sql, params):
-        (pk, name, card, thumbnail, health_expiry, agency_id, status, agency_name) = row[:8]
-        employments, records, insurances, comments = map(trace_json_list, row[8:12])
-        visits = trace_json(row[12])
-        worker = Worker(
-            pk=pk,
-            name=name,
-            card_number=card,
-            photo_thumbnail=thumbnail,
-            health_check_expiry=health_expiry,
-            agency=Agency(pk=agency_id, name=agency_name) if agency_id else None,
-        )
-        worker.public_filing_status = status
-        worker._prefetched_objects_cache = {
-            "employments": [
-                Employment(
-                    pk=e["pk"],
-                    worker_id=pk,
-                    agency=Agency(name=e["agency_name"]),
-                    start_date=_date(e["start_date"]),
-                    end_date=_date(e["end_date"]),
-                )
-                for e in employments
-            ],
-            "credit_records": [
-                CreditRecord(
-                    pk=r["pk"],
-                    worker_id=pk,
-                    kind=r["kind"],
-                    source=r["source"],
-                    occurred_on=_date(r["occurred_on"]),
-                    description=r["description"],
-                    is_public=r["is_public"],
-                    expires_on=_date(r["expires_on"]),
-                )
-                for r in records
-            ],
-        }
-        insured = ((pk, _date(i["start_date"]), _date(i["end_date"])) for i in insurances)
-        _carry_insurance_dates(worker, _insurance_dates_of(insured, today).get(pk, {}))
-        worker.trace_today = today
-        worker.trace_visits = (
-            _visit_summary(visits["visits"], visits["rated"], visits["average"]) if visits else None
-        )
-        worker.trace_comments = [
-            _public_comment(c["stars"], c["comment"], _date(c["date"])) for c in comments
-        ]
-        for name_, value in zip(extra, row[13:], strict=True):
-            setattr(worker, name_, value)
-        workers.append(worker)
-    return workers
-
-
-def carried_by_lookup(workers, attribute: str, today=None) -> bool:
-    """Whether every worker came from the card statement of `today`, carrying `attribute`
-    (then the facts it carries need no query; other apps ask this too)."""
-    today = today or timezone.localdate()
-    return (
-        not isinstance(workers, QuerySet)
-        and bool(workers)
-        and all(
-            isinstance(w, Worker)
-            and hasattr(w, attribute)
-            and getattr(w, "trace_today", None) == today
-            for w in workers
-        )
-    )
-
-
 def agency_credit_lookup(*, query: str) -> list[Agency]:
     """Agencies matching a credit code exactly, or a name (contains), with filed-worker counts."""
     query = (query or "").strip()
@@ -710,7 +497,7 @@ def agency_credit_lookup(*, query: str) -> list[Agency]:
             ),
             distinct=True,
         )
-    ).prefetch_related("credit_records")
+    ).prefetch_related(Prefetch("credit_records", to_attr="prefetched_credit_records"))
     if len(code) == 18 and code.isalnum():
         qs = qs.filter(credit_code=code)
     elif len(query) >= 2:
@@ -737,17 +524,20 @@ def worker_own_record(worker: Worker) -> Worker:
         Worker.objects.select_related("agency", "branch")
         .prefetch_related(
             Prefetch(
-                "filings", queryset=Filing.objects.select_related("filing_agency").order_by("-pk")
+                "filings",
+                queryset=Filing.objects.select_related("filing_agency").order_by("-pk"),
+                to_attr="prefetched_filings",
             ),
-            "filings__transitions",
+            "prefetched_filings__transitions",
             "service_categories",
             Prefetch(
                 "employments",
                 queryset=Employment.objects.select_related(
                     "agency", "branch", "service_category"
                 ).order_by("-start_date", "-pk"),
+                to_attr="prefetched_employments",
             ),
-            "credit_records",
+            Prefetch("credit_records", to_attr="prefetched_credit_records"),
         )
         .get(pk=worker.pk)
     )
@@ -826,11 +616,6 @@ def _insurance_dates(ids, today) -> dict[int, dict]:
     rows = Insurance.objects.filter(worker_id__in=ids).values_list(
         "worker_id", "start_date", "end_date"
     )
-    return _insurance_dates_of(rows, today)
-
-
-def _insurance_dates_of(rows, today) -> dict[int, dict]:
-    """:func:`_insurance_dates` from ``(worker_id, start_date, end_date)`` rows."""
     insurance: dict[int, dict] = {}
     for worker_id, start, end in rows:
         item = insurance.setdefault(worker_id, {"until": None, "ended": None, "starts": None})
@@ -852,7 +637,7 @@ def _annotated_for_door(workers) -> bool:
             isinstance(w, Worker)
             and hasattr(w, "door_insurance_until")
             and hasattr(w, "public_filing_status")
-            and "credit_records" in getattr(w, "_prefetched_objects_cache", {})
+            and hasattr(w, "prefetched_credit_records")
             for w in workers
         )
     )
@@ -865,7 +650,7 @@ def door_facts_for_workers(workers, *, today=None) -> dict[int, DoorFacts]:
     if _annotated_for_door(workers):
         facts = {}
         for w in workers:
-            standing = standing_from_records(list(w.credit_records.all()), today=today)
+            standing = standing_from_records(w.prefetched_credit_records, today=today)
             facts[w.pk] = DoorFacts(
                 worker_id=w.pk,
                 filing_status=w.public_filing_status,
@@ -1002,10 +787,7 @@ class VisitSummary:
 
 
 def visit_summary_for_workers(workers, *, since=None, today=None) -> dict[int, VisitSummary]:
-    """{worker_id: VisitSummary} over the last 12 months, one query (no household data;
-    none for workers from the card lookup, which carry theirs)."""
-    if since is None and carried_by_lookup(workers, "trace_visits", today):
-        return {w.pk: w.trace_visits for w in workers if w.trace_visits is not None}
+    """{worker_id: VisitSummary} over the last 12 months, one query (no household data)."""
     since = since or visit_summary_since(today=today)
     rows = (
         ServiceVisit.objects.filter(worker_id__in=_worker_ids(workers), confirmed_at__gte=since)
@@ -1048,11 +830,8 @@ def public_comments_for_workers(
 ) -> dict[int, list]:
     """{worker_id: latest approved comments (stars, service date, text)} — never who wrote them.
 
-    One query (none for workers from the card lookup, which carry theirs); at
-    most `limit` comments per worker.
+    One query; at most `limit` comments per worker.
     """
-    if limit == PUBLIC_COMMENTS_SHOWN and carried_by_lookup(workers, "trace_comments", today):
-        return {w.pk: w.trace_comments for w in workers if w.trace_comments}
     rows = (
         _public_comments(visit_summary_since(today=today))
         .filter(visit__worker_id__in=_worker_ids(workers))
