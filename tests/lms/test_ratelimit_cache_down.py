@@ -39,15 +39,13 @@ CACHES = {
 
 
 @pytest.fixture(params=sorted(CACHES))
-def cache_down(request, settings, monkeypatch):
+def cache_down(request, settings):
     settings.CACHES = {"default": CACHES[request.param]}
     settings.RATELIMIT_ENABLE = True
     # Each test starts with a healthy process: no pause, no warning yet, no local counts.
-    monkeypatch.setattr(ratelimit, "_paused_until", 0.0)
-    monkeypatch.setattr(ratelimit, "_last_warning", 0.0)
-    ratelimit._fallback.clear()
+    ratelimit.fallback.reset()
     yield
-    ratelimit._fallback.clear()
+    ratelimit.fallback.reset()
 
 
 @public_lookup_limit
