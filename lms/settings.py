@@ -425,6 +425,9 @@ PHONE_LOGIN_ACTIVATE = "registry.services.worker_login_activate"
 # --- Rate limits (django-ratelimit) -------------------------------------------
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "lms.views.ratelimited"
+# A counter that expires between django-ratelimit's add and incr counts as the first,
+# not as over the limit (lms/ratelimit.py also fails open when the cache is down).
+RATELIMIT_FAIL_OPEN = True
 # Public lookups, and site searches, allowed per client and minute.
 PUBLIC_LOOKUP_RATE = env.str("PUBLIC_LOOKUP_RATE", default="30/m")
 PUBLIC_SEARCH_RATE = env.str("PUBLIC_SEARCH_RATE", default="60/m")

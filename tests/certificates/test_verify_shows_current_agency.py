@@ -1,6 +1,5 @@
 """A certificate follows the person: after a move, verification names the agency they work for now."""
 
-
 import pytest
 
 from registry import services as registry_services

@@ -4,8 +4,8 @@ from django.test import Client
 
 import pytest
 
-from tests.dashboards.factories import CertificateFactory
 from tests.cms import factories as cms
+from tests.dashboards.factories import CertificateFactory
 from tests.lms.factories import WorkerUserFactory
 from tests.registry.factories import ApprovedWorkerFactory
 
