@@ -114,7 +114,7 @@ def test_a_superseded_credential_no_longer_counts(
         new_certificate = services.certificate_reissue(
             certificate=certificate, acting_user=None, reason="遗失"
         )
-    # One "revocation" list carries both (docs/decisions.md): the old bit is set.
+    # One "revocation" list carries both (docs/integration.md): the old bit is set.
     assert _verify(js_verifier, client, old)["status"]["revoked"] is True
     assert _verify(js_verifier, client, signed(new_certificate))["verified"]
 
