@@ -24,7 +24,6 @@ compressed once; JPEG photos are embedded as they are, without decoding.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 import re
@@ -220,65 +219,22 @@ def prepare_photo(data: bytes) -> bytes:
         return out.getvalue()
 
 
-def _jpeg_xobject(name: str, data: bytes) -> pdfdoc.PDFImageXObject:
-    """An image XObject holding the JPEG bytes as they are (DCTDecode), no decoding."""
-    width, height, components = readJPEGInfo(io.BytesIO(data))[:3]
-    obj = pdfdoc.PDFImageXObject(name)
-    obj.width, obj.height, obj.bitsPerComponent = width, height, 8
-    obj.colorSpace = {1: "DeviceGray", 3: "DeviceRGB"}.get(components, "DeviceCMYK")
-    if components == 4:
-        obj._dotrans = 1
-    obj.streamContent = data
-    obj._filters = ("DCTDecode",)
-    obj.mask = None
-    return obj
+def _draw_image_fit(canvas: Canvas, image: bytes, x, y, box_w, box_h, *, mask=None) -> None:
+    """Draw `image` (JPEG or PNG bytes) inside the box, centred, keeping its aspect ratio.
 
-
-@lru_cache(maxsize=32)
-def _seal_template(data: bytes) -> pdfdoc.PDFImageXObject:
-    """The seal decoded and compressed once; each PDF gets a shallow copy."""
-    name = "seal-" + hashlib.sha1(data, usedforsecurity=False).hexdigest()
-    return pdfdoc.PDFImageXObject(name, ImageReader(io.BytesIO(data)), mask="auto")
-
-
-def _place_xobject(canvas: Canvas, obj: pdfdoc.PDFImageXObject, x, y, width, height) -> None:
-    """Draw a prepared image XObject, as ``Canvas.drawImage`` does after building one.
-
-    ``drawImage`` decodes and hashes the pixels on every call; the XObjects
-    here are prepared once, so they are registered the same way directly.
+    reportlab's public ``drawImage``: a JPEG is embedded as it is (DCTDecode),
+    and an image drawn twice in one document is stored once.
     """
-    doc = canvas._doc
-    reg_name = doc.getXObjectName(obj.name)
-    if doc.idToObject.get(reg_name) is None:
-        obj = copy.copy(obj)
-        smask = getattr(obj, "_smask", None)
-        if smask is not None:
-            smask = copy.copy(smask)
-        canvas._setXObjects(obj)
-        doc.Reference(obj, reg_name)
-        doc.addForm(obj.name, obj)
-        if smask is not None:
-            mask_name = doc.getXObjectName(smask.name)
-            if doc.idToObject.get(mask_name) is None:
-                canvas._setXObjects(smask)
-                obj.smask = doc.Reference(smask, mask_name)
-            else:
-                obj.smask = pdfdoc.PDFObjectReference(mask_name)
-            del obj._smask
-    canvas._currentPageHasImages = 1
-    canvas.saveState()
-    canvas.translate(x, y)
-    canvas.scale(width, height)
-    canvas._code.append(f"/{reg_name} Do")
-    canvas.restoreState()
-    canvas._formsinuse.append(obj.name)
-
-
-def _draw_image_fit(canvas, obj, x, y, box_w, box_h) -> None:
-    """Fit `obj` inside the box, centred, keeping its aspect ratio."""
-    scale = min(box_w / obj.width, box_h / obj.height)
-    w, h = obj.width * scale, obj.height * scale
-    _place_xobject(canvas, obj, x + (box_w - w) / 2, y + (box_h - h) / 2, w, h)
+    canvas.drawImage(
+        ImageReader(io.BytesIO(image)),
+        x,
+        y,
+        box_w,
+        box_h,
+        mask=mask,
+        preserveAspectRatio=True,
+        anchor="c",
+    )
 
 
 def _draw_photo(canvas, content: CertificateContent, x, y, w, h, fonts: _Fonts) -> None:
@@ -287,17 +243,36 @@ def _draw_photo(canvas, content: CertificateContent, x, y, w, h, fonts: _Fonts) 
     canvas.setLineWidth(0.5)
     canvas.rect(x, y, w, h, stroke=1, fill=1)
     if content.photo:
-        photo = prepare_photo(content.photo)
-        name = "photo-" + hashlib.sha1(photo, usedforsecurity=False).hexdigest()
-        _draw_image_fit(canvas, _jpeg_xobject(name, photo), x, y, w, h)
+        _draw_image_fit(canvas, prepare_photo(content.photo), x, y, w, h)
     else:
         canvas.setFillColor(MUTED)
         fonts.fixed.draw(canvas, x + w / 2, y + h / 2, _("照片"), min(w, h) / 8, "centre")
 
 
+#: The seal's largest side in pixels: 104 pt (its size on the certificate) at 200 dpi.
+SEAL_MAX_PIXELS = 290
+
+
+@lru_cache(maxsize=8)
+def prepare_seal(data: bytes) -> bytes:
+    """The seal as a PNG of at most SEAL_MAX_PIXELS a side, made once per process: each
+    PDF embeds (and compresses) its pixels again, so it carries no more than print needs."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        if max(image.size) <= SEAL_MAX_PIXELS:
+            return data
+        image = image.convert("RGBA")
+        image.thumbnail((SEAL_MAX_PIXELS, SEAL_MAX_PIXELS))
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        return out.getvalue()
+
+
 def _draw_seal(canvas, seal: bytes | None, cx, cy, size) -> None:
     if seal:
-        _draw_image_fit(canvas, _seal_template(seal), cx - size / 2, cy - size / 2, size, size)
+        image = prepare_seal(seal)
+        _draw_image_fit(canvas, image, cx - size / 2, cy - size / 2, size, size, mask="auto")
 
 
 def _draw_qr(canvas, url: str, x, y, size) -> None:
@@ -315,8 +290,10 @@ def _draw_qr(canvas, url: str, x, y, size) -> None:
     canvas.translate(x + QUIET_ZONE * unit, y + size - QUIET_ZONE * unit)
     canvas.scale(unit, -unit)
     canvas.setFillColorRGB(0, 0, 0)
-    ops = " ".join(f"{col} {row} {length} 1 re" for row, col, length in qr_runs(matrix))
-    canvas._code.append(ops + " f")
+    path = canvas.beginPath()
+    for row, col, length in qr_runs(matrix):
+        path.rect(col, row, length, 1)
+    canvas.drawPath(path, stroke=0, fill=1)
     canvas.restoreState()
 
 
