@@ -19,7 +19,7 @@ PASSWORD = "correct-horse-battery-staple"
 def sign_in(page, base, username, code):
     page.goto(base + "/accounts/login/")
     page.get_by_label("手机号或用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.locator("input[name='password']").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.get_by_label("验证码").fill(code)
     page.locator("form:has(input[name=token]) button[type=submit]").click()
