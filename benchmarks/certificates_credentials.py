@@ -27,10 +27,8 @@ and a fresh Ed25519 issuer key, given to this process and to gunicorn as
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import logging
-import multiprocessing as mp
 import os
 import statistics
 import sys
@@ -44,7 +42,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import certificates_data as data  # noqa: E402
 from harness import (  # noqa: E402
-    Result,
     cpu_report,
     log,
     measure,
@@ -55,58 +52,6 @@ from harness import (  # noqa: E402
 
 BULK_RUN = 10_000
 BULK_WORKERS = 2  # certificates_bulk_issue.py's default --concurrency
-
-
-# --- load: POST, as harness.measure does GET --------------------------------------------
-
-
-def _post_worker(url: str, body: bytes, headers: dict, seconds: float, queue) -> None:
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    latencies, errors = [], 0
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        t0 = time.perf_counter()
-        try:
-            conn.request("POST", parts.path, body=body, headers=headers)
-            resp = conn.getresponse()
-            resp.read()
-            if resp.status != 200:
-                errors += 1
-            if resp.getheader("Connection", "").lower() == "close":
-                conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        except (OSError, http.client.HTTPException):
-            errors += 1
-            conn.close()
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        latencies.append((time.perf_counter() - t0) * 1000)
-    queue.put((latencies, errors))
-
-
-def measure_post(url: str, body: bytes, headers: dict, seconds: float, clients: int) -> Result:
-    """Closed-loop POSTs from `clients` processes; any answer but 200 counts as an error."""
-    context = mp.get_context("fork")
-    queue = context.Queue()
-    procs = [
-        context.Process(target=_post_worker, args=(url, body, headers, seconds, queue))
-        for _ in range(clients)
-    ]
-    t0 = time.monotonic()
-    for p in procs:
-        p.start()
-    results = [queue.get() for _ in procs]
-    for p in procs:
-        p.join()
-    latencies = sorted(x for lat, _ in results for x in lat)
-    return Result(
-        url=url,
-        requests=len(latencies),
-        errors=sum(e for _, e in results),
-        seconds=time.monotonic() - t0,
-        p50_ms=statistics.median(latencies) if latencies else 0.0,
-        p95_ms=latencies[int(len(latencies) * 0.95) - 1] if latencies else 0.0,
-    )
 
 
 def multipart(field: str, filename: str, content: bytes, content_type: str) -> tuple[bytes, str]:
@@ -312,15 +257,15 @@ def main() -> None:
             raise RuntimeError(f"the origin does not verify the credential: {answer}")
 
         measure(base + f"/v/{certificate.token}/", seconds=1, clients=1)  # warm up
-        measure_post(api, body, json_headers, 1, 1)
+        measure(api, seconds=1, clients=1, headers=json_headers, body=body)
         bare = measure(base + "/health/live", seconds=args.seconds, clients=args.clients)
         page = measure(
             base + f"/v/{certificate.token}/", seconds=args.seconds, clients=args.clients
         )
         with server_cpu() as spent_json:
-            as_json = measure_post(api, body, json_headers, args.seconds, args.clients)
+            as_json = measure(api, args.seconds, args.clients, headers=json_headers, body=body)
         with server_cpu() as spent_png:
-            as_png = measure_post(api, png_body, png_headers, args.seconds, args.clients)
+            as_png = measure(api, args.seconds, args.clients, headers=png_headers, body=png_body)
     log.info(ratio_report("verify page /v/<token>/", page, bare))
     log.info(ratio_report("POST /api/v1/credentials/verify (JSON)", as_json, bare))
     log.info(cpu_report(spent_json, as_json))

@@ -120,7 +120,9 @@ class Result:
         )
 
 
-def _worker(url: str, seconds: float, headers: dict, queue) -> None:
+def _worker(url: str, seconds: float, headers: dict, queue, body: bytes | None = None) -> None:
+    """GETs, or POSTs of `body`; a GET errs on 5xx or 429, a POST on anything but 200."""
+    method = "GET" if body is None else "POST"
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -129,10 +131,11 @@ def _worker(url: str, seconds: float, headers: dict, queue) -> None:
     while time.monotonic() < end:
         t0 = time.perf_counter()
         try:
-            conn.request("GET", path, headers=headers)
+            conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             resp.read()
-            if resp.status >= 500 or resp.status == 429:
+            failed = resp.status >= 500 or resp.status == 429
+            if failed if body is None else resp.status != 200:
                 errors += 1
             if resp.getheader("Connection", "").lower() == "close":
                 conn.close()
@@ -145,11 +148,20 @@ def _worker(url: str, seconds: float, headers: dict, queue) -> None:
     queue.put((latencies, errors))
 
 
-def measure(url: str, seconds: float = 10, clients: int = 4, headers: dict | None = None) -> Result:
-    """Closed-loop load from `clients` processes for `seconds`; returns throughput and latency."""
+def measure(
+    url: str,
+    seconds: float = 10,
+    clients: int = 4,
+    headers: dict | None = None,
+    body: bytes | None = None,
+) -> Result:
+    """Closed-loop load from `clients` processes for `seconds` (GETs, or POSTs of `body`);
+    returns throughput and latency."""
     queue = mp.get_context("fork").Queue()
     procs = [
-        mp.get_context("fork").Process(target=_worker, args=(url, seconds, headers or {}, queue))
+        mp.get_context("fork").Process(
+            target=_worker, args=(url, seconds, headers or {}, queue, body)
+        )
         for _ in range(clients)
     ]
     t0 = time.monotonic()
