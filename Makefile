@@ -47,11 +47,17 @@ check: lint
 worker: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/celery -A lms worker --beat -l info --concurrency 2
 
+# Apps with a locale/ of their own are read from their folder; lms/ and the site-wide
+# templates/ go to the root locale/ (run from the root: lms/http.py would shadow the
+# standard library's http module if lms/ were the working directory).
+LOCALE_APPS := cms registry courses exams certificates dashboards
 messages: install
-	for app in lms cms registry courses exams certificates dashboards; do \
+	set -e; for app in $(LOCALE_APPS); do \
 	  (cd $$app && DJANGO_DEBUG=1 ../$(PY) ../manage.py makemessages -l en --no-obsolete --no-wrap) ; done
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l en --no-obsolete --no-wrap -i ".venv/*" \
+	  -i "tests/*" -i "benchmarks/*" -i "staticfiles/*" $(foreach app,$(LOCALE_APPS),-i "$(app)/*")
 	DJANGO_DEBUG=1 $(PY) manage.py source_catalog
-	DJANGO_DEBUG=1 $(PY) manage.py compilemessages
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -i .venv -i node_modules
 
 bench: install
 	$(PY) benchmarks/run.py
