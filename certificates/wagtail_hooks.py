@@ -18,10 +18,9 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from lms.admin_scope import ScopedObjectsMixin
+from lms.admin_scope import ReadOnlyPolicy, ScopedObjectsMixin
 
 from . import admin_views, selectors
 from .models import Certificate, CertificateBatch, CertificateType
@@ -44,19 +43,8 @@ def register_certificate_log_actions(actions):
         actions.register_action(name, label, message)
 
 
-class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
-    """View only: rows of this model change through services, never through forms."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-
-register_permission_policy(Certificate, ReadOnlyPermissionPolicy(Certificate), exact_class=True)
-register_permission_policy(
-    CertificateBatch, ReadOnlyPermissionPolicy(CertificateBatch), exact_class=True
-)
+register_permission_policy(Certificate, ReadOnlyPolicy(Certificate), exact_class=True)
+register_permission_policy(CertificateBatch, ReadOnlyPolicy(CertificateBatch), exact_class=True)
 
 
 # --- certificate types ------------------------------------------------------

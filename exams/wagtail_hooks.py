@@ -27,13 +27,12 @@ from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from lms.admin_scope import ScopedObjectsMixin
+from lms.admin_scope import ReadOnlyPolicy, ScopedObjectsMixin
 from registry import selectors as registry_selectors
 
 from . import admin_views, grading, selectors, xlsx
@@ -293,18 +292,6 @@ class AccommodationViewSet(ScopedObjectsMixin, ModelViewSet):
 
 # ---------------------------------------------------------------------------
 # Attempts (read-only, scoped)
-
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Attempts are written only by the exam services: nobody adds, edits or deletes them here."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
 
 
 class AttemptIndexView(generic.IndexView):

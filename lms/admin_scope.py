@@ -1,4 +1,5 @@
-"""Wagtail viewsets whose object views answer 404 for objects outside the user's scope.
+"""The admin's access rules shared by every app: read-only models, and viewsets whose
+object views answer 404 for objects outside the user's scope.
 
 Wagtail's generic edit, delete, usage, history and inspect views check the
 model's permission first and send a refused user back to the admin home
@@ -12,6 +13,21 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+
+from wagtail.permission_policies import ModelPermissionPolicy
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """View only: rows of the model change through the app's services, never through the
+    admin's generic add, edit or delete forms."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
 
 
 class ScopedObjectsMixin:

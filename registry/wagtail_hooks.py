@@ -58,12 +58,11 @@ from wagtail.admin.views.generic import IndexView  # noqa: E402
 from wagtail.admin.viewsets.base import ViewSetGroup  # noqa: E402
 from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
 from wagtail.admin.widgets.button import HeaderButton  # noqa: E402
-from wagtail.permission_policies import ModelPermissionPolicy  # noqa: E402
 from wagtail.permissions import register_permission_policy  # noqa: E402
 
 import django_filters  # noqa: E402
 
-from lms.admin_scope import ScopedObjectsMixin  # noqa: E402
+from lms.admin_scope import ReadOnlyPolicy, ScopedObjectsMixin  # noqa: E402
 
 from . import selectors  # noqa: E402
 from .models import (  # noqa: E402
@@ -86,18 +85,6 @@ def register_registry_admin_urls():
     from . import admin_urls
 
     return [path("registry/", include((admin_urls, "registry_admin"), namespace="registry_admin"))]
-
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Lists only: every change goes through a service, never a generic model form."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, a) for a in actions)
 
 
 for _model in (
