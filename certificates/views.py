@@ -8,16 +8,16 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from lms import edge
 from lms.http import private, private_answer
-from lms.origin import origin_checked
+from lms.origin import page_form_view
 from lms.ratelimit import public_lookup_limit
 from registry import selectors as registry_selectors
 from registry import services as registry_services
@@ -93,12 +93,8 @@ def certificate_lookup(request, *, page):
     return render(request, "certificates/lookup_page.html", context)
 
 
-@require_POST
-@origin_checked
-def certificate_lookup_answer(request, page_id: int):
-    """The certificate lookup form's POST: the answer, private, in the lookup page."""
-    page = get_object_or_404(CertificateLookupPage.objects.live(), pk=page_id)
-    return certificate_lookup(request, page=page)
+# The certificate lookup form's POST endpoint (no CSRF token; checked by origin).
+certificate_lookup_answer = page_form_view(CertificateLookupPage, certificate_lookup)
 
 
 @public_lookup_limit

@@ -20,8 +20,10 @@ import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.shortcuts import get_object_or_404
 from django.views.csrf import csrf_failure
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 
 def _origin_of(url: str) -> str:
@@ -51,3 +53,16 @@ def origin_checked(view):
         return view(request, *args, **kwargs)
 
     return csrf_exempt(wrapped)
+
+
+def page_form_view(page_model, answer):
+    """The POST endpoint of a lookup page's form: ``answer(request, page=…)`` for the live
+    page of `page_model` named by ``page_id``, checked by origin, POST only."""
+
+    @require_POST
+    @origin_checked
+    def view(request, page_id: int):
+        page = get_object_or_404(page_model.objects.live(), pk=page_id)
+        return answer(request, page=page)
+
+    return view

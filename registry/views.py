@@ -4,16 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from lms.http import private
-from lms.origin import origin_checked
+from lms.origin import page_form_view
 from lms.ratelimit import public_lookup_limit
 
 from . import selectors, services
@@ -92,22 +92,6 @@ def _worker_answer(request, page, form, *, deep_link: bool = False):
             {"results": results}
         )
     return private(TemplateResponse(request, "registry/worker_trace_lookup_page.html", context))
-
-
-@require_POST
-@origin_checked
-def worker_trace_answer(request, page_id: int):
-    """The worker lookup form's POST: the answer, private, in the lookup page."""
-    page = get_object_or_404(WorkerTraceLookupPage.objects.live(), pk=page_id)
-    return worker_trace_lookup(request, page=page)
-
-
-@require_POST
-@origin_checked
-def agency_credit_answer(request, page_id: int):
-    """The agency lookup form's POST: the answer, private, in the lookup page."""
-    page = get_object_or_404(AgencyCreditLookupPage.objects.live(), pk=page_id)
-    return agency_credit_lookup(request, page=page)
 
 
 def agency_credit_lookup(request, *, page):
@@ -303,3 +287,8 @@ def my_phone(request):
         "masked_new": mask_phone(new_phone) if new_phone else "",
     }
     return private(render(request, "registry/my_phone.html", context))
+
+
+# The lookup forms' POST endpoints (no CSRF token; checked by origin: lms/origin.py).
+worker_trace_answer = page_form_view(WorkerTraceLookupPage, worker_trace_lookup)
+agency_credit_answer = page_form_view(AgencyCreditLookupPage, agency_credit_lookup)

@@ -6,6 +6,7 @@ or a restart of Redis would. Before the settings in lms/settings.py the
 worker exited ("Unrecoverable error") and never came back.
 """
 
+import logging
 import os
 import subprocess
 import sys
@@ -20,6 +21,8 @@ import redis
 from lms.tasks import send_task
 from tests.celery_broker import celery_on
 from tests.redis_server import redis_server  # noqa: F401 - the fixture
+
+logger = logging.getLogger(__name__)
 
 pytestmark = pytest.mark.redis
 
@@ -50,7 +53,10 @@ def worker_process(redis_server, tmp_path):  # noqa: F811 - the fixture
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+        # The worker's own log, for a failure's report (pytest shows captured logs).
+        logger.info(
+            "worker log:\n%s", (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
+        )
 
 
 def _round_trip(server, seconds: float) -> bool:
