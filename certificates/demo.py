@@ -19,7 +19,7 @@ from wagtail.images.models import Image
 
 from registry import selectors as registry_selectors
 
-from . import selectors, services
+from . import door, selectors, services
 from .models import Certificate, CertificateType, RenewalRule
 from .pdf import FONT_CANDIDATES
 
@@ -260,7 +260,7 @@ def _door_urls(ctx, cert_type) -> None:
         .select_related("worker")
         .order_by("pk")
     ):
-        status = selectors.door_status(certificate.worker, certificate=certificate, today=today)
+        status = door.door_status(certificate.worker, certificate=certificate, today=today)
         found.setdefault(status.colour, (certificate, status))
     labels = {"green": "绿码 green", "yellow": "黄码 yellow", "red": "红码 red"}
     for colour, label in labels.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from registry.panels import LIST_LIMIT, AgencyPanel
 
-from . import selectors, stats
+from . import door, stats
 
 
 class CertificatesPanel(AgencyPanel):
@@ -20,5 +20,5 @@ class CertificatesPanel(AgencyPanel):
             # Workers, not certificates: the funnel's "持有效证书" is this same figure.
             "holders": stats.holder_count(self.workers),
             "expiring": list(stats.expiring(self.workers, within_days=30)[:LIST_LIMIT]),
-            "door_alerts": selectors.door_alerts(self.workers, limit=LIST_LIMIT),
+            "door_alerts": door.door_alerts(self.workers, limit=LIST_LIMIT),
         }

@@ -20,9 +20,9 @@ from lms.http import private, private_answer
 from lms.origin import page_form_view
 from lms.ratelimit import public_lookup_limit
 from registry import selectors as registry_selectors
-from registry import services as registry_services
+from registry.services import visits as registry_visits
 
-from . import live, selectors, services
+from . import door, live, selectors, services
 from .forms import VisitConfirmForm
 from .models import CertificateLookupPage
 from .qr import qr_svg
@@ -249,7 +249,7 @@ def visit_confirm(request, token: str):
         ask_again = bool(warnings) and not data["acknowledged"]
         if not ask_again:
             try:
-                _visit, rating_token = registry_services.visit_confirm(
+                _visit, rating_token = registry_visits.visit_confirm(
                     worker=certificate.worker,
                     service_category=data["service_category"],
                     service_date=data["service_date"],
@@ -297,7 +297,7 @@ def my_live_code(request):
     context = {
         "worker": worker,
         "certificate": certificate,
-        "door": selectors.door_status(worker),
+        "door": door.door_status(worker),
         "code": _live_payload(certificate) if certificate else None,
         "lifetime": live.live_code_seconds(),
     }

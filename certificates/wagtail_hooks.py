@@ -22,7 +22,7 @@ from wagtail.permissions import register_permission_policy
 
 from lms.admin_scope import ReadOnlyPolicy, ScopedObjectsMixin
 
-from . import admin_views, selectors
+from . import admin_views, door, selectors
 from .models import Certificate, CertificateBatch, CertificateType
 
 AUDIT_ACTIONS = [
@@ -314,7 +314,7 @@ def register_certificates_viewsets():
 @hooks.register("registry_worker_door_status")
 def registry_worker_door_status(workers):
     """The registry (a lower app) asks for door colours through this hook."""
-    return selectors.door_status_for_workers(workers)
+    return door.door_status_for_workers(workers)
 
 
 @hooks.register("construct_homepage_panels")

@@ -11,13 +11,13 @@ import datetime
 
 from django.utils import timezone
 
+from certificates import door
 from certificates import stats as certificate_stats
 from courses import stats as course_stats
 from exams import stats as exam_stats
+from registry import selectors as registry_selectors
 from registry import stats as registry_stats
 from registry.models import District
-
-from . import household
 
 REGISTRATION_KEYS = ["applications", "pending", "returned", "rejected", "registered", "cards"]
 TRAINING_KEYS = ["enrolled", "completed"]
@@ -153,12 +153,9 @@ def supervision_overview(workers, agencies, *, group: str, today=None) -> dict:
         "new_credit_records": registry_stats.credit_record_counts(
             workers, agencies, since=since, until=today + datetime.timedelta(days=1)
         ),
-        "door_colours": household.door_colour_totals(workers, today=today),
-        "visits": None,
+        "door_colours": door.door_colour_totals(workers, today=today),
+        "visits": registry_selectors.visit_counts(workers),
     }
-    visit_counts = household.selector("visit_counts")
-    if visit_counts is not None:
-        overview["visits"] = visit_counts(workers)
     return overview
 
 

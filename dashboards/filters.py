@@ -18,11 +18,12 @@ from wagtail.admin.filters import WagtailFilterSet
 
 import django_filters
 
+from certificates import door
 from courses import stats as course_stats
 from courses.models import Enrolment
 from registry.models import District, FilingStatus, ServiceCategory, Worker
 
-from . import household, selectors
+from . import selectors
 
 CERTIFICATE_STATES = [
     ("valid", _("有效")),
@@ -77,12 +78,11 @@ class ProgressReportFilterSet(WagtailFilterSet):
         else:
             self.filters["branch"].queryset = self.filters["branch"].queryset.none()
         self.filters["course"].queryset = course_stats.courses_for_choice()
-        if household.has_door_status():
-            self.filters["door"] = django_filters.ChoiceFilter(
-                label=_("上门码颜色"),
-                choices=list(household.COLOURS.items()),
-                method="filter_door",
-            )
+        self.filters["door"] = django_filters.ChoiceFilter(
+            label=_("上门码颜色"),
+            choices=list(door.DOOR_SHORT_LABELS.items()),
+            method="filter_door",
+        )
         if scope is not None and scope.is_regulator:
             if not scope.district:
                 self.filters["district"] = django_filters.ChoiceFilter(
@@ -145,4 +145,5 @@ class ProgressReportFilterSet(WagtailFilterSet):
     def filter_door(self, queryset, name, value):
         if not value:
             return queryset
-        return household.with_door_colour(queryset, today=self.today).filter(door_colour=value)
+        colour = door.door_colour_expression(today=self.today)
+        return queryset.alias(door_colour=colour).filter(door_colour=value)

@@ -16,12 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certificates import selectors as certificate_selectors
 from certificates import stats as certificate_stats
 from exams import stats as exam_stats
 from registry import stats as registry_stats
 from registry.models import Agency, FilingStatus, Worker
 
-from . import figures, household, services
+from . import figures, services
 from .models import SupervisionSettings, SupervisionWarning
 
 R = SupervisionWarning.Rule
@@ -77,11 +78,8 @@ def rule_blacklisted_employed(*, now, config) -> list[Finding]:
     ]
 
 
-def rule_visit_after_lapse(*, now, config) -> list[Finding] | None:
-    func = household.selector("visits_after_certificate_lapse")
-    if func is None:
-        return None  # service visits are not built yet: the rule cannot judge
-    rows = list(func())
+def rule_visit_after_lapse(*, now, config) -> list[Finding]:
+    rows = list(certificate_selectors.visits_after_certificate_lapse())
     workers = {
         w.pk: w
         for w in Worker.objects.filter(pk__in={r.worker_id for r in rows}).select_related("agency")
@@ -292,7 +290,6 @@ class Evaluation:
     opened: list = field(default_factory=list)
     refreshed: int = 0
     closed: int = 0
-    skipped: list = field(default_factory=list)
 
 
 def warnings_evaluate(*, now=None, rules=None) -> Evaluation:
@@ -305,9 +302,6 @@ def warnings_evaluate(*, now=None, rules=None) -> Evaluation:
         if rules is not None and rule not in rules:
             continue
         findings = func(now=now, config=config)
-        if findings is None:
-            result.skipped.append(rule)
-            continue
         with transaction.atomic():
             seen = set()
             for finding in findings:

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certificates import door
 from certificates import stats as certificate_stats
 from courses import stats as course_stats
 from exams import stats as exam_stats
@@ -21,7 +22,6 @@ from registry import selectors as registry_selectors
 from registry import stats as registry_stats
 from registry.models import Branch, Filing, FilingStatus, Worker
 
-from . import household
 from .models import Reminder
 
 # --- scope ----------------------------------------------------------------------------
@@ -166,8 +166,8 @@ def decorate_rows(rows: list[Worker], *, today=None) -> list[Worker]:
     ids = [w.pk for w in rows]
     progress = course_stats.enrolment_progress(ids)
     subset = Worker.objects.filter(pk__in=ids)
-    doors = household.door_statuses(subset) if ids and household.has_door_status() else None
-    insurance = household.insurance_expiries(subset) if ids and household.has_insurance() else None
+    doors = door.door_status_for_workers(subset) if ids else {}
+    insurance = registry_selectors.insurance_expiry_for_workers(subset) if ids else {}
     for w in rows:
         w.courses = progress.get(w.pk, [])
         w.certificate_status = certificate_stats.status_of(
@@ -177,11 +177,11 @@ def decorate_rows(rows: list[Worker], *, today=None) -> list[Worker]:
         w.attempts_left = (
             max(w.attempts_allowed - w.attempts_used, 0) if w.last_exam_id is not None else None
         )
-        status = doors.get(w.pk) if doors else None
+        status = doors.get(w.pk)
         w.door_colour = status.colour if status else ""
-        w.door_label = household.colour_label(w.door_colour) if status else ""
+        w.door_label = door.short_label(w.door_colour)
         w.door_reasons = list(status.reasons) if status else []
-        w.insurance_expiry = insurance.get(w.pk) if insurance else None
+        w.insurance_expiry = insurance.get(w.pk)
     return rows
 
 
@@ -312,18 +312,16 @@ def worker_timeline(worker: Worker) -> list[dict]:
                 "detail": r.description,
             }
         )
-    visits = household.selector("service_visits_of_worker")
-    if visits is not None:
-        for v in visits(worker):
-            detail = _("评分 %(rating)s") % {"rating": v.rating} if v.rating else ""
-            events.append(
-                {
-                    "at": v.confirmed_at,
-                    "kind": "visit",
-                    "title": _("上门服务（%(household)s）") % {"household": v.household_label},
-                    "detail": detail,
-                }
-            )
+    for v in registry_selectors.service_visits_of_worker(worker):
+        detail = _("评分 %(rating)s") % {"rating": v.rating} if v.rating else ""
+        events.append(
+            {
+                "at": v.confirmed_at,
+                "kind": "visit",
+                "title": _("上门服务（%(household)s）") % {"household": v.household_label},
+                "detail": detail,
+            }
+        )
     for reminder in Reminder.objects.filter(worker=worker):
         events.append(
             {

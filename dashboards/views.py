@@ -26,13 +26,14 @@ from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.views.reports import ReportView
 
+from certificates import door
 from courses import services as course_services
 from courses import stats as course_stats
 from lms.masking import mask_id_number
 from registry import selectors as registry_selectors
 from registry.models import FilingStatus
 
-from . import charts, exports, household, reports, selectors, services
+from . import charts, exports, reports, selectors, services
 from .filters import CERTIFICATE_STATES, ProgressReportFilterSet
 from .models import ExportJob, Reminder
 
@@ -186,7 +187,7 @@ class ProgressReportView(ReportView):
                 ("card_number", item.card_number or ""),
                 ("branch", item.branch.name if item.branch else ""),
                 ("filing_status", str(FILING_LABELS.get(item.filing_status, ""))),
-                ("door", household.colour_label(item.door_colour)),
+                ("door", door.short_label(item.door_colour)),
                 ("door_reasons", "；".join(item.door_reasons)),
                 (
                     "courses",
@@ -208,8 +209,6 @@ class ProgressReportView(ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)  # decorates the page's rows once
         context["scope"] = self.scope
-        context["has_door"] = household.has_door_status()
-        context["has_insurance"] = household.has_insurance()
         context["filing_labels"] = FILING_LABELS
         context["certificate_labels"] = CERTIFICATE_LABELS
         context["sort_links"] = self.sort_links()
@@ -267,9 +266,7 @@ def worker_detail(request, pk: int):
         "timeline": selectors.worker_timeline(worker),
         "standing": registry_selectors.worker_credit_standing(worker),
         "categories": list(worker.service_categories.all()),
-        "has_door": household.has_door_status(),
-        "has_insurance": household.has_insurance(),
-        "door_label": household.colour_label(worker.door_colour),
+        "door_label": door.short_label(worker.door_colour),
         "scope": scope,
         "report_url": reverse("dashboards_admin:report"),
     }

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Avg,
     Count,
-    Exists,
     F,
     Max,
     OuterRef,
@@ -351,6 +350,12 @@ def credit_record_is_active(record: CreditRecord, today=None) -> bool:
     return record.occurred_on <= today and (record.expires_on is None or record.expires_on > today)
 
 
+#: Active records of these kinds make a standing "blacklisted" (a red door code).
+BLACKLIST_KINDS = frozenset({CreditRecord.Kind.BLACKLIST})
+#: Active records of these kinds make a standing "caution" (a yellow door code).
+CAUTION_KINDS = frozenset({CreditRecord.Kind.VIOLATION, CreditRecord.Kind.COMPLAINT})
+
+
 def active_credit_records_q(today=None) -> Q:
     today = today or timezone.localdate()
     return Q(occurred_on__lte=today) & (Q(expires_on__isnull=True) | Q(expires_on__gt=today))
@@ -365,9 +370,9 @@ def standing_from_records(records, *, today=None, public_only: bool = False) -> 
     """
     active = [r for r in records if credit_record_is_active(r, today)]
     kinds = {r.kind for r in active}
-    if CreditRecord.Kind.BLACKLIST in kinds:
+    if kinds & BLACKLIST_KINDS:
         level = Standing.BLACKLISTED
-    elif kinds & {CreditRecord.Kind.VIOLATION, CreditRecord.Kind.COMPLAINT}:
+    elif kinds & CAUTION_KINDS:
         level = Standing.CAUTION
     else:
         level = Standing.GOOD
@@ -555,10 +560,6 @@ def _worker_ids(workers):
     return [w if isinstance(w, int) else w.pk for w in workers]
 
 
-#: Days before an expiry date from which the door code turns yellow.
-EXPIRING_DAYS = 30
-
-
 def insurances_of_worker(worker: Worker) -> list[Insurance]:
     return list(Insurance.objects.filter(worker=worker).order_by("-end_date", "-pk"))
 
@@ -693,44 +694,6 @@ def door_facts_for_workers(workers, *, today=None) -> dict[int, DoorFacts]:
             standing_label=standing.label,
         )
     return facts
-
-
-def door_conditions(today=None, *, soon=None) -> dict:
-    """The registry's door checks as conditions on ``Worker`` rows, for the database.
-
-    The same rules as ``door_facts_for_workers`` + the certificates app's verdicts,
-    split into what makes a check red and what makes it green (anything else is
-    yellow). `soon` is the last day counted as "expiring" (today + 30 by default).
-    Keys: ``red`` (filing rejected or withdrawn, or blacklisted) and ``green``
-    (filing approved, health check and insurance valid past `soon`, no active
-    complaint, violation or blacklisting).
-    """
-    today = today or timezone.localdate()
-    soon = soon or today + datetime.timedelta(days=30)
-    filings = Filing.objects.filter(worker=OuterRef("pk"), is_current=True)
-    active = CreditRecord.objects.filter(active_credit_records_q(today), worker=OuterRef("pk"))
-    red = Exists(
-        filings.filter(status__in=[FilingStatus.REJECTED, FilingStatus.WITHDRAWN])
-    ) | Exists(active.filter(kind=CreditRecord.Kind.BLACKLIST))
-    green = (
-        Exists(filings.filter(status=FilingStatus.APPROVED))
-        & Q(health_check_expiry__gt=soon)
-        & Exists(
-            Insurance.objects.filter(
-                worker=OuterRef("pk"), start_date__lte=today, end_date__gt=soon
-            )
-        )
-        & ~Exists(
-            active.filter(
-                kind__in=[
-                    CreditRecord.Kind.BLACKLIST,
-                    CreditRecord.Kind.VIOLATION,
-                    CreditRecord.Kind.COMPLAINT,
-                ]
-            )
-        )
-    )
-    return {"red": red, "green": green}
 
 
 def worker_door_facts(worker: Worker, *, today=None) -> DoorFacts | None:

@@ -1,14 +1,14 @@
 """The door colour computed by the database agrees with the Python rules, case by case.
 
 Dashboards count and filter colours over hundreds of thousands of workers with
-``certificates.selectors.with_door_colour`` (one SQL ``CASE``); the household's
+``certificates.door.with_door_colour`` (one SQL ``CASE``); the household's
 verify page and the reasons come from ``door_status_for_workers``. Both must
 give every worker the same colour.
 """
 
 import pytest
 
-from certificates import selectors
+from certificates import door
 from registry.models import CreditRecord, Worker
 from tests.registry.factories import CreditRecordFactory
 
@@ -65,8 +65,8 @@ def test_sql_colour_equals_python_colour_for_every_case():
     workers = [build(change) for _id, change, *_rest in CASES]
     workers += [build(change) for _id, change in MORE_CASES]
     workers += _extra_workers()
-    python = selectors.door_status_for_workers(Worker.objects.all())
-    sql = dict(selectors.with_door_colour(Worker.objects.all()).values_list("pk", "door_colour"))
+    python = door.door_status_for_workers(Worker.objects.all())
+    sql = dict(door.with_door_colour(Worker.objects.all()).values_list("pk", "door_colour"))
     assert len(sql) == len(workers)
     mismatches = {pk: (python[pk].colour, sql[pk]) for pk in sql if python[pk].colour != sql[pk]}
     assert mismatches == {}
@@ -78,7 +78,7 @@ def test_colour_counts_are_one_grouped_query(django_assert_num_queries):
     build({"insurance": None})
     build({"credit": CreditRecord.Kind.BLACKLIST})
     with django_assert_num_queries(1):
-        counts = selectors.door_colour_counts(Worker.objects.all())
+        counts = door.door_colour_counts(Worker.objects.all())
     assert counts == {"绿码": 1, "黄码": 1, "红码": 1}
 
 
@@ -86,7 +86,7 @@ def test_filtering_by_colour_happens_in_the_database():
     green = build({})
     yellow = build({"health": None})
     red = build({"filing": "withdrawn"})
-    coloured = selectors.with_door_colour(Worker.objects.all())
+    coloured = door.with_door_colour(Worker.objects.all())
     assert list(coloured.filter(door_colour="green").values_list("pk", flat=True)) == [green.pk]
     assert list(coloured.filter(door_colour="yellow").values_list("pk", flat=True)) == [yellow.pk]
     assert list(coloured.filter(door_colour="red").values_list("pk", flat=True)) == [red.pk]
