@@ -7,7 +7,7 @@ class IntroDescribed:
     """A page whose meta description falls back to its rich-text ``intro``.
 
     Used by the lookup pages of the registry and certificates, which editors
-    place in the portal's tree and introduce (cms/includes/lookup_meta.html).
+    place in the portal's tree and introduce (templates/includes/lookup_meta.html).
     """
 
     def meta_description(self) -> str:
