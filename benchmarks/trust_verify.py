@@ -36,8 +36,9 @@ def main() -> None:
     from django.utils import timezone
 
     from certificates import services
-    from registry import services as registry_services
     from registry.models import Insurance, ServiceVisit, Worker
+    from registry.services.insurance import insurance_add
+    from registry.services.visits import rating_submit, visit_confirm
 
     cert_type = data.certificate_type()
     if not cert_type.certificates.exists():
@@ -51,7 +52,7 @@ def main() -> None:
     worker = certificate.worker
     today = timezone.localdate()
     if not Insurance.objects.filter(worker=worker).exists():
-        registry_services.insurance_add(
+        insurance_add(
             worker=worker,
             insurer="基准保险公司",
             policy_number="BENCH000001",
@@ -59,10 +60,8 @@ def main() -> None:
             end_date=today + datetime.timedelta(days=355),
         )
     while ServiceVisit.objects.filter(worker=worker).count() < 20:
-        _visit, token = registry_services.visit_confirm(
-            worker=worker, service_date=today, district="xuhui"
-        )
-        registry_services.rating_submit(token=token, stars=5)
+        _visit, token = visit_confirm(worker=worker, service_date=today, district="xuhui")
+        rating_submit(token=token, stars=5)
     token = certificate.token
     env = {"DATABASE_URL": url}
     for key in ("REDIS_URL", "REDIS_CACHE_DB", "REDIS_BROKER_DB"):

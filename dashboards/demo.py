@@ -15,8 +15,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from registry import selectors as registry_selectors
-from registry import services as registry_services
 from registry.models import Agency, District, Worker
+from registry.services.staff import agency_staff_assign, regulator_profile_set
 
 from . import figures, rules, services
 from .models import DistrictSnapshot, MonthlyReport, SupervisionWarning
@@ -28,10 +28,10 @@ HISTORY_MONTHS = 5
 def _regulators(ctx, district: str) -> None:
     city = ctx.users.get("city_regulator")
     if city is not None and registry_selectors.regulator_profile_for_user(city) is None:
-        registry_services.regulator_profile_set(user=city, district="")
+        regulator_profile_set(user=city, district="")
     local = ctx.users.get("district_regulator")
     if local is not None and registry_selectors.regulator_profile_for_user(local) is None:
-        registry_services.regulator_profile_set(user=local, district=district)
+        regulator_profile_set(user=local, district=district)
 
 
 def _agency_staff(ctx, agency) -> None:
@@ -41,7 +41,7 @@ def _agency_staff(ctx, agency) -> None:
         and agency is not None
         and registry_selectors.agency_staff_for_user(staff) is None
     ):
-        registry_services.agency_staff_assign(user=staff, agency=agency)
+        agency_staff_assign(user=staff, agency=agency)
 
 
 def _history(today: datetime.date) -> int:

@@ -418,9 +418,9 @@ SMS_CODE_LIMITS_PER_PHONE = env.str("SMS_CODE_LIMITS_PER_PHONE", default="1/60,5
 SMS_CODE_LIMITS_PER_CLIENT = env.str("SMS_CODE_LIMITS_PER_CLIENT", default="3/60,20/3600,50/86400")
 # Who a verified mobile number is. The registry owns workers, so it answers;
 # lms.accounts only checks codes (a lower app calls a higher one by name).
-PHONE_LOGIN_FIND = "registry.services.worker_login_for_phone"
-PHONE_LOGIN_PENDING = "registry.services.worker_activation_pending"
-PHONE_LOGIN_ACTIVATE = "registry.services.worker_login_activate"
+PHONE_LOGIN_FIND = "registry.services.signin.worker_login_for_phone"
+PHONE_LOGIN_PENDING = "registry.services.signin.worker_activation_pending"
+PHONE_LOGIN_ACTIVATE = "registry.services.signin.worker_login_activate"
 
 # --- Rate limits (django-ratelimit) -------------------------------------------
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

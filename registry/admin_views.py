@@ -20,8 +20,24 @@ from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.audit import audit_entries
+from registry.services.cards import card_issue, card_issue_batch
+from registry.services.credit import credit_record_create, credit_record_expire
+from registry.services.employment import employment_end, employment_start
+from registry.services.filings import (
+    filing_allowed_targets,
+    filing_approve,
+    filing_reject,
+    filing_resubmit,
+    filing_return,
+    filing_start_review,
+    filing_withdraw,
+)
+from registry.services.insurance import insurance_add
+from registry.services.rosters import roster_import_create
+from registry.services.visits import rating_escalate_to_credit_record, rating_moderate
+from registry.services.workers import worker_create, worker_set_photo, worker_update
 
-from . import selectors, services
+from . import selectors
 from .forms import (
     BatchCardForm,
     CreditRecordForm,
@@ -109,7 +125,7 @@ class WorkerFileView(AgencyStaffFormMixin, RegistryAdminView, FormView):
         data = form.cleaned_data
         photo = data.get("photo")
         try:
-            worker = services.worker_create(
+            worker = worker_create(
                 name=data["name"],
                 id_number=data["id_number"],
                 phone=data.get("phone", ""),
@@ -141,7 +157,7 @@ class RosterUploadView(AgencyStaffFormMixin, RegistryAdminView, FormView):
 
     def form_valid(self, form):
         try:
-            roster = services.roster_import_create(
+            roster = roster_import_create(
                 agency=self.membership.agency,
                 branch=form.cleaned_data.get("branch") or self.membership.branch,
                 upload=form.cleaned_data["file"],
@@ -272,7 +288,7 @@ class WorkerEditView(RegistryAdminView, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            services.worker_update(
+            worker_update(
                 worker=self.worker,
                 acting_user=self.request.user,
                 name=data["name"],
@@ -283,7 +299,7 @@ class WorkerEditView(RegistryAdminView, FormView):
                 health_check_expiry=data.get("health_check_expiry"),
             )
             if data.get("photo"):
-                services.worker_set_photo(
+                worker_set_photo(
                     worker=self.worker, data=data["photo"].read(), acting_user=self.request.user
                 )
         except ValidationError as exc:
@@ -305,15 +321,15 @@ class WorkerActionView(View):
                 _require_agency_staff(request)
                 if filing is None:
                     raise Http404
-                services.filing_resubmit(filing=filing, acting_user=user)
+                filing_resubmit(filing=filing, acting_user=user)
                 messages.success(request, _("已重新提交备案。"))
             elif action == "card":
                 _require_reviewer(request)
-                card = services.card_issue(worker=worker, acting_user=user)
+                card = card_issue(worker=worker, acting_user=user)
                 messages.success(request, _("已发卡，卡号 %(card)s。") % {"card": card.number})
             elif action == "employment-start":
                 membership = _require_agency_staff(request)
-                services.employment_start(
+                employment_start(
                     worker=worker,
                     agency=membership.agency,
                     branch=membership.branch or worker.branch,
@@ -326,7 +342,7 @@ class WorkerActionView(View):
                 current = selectors.worker_current_employment(worker)
                 if current is None:
                     raise Http404
-                services.employment_end(
+                employment_end(
                     employment=current,
                     end_date=_parse_date(request.POST.get("date")),
                     acting_user=user,
@@ -352,11 +368,11 @@ def _parse_date(value):
 # --- reviewers ------------------------------------------------------------------
 
 REVIEW_ACTIONS = {
-    "start_review": services.filing_start_review,
-    "approve": services.filing_approve,
-    "reject": services.filing_reject,
-    "return": services.filing_return,
-    "withdraw": services.filing_withdraw,
+    "start_review": filing_start_review,
+    "approve": filing_approve,
+    "reject": filing_reject,
+    "return": filing_return,
+    "withdraw": filing_withdraw,
 }
 
 
@@ -379,7 +395,7 @@ class FilingReviewView(RegistryAdminView, TemplateView):
         context = super().get_context_data(**kwargs)
         filing = self.filing
         is_reviewer = selectors.user_is_reviewer(self.request.user)
-        allowed = services.filing_allowed_targets(filing)
+        allowed = filing_allowed_targets(filing)
         context.update(
             filing=filing,
             worker=filing.worker,
@@ -471,7 +487,7 @@ class BatchCardView(RegistryAdminView, TemplateView):
         ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
         workers = list(Worker.objects.filter(pk__in=ids)) if ids else None
         try:
-            batch = services.card_issue_batch(
+            batch = card_issue_batch(
                 agency=agency,
                 acting_user=request.user,
                 workers=workers,
@@ -546,7 +562,7 @@ class CreditRecordAddView(RegistryAdminView, FormView):
                 form.add_error("credit_code", _("在您的监管范围内找不到这家企业。"))
                 return self.form_invalid(form)
         try:
-            services.credit_record_create(
+            credit_record_create(
                 worker=worker,
                 agency=agency,
                 kind=data["kind"],
@@ -592,7 +608,7 @@ class CreditRecordExpireView(RegistryAdminView, FormView):
 
     def form_valid(self, form):
         try:
-            services.credit_record_expire(
+            credit_record_expire(
                 record=self.record,
                 acting_user=self.request.user,
                 reason=form.cleaned_data["reason"],
@@ -636,7 +652,7 @@ class InsuranceAddView(RegistryAdminView, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            services.insurance_add(
+            insurance_add(
                 worker=data["worker"],
                 insurer=data["insurer"],
                 policy_number=data["policy_number"],
@@ -676,7 +692,7 @@ class RatingModerateView(RegistryAdminView, FormView):
         note = form.cleaned_data["note"]
         try:
             if decision == "escalate":
-                services.rating_escalate_to_credit_record(
+                rating_escalate_to_credit_record(
                     rating=self.rating,
                     acting_user=self.request.user,
                     description=note,
@@ -684,7 +700,7 @@ class RatingModerateView(RegistryAdminView, FormView):
                 )
                 messages.success(self.request, _("已转为信用记录。"))
             else:
-                services.rating_moderate(
+                rating_moderate(
                     rating=self.rating,
                     approve=decision == "approve",
                     acting_user=self.request.user,

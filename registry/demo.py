@@ -17,8 +17,24 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from lms.crypto import lookup_hash
+from registry.services.agencies import agency_create
+from registry.services.cards import card_issue
+from registry.services.credit import credit_record_create
+from registry.services.employment import employment_start
+from registry.services.filings import (
+    filing_approve,
+    filing_reject,
+    filing_return,
+    filing_start_review,
+    filing_withdraw,
+)
+from registry.services.insurance import insurance_add
+from registry.services.signin import worker_link_login
+from registry.services.staff import agency_staff_assign, regulator_profile_set
+from registry.services.visits import rating_moderate, rating_submit, visit_confirm
+from registry.services.workers import worker_create
 
-from . import selectors, services
+from . import selectors
 from .models import (
     Agency,
     Branch,
@@ -150,7 +166,7 @@ def _agencies(ctx) -> dict[str, Agency]:
         code = credit_code_for_index(20_000 + index, region_code=region)
         agency = Agency.objects.filter(credit_code=code).first()
         if agency is None:
-            agency = services.agency_create(
+            agency = agency_create(
                 name=name,
                 credit_code=code,
                 district=district,
@@ -164,11 +180,11 @@ def _agencies(ctx) -> dict[str, Agency]:
             )
             filing = Filing.objects.get(agency=agency)
             if status != S.SUBMITTED:
-                services.filing_start_review(filing=filing, acting_user=reviewer)
+                filing_start_review(filing=filing, acting_user=reviewer)
             if status == S.APPROVED:
-                services.filing_approve(filing=filing, acting_user=reviewer)
+                filing_approve(filing=filing, acting_user=reviewer)
             elif status == S.RETURNED:
-                services.filing_return(
+                filing_return(
                     filing=filing, acting_user=reviewer, reason="营业执照复印件不清晰，请重新上传。"
                 )
         for branch_name, branch_district, address in BRANCHES.get(key, []):
@@ -196,22 +212,22 @@ def _drive(worker: Worker, status: str, reviewer, *, card: bool) -> None:
     filing = Filing.objects.get(worker=worker)
     if status == S.SUBMITTED:
         return
-    services.filing_start_review(filing=filing, acting_user=reviewer)
+    filing_start_review(filing=filing, acting_user=reviewer)
     if status == S.UNDER_REVIEW:
         return
     if status == S.RETURNED:
-        services.filing_return(
+        filing_return(
             filing=filing, acting_user=reviewer, reason="照片不清晰，请重新拍摄正面免冠照。"
         )
         return
     if status == S.REJECTED:
-        services.filing_reject(filing=filing, acting_user=reviewer, reason="身份证信息与本人不符。")
+        filing_reject(filing=filing, acting_user=reviewer, reason="身份证信息与本人不符。")
         return
-    services.filing_approve(filing=filing, acting_user=reviewer)
+    filing_approve(filing=filing, acting_user=reviewer)
     if card:
-        services.card_issue(worker=worker, acting_user=reviewer)
+        card_issue(worker=worker, acting_user=reviewer)
     if status == S.WITHDRAWN:
-        services.filing_withdraw(filing=filing, acting_user=reviewer, reason="本人离沪，申请注销。")
+        filing_withdraw(filing=filing, acting_user=reviewer, reason="本人离沪，申请注销。")
 
 
 def _history(worker: Worker, agencies: list[Agency], categories: list, n: int, today) -> None:
@@ -229,7 +245,7 @@ def _history(worker: Worker, agencies: list[Agency], categories: list, n: int, t
         start_date=start,
         end_date=start + datetime.timedelta(days=700),
     )
-    services.employment_start(
+    employment_start(
         worker=worker,
         agency=worker.agency,
         branch=worker.branch,
@@ -258,9 +274,9 @@ def seed(ctx) -> None:
     ctx.say(f"  {len(agencies)} 家企业")
 
     # Logins: agency staff at the main agency; regulators' scopes.
-    services.agency_staff_assign(user=ctx.users["agency_staff"], agency=main)
-    services.regulator_profile_set(user=ctx.users["district_regulator"], district=main.district)
-    services.regulator_profile_set(user=ctx.users["city_regulator"], district="")
+    agency_staff_assign(user=ctx.users["agency_staff"], agency=main)
+    regulator_profile_set(user=ctx.users["district_regulator"], district=main.district)
+    regulator_profile_set(user=ctx.users["city_regulator"], district="")
 
     # The demo worker's own login (phone 13800000001): registered with a card.
     login = ctx.users["worker"]
@@ -269,7 +285,7 @@ def seed(ctx) -> None:
         number = resident_id_for_index(DEMO_WORKER_INDEX, sex="F")
         demo_worker = Worker.objects.filter(id_number_hash=lookup_hash(number)).first()
         if demo_worker is None:
-            demo_worker = services.worker_create(
+            demo_worker = worker_create(
                 name=login.name or "张小红",
                 id_number=number,
                 phone=login.phone or "13800000001",
@@ -283,7 +299,7 @@ def seed(ctx) -> None:
             )
             _drive(demo_worker, S.APPROVED, reviewer, card=True)
             _history(demo_worker, filed_agencies, categories, 0, today)
-            services.credit_record_create(
+            credit_record_create(
                 worker=demo_worker,
                 kind=CreditRecord.Kind.COMMENDATION,
                 source="徐汇区商务委员会",
@@ -291,7 +307,7 @@ def seed(ctx) -> None:
                 description="照护老人细心周到，雇主送来表扬信。",
                 acting_user=regulator,
             )
-        services.worker_link_login(worker=demo_worker, login=login)
+        worker_link_login(worker=demo_worker, login=login)
 
     # Health checks a year long; every fifth worker's has lapsed.
     checked = {
@@ -309,7 +325,7 @@ def seed(ctx) -> None:
             if worker is None:
                 agency = filed_agencies[n % len(filed_agencies)] if n % 3 else main
                 branches = list(agency.branches.all())
-                worker = services.worker_create(
+                worker = worker_create(
                     name=SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)],
                     id_number=number,
                     phone=f"1390021{n:04d}",
@@ -398,7 +414,7 @@ def _credit(worker: Worker, n: int, today, regulator) -> None:
     if CreditRecord.objects.filter(worker=worker).exists():
         return
     record_kind, source, description, days_ago, public, expires_in = _WORKER_CREDIT_SPECS[kind]
-    services.credit_record_create(
+    credit_record_create(
         worker=worker,
         kind=record_kind,
         source=source,
@@ -462,7 +478,7 @@ def _agency_credit(agencies: dict[str, Agency], today, regulator) -> None:
         agency = agencies[key]
         if CreditRecord.objects.filter(agency=agency, kind=kind, source=source).exists():
             continue
-        services.credit_record_create(
+        credit_record_create(
             agency=agency,
             kind=kind,
             source=source,
@@ -496,7 +512,7 @@ def _insurance(worker: Worker, n: int, today, staff) -> None:
     if n % 6 == 5 or Insurance.objects.filter(worker=worker).exists():
         return
     start = today - datetime.timedelta(days=(37 * n) % 300 + (400 if n % 7 == 3 else 0))
-    services.insurance_add(
+    insurance_add(
         worker=worker,
         insurer=INSURERS[n % len(INSURERS)],
         policy_number=f"DEMO{worker.pk:06d}{n:04d}",
@@ -511,7 +527,7 @@ def _visits(worker: Worker, today, regulator, *, moderate: bool = True) -> None:
     if ServiceVisit.objects.filter(worker=worker).exists():
         return
     for i, (stars, comment, approve) in enumerate(DEMO_COMMENTS):
-        visit, token = services.visit_confirm(
+        visit, token = visit_confirm(
             worker=worker,
             service_date=today,
             district=worker.agency.district if worker.agency_id else "xuhui",
@@ -523,10 +539,10 @@ def _visits(worker: Worker, today, regulator, *, moderate: bool = True) -> None:
         ServiceVisit.objects.filter(pk=visit.pk).update(
             confirmed_at=when, service_date=timezone.localdate(when)
         )
-        rating = services.rating_submit(token=token, stars=stars, comment=comment)
+        rating = rating_submit(token=token, stars=stars, comment=comment)
         # Stars count in the public average once moderated, with a comment or without.
         if approve and moderate:
-            services.rating_moderate(rating=rating, approve=True, acting_user=regulator)
+            rating_moderate(rating=rating, approve=True, acting_user=regulator)
 
 
 def seed_trust(ctx, *, workers: list[Worker], demo_worker: Worker, today) -> None:

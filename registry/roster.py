@@ -1,6 +1,7 @@
 """Roster (花名册) files: reading XLSX/CSV rows and validating them one by one.
 
-Pure functions over rows; filing the valid rows is ``services.roster_import_process``.
+Pure functions over rows; filing the valid rows is
+``registry.services.rosters.roster_import_process``.
 Row numbers are the spreadsheet's own (the header is row 1), so an agency can
 find each reported row in the file it uploaded.
 """

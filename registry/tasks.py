@@ -6,7 +6,7 @@ from celery import shared_task
 @shared_task(name="registry.tasks.roster_import_task", acks_late=True)
 def roster_import_task(roster_import_id: int) -> None:
     """File the rows of a large roster (resumes where a crashed run stopped)."""
-    from .services import roster_import_process
+    from registry.services.rosters import roster_import_process
 
     roster_import_process(roster_import_id=roster_import_id)
 

@@ -15,8 +15,11 @@ from django.views.decorators.http import require_http_methods
 from lms.http import private
 from lms.origin import page_form_view
 from lms.ratelimit import public_lookup_limit
+from registry.services.signin import worker_change_phone
+from registry.services.transfers import worker_confirm_transfer, worker_decline_transfer
+from registry.services.visits import RatingRefused, rating_submit
 
-from . import selectors, services
+from . import selectors
 from .forms import AgencyCreditLookupForm, VisitRatingForm, WorkerTraceLookupForm
 from .models import AgencyCreditLookupPage, WorkerTraceLookupPage
 from .public import public_agency, public_visit, public_worker
@@ -154,14 +157,14 @@ def my_transfer_answer(request, pk: int, answer: str):
         raise Http404
     try:
         if answer == "confirm":
-            services.worker_confirm_transfer(transfer_request=transfer, acting_user=request.user)
+            worker_confirm_transfer(transfer_request=transfer, acting_user=request.user)
             messages.success(
                 request,
                 _("已确认转入 %(agency)s，原从业经历已于今天结束，新备案等待审核。")
                 % {"agency": transfer.agency.name},
             )
         else:
-            services.worker_decline_transfer(transfer_request=transfer, acting_user=request.user)
+            worker_decline_transfer(transfer_request=transfer, acting_user=request.user)
             messages.success(request, _("已拒绝这条转入申请。"))
     except ValidationError as exc:
         for message in exc.messages:
@@ -196,12 +199,12 @@ def visit_rate(request, token: str):
                 _count_rating(request)
                 if form.is_valid():
                     try:
-                        services.rating_submit(
+                        rating_submit(
                             token=token,
                             stars=form.cleaned_data["stars"],
                             comment=form.cleaned_data["comment"],
                         )
-                    except services.RatingRefused as exc:
+                    except RatingRefused as exc:
                         form.add_error(None, exc.messages[0])
                     except ValidationError as exc:
                         for field, errors in exc.message_dict.items():
@@ -264,9 +267,7 @@ def my_phone(request):
             user=request.user,
         ):
             try:
-                services.worker_change_phone(
-                    worker=worker, phone=new_phone, acting_user=request.user
-                )
+                worker_change_phone(worker=worker, phone=new_phone, acting_user=request.user)
             except ValidationError as error:
                 code_form.add_error(None, " ".join(error.messages))
             else:

@@ -28,9 +28,9 @@ def seal_image(title: str = "测试印章") -> Image:
 
 def give_photo(worker, seed: int = 0):
     """Store a stand-in ID photo on `worker` (through the registry's service)."""
-    from registry import services as registry_services
+    from registry.services.workers import worker_set_photo
 
-    registry_services.worker_set_photo(worker=worker, data=make_photo_jpeg(seed))
+    worker_set_photo(worker=worker, data=make_photo_jpeg(seed))
     worker.refresh_from_db()
     return worker
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 import pytest
 
 from certificates import services, tasks
-from registry import services as registry_services
+from registry.services.credit import credit_record_create
+from registry.services.insurance import insurance_add
 from tests.dashboards.factories import CertificateFactory
 from tests.edge_recorder import paths, recording
 
@@ -47,10 +48,10 @@ def test_a_reissue_purges_the_old_and_the_new_certificate(
 def test_a_credit_record_purges_the_holders_certificates(
     certificate, purged, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(registry_services, "send_task_by_name", lambda *a, **k: None)
+    monkeypatch.setattr("registry.services.credit.send_task_by_name", lambda *a, **k: None)
     purged.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        registry_services.credit_record_create(
+        credit_record_create(
             worker=certificate.worker,
             kind="blacklist",
             source="市商务委",
@@ -67,7 +68,7 @@ def test_insurance_purges_the_holders_certificates(
     today = timezone.localdate()
     purged.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        registry_services.insurance_add(
+        insurance_add(
             worker=certificate.worker,
             insurer="平安保险",
             policy_number="PA-0001",

@@ -96,10 +96,10 @@ def test_pdf_text_has_no_id_number_phone_or_full_name(certificate):
 def test_blacklisting_revokes_through_the_registry_task(
     certificate, django_capture_on_commit_callbacks
 ):
-    from registry import services as registry_services
+    from registry.services.credit import credit_record_create
 
     with django_capture_on_commit_callbacks(execute=True):
-        registry_services.credit_record_create(
+        credit_record_create(
             kind=CreditRecord.Kind.BLACKLIST,
             source="徐汇区商务委员会",
             occurred_on=timezone.localdate(),

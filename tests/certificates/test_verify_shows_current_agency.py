@@ -2,8 +2,9 @@
 
 import pytest
 
-from registry import services as registry_services
 from registry.models import Filing
+from registry.services.filings import filing_withdraw
+from registry.services.workers import worker_create
 from tests.certificates.factories import issue
 from tests.registry.factories import (
     AgencyFactory,
@@ -19,9 +20,9 @@ def test_the_verify_page_and_api_name_the_current_agency(client):
     worker = ApprovedWorkerFactory(agency=AgencyFactory(name="上海旧东家家政有限公司"))
     certificate = issue(worker=worker)
     old = Filing.objects.get(worker=worker, is_current=True)
-    registry_services.filing_withdraw(filing=old, acting_user=reviewer_user(), reason="本人离职")
+    filing_withdraw(filing=old, acting_user=reviewer_user(), reason="本人离职")
     staff = AgencyStaffFactory(agency=AgencyFactory(name="上海新东家家政有限公司"))
-    registry_services.worker_create(
+    worker_create(
         name=worker.name, id_number=worker.id_number, agency=staff.agency, acting_user=staff.user
     )
 

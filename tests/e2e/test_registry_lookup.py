@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from cms.services import home_page_ensure
-from registry import services
 from registry.models import AgencyCreditLookupPage, WorkerTraceLookupPage
+from registry.services.workers import worker_set_photo
 from tests.registry.factories import AgencyFactory, ApprovedWorkerFactory, EmploymentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -29,7 +29,7 @@ def test_worker_trace_lookup_at_phone_size(live_server, page, screenshot):
     lookup.save_revision().publish()
     agency = AgencyFactory(name="上海徐汇安心家政服务有限公司")
     worker = ApprovedWorkerFactory(name="张小明", agency=agency, phone="13912345678")
-    services.worker_set_photo(worker=worker, data=_photo())
+    worker_set_photo(worker=worker, data=_photo())
     EmploymentFactory(worker=worker, agency=agency)
 
     page.goto(live_server.url + lookup.url)

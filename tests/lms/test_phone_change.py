@@ -4,8 +4,9 @@ from django.urls import reverse
 
 import pytest
 
-from registry import services
 from registry.models import Worker
+from registry.services.signin import worker_change_phone
+from registry.services.workers import worker_update
 from tests.lms.sms import clear_outbox, last_code
 from tests.registry.factories import ApprovedWorkerFactory
 
@@ -80,7 +81,7 @@ def test_the_agency_changing_the_number_on_the_filing_moves_the_login(client):
     worker = ApprovedWorkerFactory(phone="13300000007")
     sign_in(client, "13300000007", worker)
     worker.refresh_from_db()
-    services.worker_update(worker=worker, phone="+86 133-0000-0008")
+    worker_update(worker=worker, phone="+86 133-0000-0008")
     worker.refresh_from_db()
     assert worker.phone == "13300000008" and worker.user.phone == "13300000008"
     response = sign_in(client.__class__(), "13300000007")
@@ -94,7 +95,7 @@ def test_unused_codes_of_the_old_number_die_with_the_change(client, settings):
     stranger = client.__class__()
     stranger.post(SEND, {"phone": "13300000009"})
     code = last_code("13300000009")
-    services.worker_change_phone(worker=worker, phone="13300000010")
+    worker_change_phone(worker=worker, phone="13300000010")
     response = stranger.post(CODE, {"code": code})
     assert response.status_code == 400
     assert "_auth_user_id" not in stranger.session

@@ -7,8 +7,8 @@ from django.db import connection
 
 import pytest
 
-from registry import services
 from registry.models import Worker
+from registry.services.signin import worker_login_activate
 from tests.registry.factories import WorkerFactory
 
 pytestmark = [
@@ -25,9 +25,7 @@ def test_concurrent_first_sign_ins_link_one_login():
     def activate():
         try:
             barrier.wait(timeout=10)
-            results.append(
-                services.worker_login_activate(phone="13500000001", id_last4=worker.id_last4)
-            )
+            results.append(worker_login_activate(phone="13500000001", id_last4=worker.id_last4))
         except Exception as exc:  # noqa: BLE001 - asserted below
             errors.append(exc)
         finally:
@@ -47,7 +45,7 @@ def test_concurrent_first_sign_ins_link_one_login():
 
 def test_activation_links_one_login_to_one_worker():
     worker = WorkerFactory(phone="13500000002")
-    first = services.worker_login_activate(phone="13500000002", id_last4=worker.id_last4)
-    again = services.worker_login_activate(phone="13500000002", id_last4=worker.id_last4)
+    first = worker_login_activate(phone="13500000002", id_last4=worker.id_last4)
+    again = worker_login_activate(phone="13500000002", id_last4=worker.id_last4)
     assert first.pk == again.pk
     assert Worker.objects.filter(user=first).count() == 1

@@ -1,6 +1,6 @@
 """Factories of the registry, with valid identifiers (python-stdnum check characters).
 
-Workers are created through ``registry.services.worker_create`` so that the
+Workers are created through ``registry.services.workers.worker_create`` so that the
 encrypted ID number, its keyed hash, the last four digits, birth date and
 sex are always consistent, exactly as in production.
 """
@@ -14,7 +14,6 @@ from django.utils import timezone
 import factory
 
 from lms.accounts.roles import Role
-from registry import services
 from registry.models import (
     Agency,
     AgencyStaff,
@@ -28,6 +27,15 @@ from registry.models import (
     ServiceCategory,
     Worker,
 )
+from registry.services.cards import card_issue
+from registry.services.filings import (
+    filing_approve,
+    filing_reject,
+    filing_return,
+    filing_start_review,
+    filing_withdraw,
+)
+from registry.services.workers import worker_create
 from registry.synthetic import credit_code_for_index, resident_id_for_index
 from tests.lms.factories import UserFactory
 
@@ -125,10 +133,10 @@ class WorkerFactory(factory.django.DjangoModelFactory):
         reviewer = kwargs.pop("reviewer")
         login = kwargs.pop("user")
         categories = kwargs.pop("service_categories", ())
-        worker = services.worker_create(login=login, service_categories=categories, **kwargs)
+        worker = worker_create(login=login, service_categories=categories, **kwargs)
         move_filing(worker, status, reviewer=reviewer)
         if card:
-            services.card_issue(worker=worker, acting_user=reviewer)
+            card_issue(worker=worker, acting_user=reviewer)
         return worker
 
     @classmethod
@@ -158,16 +166,16 @@ def move_filing(worker: Worker, status: str, *, reviewer=None) -> Filing:
     if status == S.SUBMITTED:
         return filing
     if status == S.WITHDRAWN:
-        services.filing_approve(filing=filing, acting_user=reviewer)
-        return services.filing_withdraw(filing=filing, acting_user=reviewer, reason="本人申请注销")
+        filing_approve(filing=filing, acting_user=reviewer)
+        return filing_withdraw(filing=filing, acting_user=reviewer, reason="本人申请注销")
     if status in (S.UNDER_REVIEW, S.APPROVED, S.REJECTED, S.RETURNED):
-        services.filing_start_review(filing=filing, acting_user=reviewer)
+        filing_start_review(filing=filing, acting_user=reviewer)
     if status == S.APPROVED:
-        services.filing_approve(filing=filing, acting_user=reviewer)
+        filing_approve(filing=filing, acting_user=reviewer)
     elif status == S.REJECTED:
-        services.filing_reject(filing=filing, acting_user=reviewer, reason="材料不实")
+        filing_reject(filing=filing, acting_user=reviewer, reason="材料不实")
     elif status == S.RETURNED:
-        services.filing_return(filing=filing, acting_user=reviewer, reason="照片不清晰，请重新上传")
+        filing_return(filing=filing, acting_user=reviewer, reason="照片不清晰，请重新上传")
     return filing
 
 

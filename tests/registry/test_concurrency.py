@@ -6,8 +6,9 @@ from django.db import connection
 
 import pytest
 
-from registry import services
 from registry.models import FilingStatus, IssuedCard, Worker
+from registry.services.cards import CARD_PREFIX, card_issue, card_issue_batch
+from registry.services.workers import worker_create
 from tests.registry.factories import AgencyFactory, WorkerFactory, reviewer_user
 
 pytestmark = [
@@ -44,7 +45,7 @@ def test_concurrent_single_issues_never_share_a_number():
     reviewer = reviewer_user()
     workers = [WorkerFactory(status=FilingStatus.APPROVED) for _ in range(12)]
     errors = _run_in_threads(
-        [lambda w=w: services.card_issue(worker=w, acting_user=reviewer) for w in workers]
+        [lambda w=w: card_issue(worker=w, acting_user=reviewer) for w in workers]
     )
     assert errors == []
     numbers = list(
@@ -59,8 +60,7 @@ def test_the_same_worker_issued_twice_at_once_gets_one_card():
     reviewer = reviewer_user()
     worker = WorkerFactory(status=FilingStatus.APPROVED)
     errors = _run_in_threads(
-        [lambda: services.card_issue(worker=Worker.objects.get(pk=worker.pk), acting_user=reviewer)]
-        * 4
+        [lambda: card_issue(worker=Worker.objects.get(pk=worker.pk), acting_user=reviewer)] * 4
     )
     assert len(errors) == 3  # the others are refused: one person, one card
     assert IssuedCard.objects.filter(worker=worker).count() == 1
@@ -73,14 +73,14 @@ def test_batches_and_single_issues_in_parallel_stay_unique():
         for _ in range(4):
             WorkerFactory(agency=agency, status=FilingStatus.APPROVED)
     singles = [WorkerFactory(status=FilingStatus.APPROVED) for _ in range(4)]
-    targets = [
-        lambda a=a: services.card_issue_batch(agency=a, acting_user=reviewer) for a in agencies
-    ] + [lambda w=w: services.card_issue(worker=w, acting_user=reviewer) for w in singles]
+    targets = [lambda a=a: card_issue_batch(agency=a, acting_user=reviewer) for a in agencies] + [
+        lambda w=w: card_issue(worker=w, acting_user=reviewer) for w in singles
+    ]
     assert _run_in_threads(targets) == []
     numbers = list(IssuedCard.objects.values_list("number", flat=True))
     assert len(numbers) == len(set(numbers)) == 16
     # Numbers form one gapless run: the sequence row serialised every issue.
-    values = sorted(int(n[len(services.CARD_PREFIX) :]) for n in numbers)
+    values = sorted(int(n[len(CARD_PREFIX) :]) for n in numbers)
     assert values == list(range(values[0], values[0] + 16))
 
 
@@ -92,7 +92,7 @@ def test_filing_the_same_person_concurrently_creates_one_worker():
     number = next_id_number()
     agency = AgencyFactory()
     errors = _run_in_threads(
-        [lambda: services.worker_create(name="并发", id_number=number, agency=agency)] * 4
+        [lambda: worker_create(name="并发", id_number=number, agency=agency)] * 4
     )
     assert Worker.objects.filter(id_last4=number[-4:]).count() == 1
     assert len(errors) == 3 and all(isinstance(e, ValidationError) for e in errors)

@@ -10,8 +10,10 @@ from django.test import override_settings
 import pytest
 from PIL import Image
 
-from registry import services
 from registry.models import CreditRecord, FilingStatus
+from registry.services.credit import credit_record_create
+from registry.services.filings import filing_withdraw
+from registry.services.workers import worker_set_photo
 from tests.registry.factories import (
     AgencyFactory,
     ApprovedWorkerFactory,
@@ -47,7 +49,7 @@ def rich_worker():
     """A registered worker with a photo, two employments and credit records of every kind."""
     agency = AgencyFactory(name="上海安心家政服务有限公司")
     worker = ApprovedWorkerFactory(name="张小明", agency=agency, phone="13912345678")
-    services.worker_set_photo(worker=worker, data=_photo())
+    worker_set_photo(worker=worker, data=_photo())
     today = datetime.date.today()
     EmploymentFactory(
         worker=worker,
@@ -131,15 +133,15 @@ def test_unregistered_workers_look_like_a_miss(client, trace_page, status):
 
 def test_withdrawn_worker_shows_as_withdrawn(client, trace_page):
     worker = ApprovedWorkerFactory()
-    services.filing_withdraw(filing=worker.filings.get(), acting_user=None, reason="本人申请注销")
+    filing_withdraw(filing=worker.filings.get(), acting_user=None, reason="本人申请注销")
     html = client.get(trace_page.url, {"card_number": worker.card_number}).content.decode()
     assert "已注销" in html
 
 
 def test_blacklisted_worker_shows_blacklisted(client, trace_page, monkeypatch):
-    monkeypatch.setattr(services, "send_task_by_name", lambda *a: None)
+    monkeypatch.setattr("registry.services.credit.send_task_by_name", lambda *a: None)
     worker = ApprovedWorkerFactory()
-    services.credit_record_create(
+    credit_record_create(
         worker=worker,
         kind="blacklist",
         source="市商务委",

@@ -11,8 +11,10 @@ from django.urls import reverse
 
 import pytest
 
-from registry import services
 from registry.models import Filing, RosterImport
+from registry.services.common import transfer_refusal_message
+from registry.services.employment import employment_start
+from registry.services.workers import worker_create
 from tests.registry.factories import (
     AgencyFactory,
     AgencyStaffFactory,
@@ -60,23 +62,19 @@ def test_service_refusals_name_no_other_agency(held_worker):
     messages = [
         # Still employed elsewhere.
         _refusal(
-            lambda: services.worker_create(
+            lambda: worker_create(
                 name=held_worker.name, id_number=held_worker.id_number, agency=other
             )
         ),
         # A different name on a known ID number.
         _refusal(
-            lambda: services.worker_create(
-                name="某某某", id_number=held_worker.id_number, agency=other
-            )
+            lambda: worker_create(name="某某某", id_number=held_worker.id_number, agency=other)
         ),
         # Filed without an agency (no transfer possible).
-        _refusal(
-            lambda: services.worker_create(name=held_worker.name, id_number=held_worker.id_number)
-        ),
+        _refusal(lambda: worker_create(name=held_worker.name, id_number=held_worker.id_number)),
         # Starting an employment while another agency's is open.
         _refusal(
-            lambda: services.employment_start(
+            lambda: employment_start(
                 worker=held_worker, agency=other, start_date=held_worker.created_at.date()
             )
         ),
@@ -90,11 +88,9 @@ def test_service_refusals_name_no_other_agency(held_worker):
 def test_a_live_filing_elsewhere_is_refused_naming_no_one():
     worker = WorkerFactory(agency=AgencyFactory(name=OTHER_NAME))
     message = _refusal(
-        lambda: services.worker_create(
-            name=worker.name, id_number=worker.id_number, agency=AgencyFactory()
-        )
+        lambda: worker_create(name=worker.name, id_number=worker.id_number, agency=AgencyFactory())
     )
-    assert message == services.transfer_refusal_message()
+    assert message == transfer_refusal_message()
     assert_names_no_other_agency(message, worker)
 
 
@@ -105,7 +101,7 @@ def test_single_filing_screen_names_no_other_agency(client, staff, held_worker):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert services.transfer_refusal_message() in html
+    assert transfer_refusal_message() in html
     assert_names_no_other_agency(html, held_worker)
 
 
@@ -118,7 +114,7 @@ def test_roster_row_names_no_other_agency(client, staff, held_worker):
     roster = RosterImport.objects.get()
     assert roster.created_count == 0 and roster.error_count == 1
     messages = " ".join(e["message"] for e in roster.errors)
-    assert services.transfer_refusal_message() in messages
+    assert transfer_refusal_message() in messages
     assert_names_no_other_agency(messages, held_worker)
     report = client.get(reverse("registry_admin:roster_errors", args=[roster.pk]))
     assert_names_no_other_agency(b"".join(report).decode("utf-8-sig", "replace"), held_worker)

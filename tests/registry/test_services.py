@@ -11,7 +11,6 @@ from PIL import Image
 
 from lms.audit import audit_entries
 from lms.crypto import decrypt, lookup_hash
-from registry import services
 from registry.models import (
     CardBatch,
     CreditRecord,
@@ -22,6 +21,24 @@ from registry.models import (
     IssuedCard,
     Worker,
 )
+from registry.services import filings
+from registry.services.agencies import agency_create
+from registry.services.cards import card_issue, card_issue_batch
+from registry.services.common import transfer_refusal_message
+from registry.services.credit import (
+    REVOKE_FOR_BLACKLIST_TASK,
+    credit_record_create,
+    credit_record_expire,
+)
+from registry.services.employment import employment_end, employment_start
+from registry.services.filings import (
+    IllegalTransition,
+    filing_approve,
+    filing_resubmit,
+    filing_return,
+    filing_start_review,
+)
+from registry.services.workers import worker_create, worker_set_photo
 from tests.registry.factories import (
     AgencyFactory,
     ApprovedWorkerFactory,
@@ -47,7 +64,7 @@ def reviewer():
 
 def test_worker_create_encrypts_the_id_number_and_derives_birth_date_and_sex():
     number = next_id_number(sex="F")
-    worker = services.worker_create(name="张小红", id_number=number, agency=AgencyFactory())
+    worker = worker_create(name="张小红", id_number=number, agency=AgencyFactory())
     worker.refresh_from_db()
     assert number not in worker.id_number_encrypted
     assert decrypt(worker.id_number_encrypted) == number
@@ -60,7 +77,7 @@ def test_worker_create_encrypts_the_id_number_and_derives_birth_date_and_sex():
 
 
 def test_worker_create_opens_a_submitted_filing_with_history_and_audit():
-    worker = services.worker_create(name="李四", id_number=next_id_number(), agency=AgencyFactory())
+    worker = worker_create(name="李四", id_number=next_id_number(), agency=AgencyFactory())
     filing = Filing.objects.get(worker=worker)
     assert filing.status == S.SUBMITTED
     assert list(filing.transitions.values_list("from_status", "to_status")) == [("", S.SUBMITTED)]
@@ -72,7 +89,7 @@ def test_worker_create_refuses_an_invalid_id_number():
     number = next_id_number()
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
     with pytest.raises(ValidationError) as exc:
-        services.worker_create(name="王五", id_number=wrong)
+        worker_create(name="王五", id_number=wrong)
     assert "id_number" in exc.value.message_dict
     assert not Worker.objects.exists()
 
@@ -80,12 +97,12 @@ def test_worker_create_refuses_an_invalid_id_number():
 def test_filing_a_person_another_agency_holds_is_refused_naming_no_agency():
     number = next_id_number()
     agency = AgencyFactory(name="上海甲家政有限公司")
-    first = services.worker_create(name="赵六", id_number=number, agency=agency)
+    first = worker_create(name="赵六", id_number=number, agency=agency)
     filing = Filing.objects.get(worker=first)
     with pytest.raises(ValidationError) as exc:
-        services.worker_create(name="赵六", id_number=number.lower(), agency=AgencyFactory())
+        worker_create(name="赵六", id_number=number.lower(), agency=AgencyFactory())
     message = exc.value.message_dict["id_number"][0]
-    assert message == services.transfer_refusal_message()
+    assert message == transfer_refusal_message()
     assert str(filing.pk) not in message
     assert "上海甲家政有限公司" not in message
     assert Worker.objects.count() == 1
@@ -93,14 +110,14 @@ def test_filing_a_person_another_agency_holds_is_refused_naming_no_agency():
 
 def test_worker_create_refuses_a_branch_of_another_agency():
     with pytest.raises(ValidationError):
-        services.worker_create(
+        worker_create(
             name="钱七", id_number=next_id_number(), agency=AgencyFactory(), branch=BranchFactory()
         )
 
 
 def test_worker_create_refuses_a_bad_mobile_number():
     with pytest.raises(ValidationError):
-        services.worker_create(name="孙八", id_number=next_id_number(), phone="12345")
+        worker_create(name="孙八", id_number=next_id_number(), phone="12345")
 
 
 # --- the state machine --------------------------------------------------------
@@ -138,7 +155,7 @@ def _call(action, filing, user):
     kwargs = {"filing": filing, "acting_user": user}
     if action in ("filing_reject", "filing_return", "filing_withdraw"):
         kwargs["reason"] = "材料需补充"
-    return getattr(services, action)(**kwargs)
+    return getattr(filings, action)(**kwargs)
 
 
 @pytest.mark.parametrize(("start", "action", "target"), LEGAL)
@@ -166,7 +183,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(start, action, review
     worker = WorkerFactory(status=start)
     filing = Filing.objects.get(worker=worker)
     steps = filing.transitions.count()
-    with pytest.raises(services.IllegalTransition):
+    with pytest.raises(IllegalTransition):
         _call(action, filing, reviewer)
     filing.refresh_from_db()
     assert filing.status == start
@@ -177,7 +194,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(start, action, review
 def test_reject_return_and_withdraw_need_a_reason(action, reviewer):
     filing = Filing.objects.get(worker=WorkerFactory(status=S.SUBMITTED))
     with pytest.raises(ValidationError) as exc:
-        getattr(services, action)(filing=filing, acting_user=reviewer, reason="  ")
+        getattr(filings, action)(filing=filing, acting_user=reviewer, reason="  ")
     assert "reason" in exc.value.message_dict
     filing.refresh_from_db()
     assert filing.status == S.SUBMITTED
@@ -185,7 +202,7 @@ def test_reject_return_and_withdraw_need_a_reason(action, reviewer):
 
 def test_reason_is_kept_on_the_filing_and_its_history(reviewer):
     filing = Filing.objects.get(worker=WorkerFactory())
-    services.filing_return(filing=filing, acting_user=reviewer, reason="请补充体检报告")
+    filing_return(filing=filing, acting_user=reviewer, reason="请补充体检报告")
     filing.refresh_from_db()
     assert filing.reason == "请补充体检报告"
     assert filing.reviewed_by == reviewer
@@ -193,15 +210,15 @@ def test_reason_is_kept_on_the_filing_and_its_history(reviewer):
 
 
 def test_agency_filing_keeps_agency_filing_status_in_sync(reviewer):
-    agency = services.agency_create(
+    agency = agency_create(
         name="上海乙家政服务有限公司", credit_code=next_credit_code(), district="xuhui"
     )
     assert agency.filing_status == S.SUBMITTED
     filing = Filing.objects.get(agency=agency)
-    services.filing_start_review(filing=filing, acting_user=reviewer)
+    filing_start_review(filing=filing, acting_user=reviewer)
     agency.refresh_from_db()
     assert agency.filing_status == S.UNDER_REVIEW
-    services.filing_approve(filing=filing, acting_user=reviewer)
+    filing_approve(filing=filing, acting_user=reviewer)
     agency.refresh_from_db()
     assert agency.filing_status == S.APPROVED
 
@@ -209,14 +226,14 @@ def test_agency_filing_keeps_agency_filing_status_in_sync(reviewer):
 def test_agency_create_refuses_a_bad_credit_code_and_a_duplicate():
     code = next_credit_code()
     with pytest.raises(ValidationError):
-        services.agency_create(
+        agency_create(
             name="坏代码",
             credit_code=code[:-1] + "0" if code[-1] != "0" else code[:-1] + "1",
             district="xuhui",
         )
-    services.agency_create(name="甲", credit_code=code, district="xuhui")
+    agency_create(name="甲", credit_code=code, district="xuhui")
     with pytest.raises(ValidationError) as exc:
-        services.agency_create(name="乙", credit_code=code, district="xuhui")
+        agency_create(name="乙", credit_code=code, district="xuhui")
     assert "甲" in exc.value.message_dict["credit_code"][0]
 
 
@@ -225,13 +242,13 @@ def test_agency_create_refuses_a_bad_credit_code_and_a_duplicate():
 
 def test_card_is_issued_once_to_an_approved_worker(reviewer):
     worker = WorkerFactory(status=S.APPROVED)
-    card = services.card_issue(worker=worker, acting_user=reviewer)
+    card = card_issue(worker=worker, acting_user=reviewer)
     worker.refresh_from_db()
     assert worker.card_number == card.number
     assert worker.card_issued_at is not None
     assert audit_entries(worker).filter(action="registry.card_issue").exists()
     with pytest.raises(ValidationError):
-        services.card_issue(worker=worker, acting_user=reviewer)
+        card_issue(worker=worker, acting_user=reviewer)
 
 
 @pytest.mark.parametrize(
@@ -240,7 +257,7 @@ def test_card_is_issued_once_to_an_approved_worker(reviewer):
 def test_no_card_before_approval(status, reviewer):
     worker = WorkerFactory(status=status)
     with pytest.raises(ValidationError):
-        services.card_issue(worker=worker, acting_user=reviewer)
+        card_issue(worker=worker, acting_user=reviewer)
     assert not IssuedCard.objects.filter(worker=worker).exists()
 
 
@@ -260,7 +277,7 @@ def test_batch_card_issue_gives_every_waiting_worker_of_the_agency_a_card(review
     WorkerFactory(agency=agency, status=S.SUBMITTED)
     ApprovedWorkerFactory(agency=agency)  # already has a card
     other = WorkerFactory(status=S.APPROVED)
-    batch = services.card_issue_batch(agency=agency, acting_user=reviewer, collected_by="王经理")
+    batch = card_issue_batch(agency=agency, acting_user=reviewer, collected_by="王经理")
     assert batch.card_count == 3
     numbers = {w.card_number for w in Worker.objects.filter(pk__in=[w.pk for w in waiting])}
     assert None not in numbers and len(numbers) == 3
@@ -275,7 +292,7 @@ def test_batch_card_issue_is_all_or_nothing(reviewer):
     ok = WorkerFactory(agency=agency, status=S.APPROVED)
     not_approved = WorkerFactory(agency=agency, status=S.SUBMITTED)
     with pytest.raises(ValidationError):
-        services.card_issue_batch(agency=agency, acting_user=reviewer, workers=[ok, not_approved])
+        card_issue_batch(agency=agency, acting_user=reviewer, workers=[ok, not_approved])
     ok.refresh_from_db()
     assert ok.card_number is None
     assert not CardBatch.objects.exists()
@@ -285,7 +302,7 @@ def test_batch_card_issue_refuses_workers_of_another_agency(reviewer):
     agency = AgencyFactory()
     stranger = WorkerFactory(status=S.APPROVED)
     with pytest.raises(ValidationError):
-        services.card_issue_batch(agency=agency, acting_user=reviewer, workers=[stranger])
+        card_issue_batch(agency=agency, acting_user=reviewer, workers=[stranger])
 
 
 # --- photos -------------------------------------------------------------------
@@ -305,7 +322,7 @@ def test_photo_is_resized_reencoded_and_stripped_of_exif():
     worker = WorkerFactory()
     data = _jpeg_with_exif()
     assert b"SecretCam" in data
-    services.worker_set_photo(worker=worker, data=data)
+    worker_set_photo(worker=worker, data=data)
     worker.refresh_from_db()
     stored = worker.photo.read()
     assert b"SecretCam" not in stored
@@ -327,7 +344,7 @@ def test_photo_is_resized_reencoded_and_stripped_of_exif():
 )
 def test_photo_refuses_bad_files(data, code):
     with pytest.raises(ValidationError) as exc:
-        services.worker_set_photo(worker=WorkerFactory(), data=data)
+        worker_set_photo(worker=WorkerFactory(), data=data)
     assert exc.value.code == code
 
 
@@ -335,12 +352,12 @@ def test_photo_refuses_gif_and_tiny_images():
     out = io.BytesIO()
     Image.new("RGB", (300, 300)).save(out, format="GIF")
     with pytest.raises(ValidationError) as exc:
-        services.worker_set_photo(worker=WorkerFactory(), data=out.getvalue())
+        worker_set_photo(worker=WorkerFactory(), data=out.getvalue())
     assert exc.value.code == "photo_format"
     out = io.BytesIO()
     Image.new("RGB", (40, 40)).save(out, format="PNG")
     with pytest.raises(ValidationError) as exc:
-        services.worker_set_photo(worker=WorkerFactory(), data=out.getvalue())
+        worker_set_photo(worker=WorkerFactory(), data=out.getvalue())
     assert exc.value.code == "photo_small"
 
 
@@ -350,14 +367,14 @@ def test_photo_refuses_gif_and_tiny_images():
 def test_a_worker_has_at_most_one_open_employment():
     worker = ApprovedWorkerFactory()
     today = datetime.date.today()
-    first = services.employment_start(
+    first = employment_start(
         worker=worker, agency=worker.agency, start_date=today - datetime.timedelta(days=100)
     )
     with pytest.raises(ValidationError):
-        services.employment_start(worker=worker, agency=AgencyFactory(), start_date=today)
-    services.employment_end(employment=first, end_date=today - datetime.timedelta(days=10))
+        employment_start(worker=worker, agency=AgencyFactory(), start_date=today)
+    employment_end(employment=first, end_date=today - datetime.timedelta(days=10))
     new_agency = AgencyFactory()
-    services.employment_start(
+    employment_start(
         worker=worker, agency=new_agency, start_date=today - datetime.timedelta(days=5)
     )
     worker.refresh_from_db()
@@ -368,12 +385,12 @@ def test_a_worker_has_at_most_one_open_employment():
 def test_employment_cannot_end_before_it_starts_or_twice():
     employment = EmploymentFactory()
     with pytest.raises(ValidationError):
-        services.employment_end(
+        employment_end(
             employment=employment, end_date=employment.start_date - datetime.timedelta(days=1)
         )
-    services.employment_end(employment=employment, end_date=employment.start_date)
+    employment_end(employment=employment, end_date=employment.start_date)
     with pytest.raises(ValidationError):
-        services.employment_end(employment=employment, end_date=employment.start_date)
+        employment_end(employment=employment, end_date=employment.start_date)
 
 
 # --- credit records -----------------------------------------------------------
@@ -382,10 +399,11 @@ def test_employment_cannot_end_before_it_starts_or_twice():
 def test_blacklisting_a_worker_sends_the_revocation_task_after_commit(monkeypatch, reviewer):
     sent = []
     monkeypatch.setattr(
-        services, "send_task_by_name", lambda name, *args: sent.append((name, args))
+        "registry.services.credit.send_task_by_name",
+        lambda name, *args: sent.append((name, args)),
     )
     worker = ApprovedWorkerFactory()
-    services.credit_record_create(
+    credit_record_create(
         worker=worker,
         kind=CreditRecord.Kind.BLACKLIST,
         source="市商务委",
@@ -393,13 +411,13 @@ def test_blacklisting_a_worker_sends_the_revocation_task_after_commit(monkeypatc
         description="严重违规",
         acting_user=reviewer,
     )
-    assert sent == [(services.REVOKE_FOR_BLACKLIST_TASK, (worker.pk,))]
+    assert sent == [(REVOKE_FOR_BLACKLIST_TASK, (worker.pk,))]
 
 
 def test_send_task_by_name_waits_for_commit(django_capture_on_commit_callbacks, reviewer):
     worker = ApprovedWorkerFactory()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.credit_record_create(
+        credit_record_create(
             worker=worker,
             kind=CreditRecord.Kind.BLACKLIST,
             source="市商务委",
@@ -413,9 +431,9 @@ def test_send_task_by_name_waits_for_commit(django_capture_on_commit_callbacks, 
 
 def test_other_records_send_no_task(monkeypatch, reviewer):
     sent = []
-    monkeypatch.setattr(services, "send_task_by_name", lambda *a: sent.append(a))
+    monkeypatch.setattr("registry.services.credit.send_task_by_name", lambda *a: sent.append(a))
     for kind in ("commendation", "complaint", "violation"):
-        services.credit_record_create(
+        credit_record_create(
             worker=ApprovedWorkerFactory(),
             kind=kind,
             source="区商务委",
@@ -423,7 +441,7 @@ def test_other_records_send_no_task(monkeypatch, reviewer):
             description="记录",
             acting_user=reviewer,
         )
-    services.credit_record_create(
+    credit_record_create(
         agency=AgencyFactory(),
         kind="blacklist",
         source="市商务委",
@@ -436,7 +454,7 @@ def test_other_records_send_no_task(monkeypatch, reviewer):
 
 def test_credit_record_needs_exactly_one_subject(reviewer):
     with pytest.raises(ValidationError):
-        services.credit_record_create(
+        credit_record_create(
             kind="complaint",
             source="x",
             occurred_on=datetime.date.today(),
@@ -448,7 +466,7 @@ def test_credit_record_needs_exactly_one_subject(reviewer):
 @time_machine.travel(datetime.datetime(2026, 3, 1, 10, tzinfo=datetime.UTC))
 def test_credit_record_expire_stops_it_counting_from_today(reviewer):
     worker = ApprovedWorkerFactory()
-    record = services.credit_record_create(
+    record = credit_record_create(
         worker=worker,
         kind="violation",
         source="区商务委",
@@ -456,18 +474,18 @@ def test_credit_record_expire_stops_it_counting_from_today(reviewer):
         description="未按约定时间上门",
         acting_user=reviewer,
     )
-    services.credit_record_expire(record=record, acting_user=reviewer, reason="整改完成")
+    credit_record_expire(record=record, acting_user=reviewer, reason="整改完成")
     record.refresh_from_db()
     assert record.expires_on == datetime.date(2026, 3, 1)
     assert audit_entries(record).filter(action="registry.credit_record_expire").exists()
     with pytest.raises(ValidationError):
-        services.credit_record_expire(record=record, acting_user=reviewer, reason="again")
+        credit_record_expire(record=record, acting_user=reviewer, reason="again")
 
 
 def test_transitions_are_history_rows_in_order(reviewer):
     worker = WorkerFactory(status=S.RETURNED)
     filing = Filing.objects.get(worker=worker)
-    services.filing_resubmit(filing=filing, acting_user=reviewer)
-    services.filing_approve(filing=filing, acting_user=reviewer)
+    filing_resubmit(filing=filing, acting_user=reviewer)
+    filing_approve(filing=filing, acting_user=reviewer)
     steps = list(FilingTransition.objects.filter(filing=filing).values_list("to_status", flat=True))
     assert steps == [S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.SUBMITTED, S.APPROVED]

@@ -9,8 +9,12 @@ from django.utils import timezone
 
 import pytest
 
-from registry import selectors, services, stats
+from registry import selectors, stats
 from registry.models import Employment, Filing, FilingStatus, TransferRequest, Worker
+from registry.services.cards import card_issue
+from registry.services.filings import filing_approve, filing_withdraw
+from registry.services.transfers import worker_confirm_transfer
+from registry.services.workers import worker_create
 from tests.lms.factories import WorkerUserFactory
 from tests.registry.factories import (
     AgencyFactory,
@@ -36,7 +40,7 @@ def new_staff():
 
 
 def _file(worker, staff, **extra):
-    return services.worker_create(
+    return worker_create(
         name=worker.name,
         id_number=worker.id_number,
         agency=staff.agency,
@@ -53,7 +57,7 @@ def test_an_ended_filing_lets_another_agency_file_the_worker_as_a_transfer(old_a
     worker = ApprovedWorkerFactory(agency=old_agency)
     card = worker.card_number
     old = Filing.objects.get(worker=worker)
-    services.filing_withdraw(filing=old, acting_user=reviewer_user(), reason="本人离职")
+    filing_withdraw(filing=old, acting_user=reviewer_user(), reason="本人离职")
 
     moved = _file(worker, new_staff, phone="13912345678")
 
@@ -69,9 +73,9 @@ def test_an_ended_filing_lets_another_agency_file_the_worker_as_a_transfer(old_a
     job = Employment.objects.get(worker=worker, end_date__isnull=True)
     assert job.agency == new_staff.agency and job.start_date == timezone.localdate()
     # Approved again, the worker keeps the card: no second card, the same number.
-    services.filing_approve(filing=current, acting_user=reviewer_user())
+    filing_approve(filing=current, acting_user=reviewer_user())
     with pytest.raises(ValidationError):
-        services.card_issue(worker=moved, acting_user=reviewer_user())
+        card_issue(worker=moved, acting_user=reviewer_user())
     assert Worker.objects.get(pk=worker.pk).card_number == card
 
 
@@ -124,11 +128,11 @@ def test_a_known_id_number_with_another_name_is_refused_and_the_record_is_untouc
     old_agency, new_staff
 ):
     worker = ApprovedWorkerFactory(agency=old_agency, name="张小红")
-    services.filing_withdraw(
+    filing_withdraw(
         filing=Filing.objects.get(worker=worker), acting_user=reviewer_user(), reason="离职"
     )
     with pytest.raises(ValidationError) as exc:
-        services.worker_create(name="李大明", id_number=worker.id_number, agency=new_staff.agency)
+        worker_create(name="李大明", id_number=worker.id_number, agency=new_staff.agency)
     assert "姓名" in exc.value.messages[0]
     assert Worker.objects.get(pk=worker.pk).agency == old_agency
     assert len(_filings(worker)) == 1
@@ -174,7 +178,7 @@ def test_only_the_worker_themself_can_answer_a_request(client, login_worker, old
         _file(worker, new_staff)
     request = TransferRequest.objects.get()
     with pytest.raises(PermissionDenied):
-        services.worker_confirm_transfer(transfer_request=request, acting_user=new_staff.user)
+        worker_confirm_transfer(transfer_request=request, acting_user=new_staff.user)
     stranger = WorkerUserFactory()
     ApprovedWorkerFactory(user=stranger)
     login_worker(client, stranger)
@@ -195,12 +199,12 @@ def test_the_worker_may_decline(client, login_worker, old_agency, new_staff):
     assert TransferRequest.objects.get().status == TransferRequest.Status.DECLINED
     assert Worker.objects.get(pk=worker.pk).agency == old_agency
     with pytest.raises(ValidationError):
-        services.worker_confirm_transfer(transfer_request=request, acting_user=login)
+        worker_confirm_transfer(transfer_request=request, acting_user=login)
 
 
 def test_the_review_queue_marks_a_transfer(client, login_staff, old_agency, new_staff):
     worker = ApprovedWorkerFactory(agency=old_agency)
-    services.filing_withdraw(
+    filing_withdraw(
         filing=Filing.objects.get(worker=worker), acting_user=reviewer_user(), reason="离职"
     )
     _file(worker, new_staff)
@@ -214,11 +218,11 @@ def test_the_review_queue_marks_a_transfer(client, login_staff, old_agency, new_
 
 def test_counts_and_lookups_read_the_current_filing_once_per_worker(old_agency, new_staff):
     worker = ApprovedWorkerFactory(agency=old_agency)
-    services.filing_withdraw(
+    filing_withdraw(
         filing=Filing.objects.get(worker=worker), acting_user=reviewer_user(), reason="离职"
     )
     _file(worker, new_staff)
-    services.filing_approve(filing=selectors.worker_filing(worker), acting_user=reviewer_user())
+    filing_approve(filing=selectors.worker_filing(worker), acting_user=reviewer_user())
     workers = Worker.objects.all()
     counts = stats.registration_counts(workers)
     assert counts["applications"] == 1 and counts["registered"] == 1

@@ -6,8 +6,9 @@ import secrets
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateType
-from registry import services
 from registry.models import ServiceVisit
+from registry.services.insurance import insurance_add
+from registry.services.visits import visit_confirm
 
 
 def cert_type() -> CertificateType:
@@ -37,7 +38,7 @@ def certificate(worker, *, expires_in: int = 400, revoked: bool = False, **kwarg
 
 def insurance(worker, *, starts_in: int = -100, ends_in: int = 265, number: str = ""):
     today = timezone.localdate()
-    return services.insurance_add(
+    return insurance_add(
         worker=worker,
         insurer="中国平安财产保险上海分公司",
         policy_number=number or f"PA{secrets.randbelow(10**12):012d}",
@@ -48,7 +49,7 @@ def insurance(worker, *, starts_in: int = -100, ends_in: int = 265, number: str 
 
 def visit(worker, *, contact: str = "", via: str = ServiceVisit.ScannedVia.PRINTED, **kwargs):
     """A confirmed visit and its raw one-time rating token."""
-    return services.visit_confirm(
+    return visit_confirm(
         worker=worker,
         service_date=kwargs.pop("service_date", timezone.localdate()),
         district=kwargs.pop("district", "xuhui"),

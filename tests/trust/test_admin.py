@@ -6,8 +6,8 @@ from django.utils import timezone
 
 import pytest
 
-from registry import services
 from registry.models import CreditRecord, Insurance, VisitRating
+from registry.services.visits import rating_submit
 from tests.registry.factories import AgencyStaffFactory, ApprovedWorkerFactory
 
 from . import factories
@@ -57,7 +57,7 @@ def test_agencies_see_their_workers_ratings_but_cannot_moderate(
     client, login_staff, staff, green_worker
 ):
     _visit, token = factories.visit(green_worker)
-    rating = services.rating_submit(token=token, stars=2, comment="态度一般")
+    rating = rating_submit(token=token, stars=2, comment="态度一般")
     login_staff(client, staff)
     assert "态度一般" in client.get("/admin/registry/ratings/").content.decode()
     # Wagtail answers a refused admin view with a redirect to the dashboard.
@@ -68,7 +68,7 @@ def test_agencies_see_their_workers_ratings_but_cannot_moderate(
 
 def test_regulators_work_the_moderation_queue(client, login_staff, regulator, green_worker):
     _visit, token = factories.visit(green_worker)
-    rating = services.rating_submit(token=token, stars=1, comment="偷拿雇主物品")
+    rating = rating_submit(token=token, stars=1, comment="偷拿雇主物品")
     login_staff(client, regulator)
     assert "偷拿雇主物品" in client.get("/admin/registry/ratings/").content.decode()
     url = f"/admin/registry/ratings/{rating.pk}/moderate/"

@@ -44,12 +44,12 @@ def test_the_verify_page_costs_a_bounded_number_of_queries(
     green_certificate, django_assert_max_num_queries
 ):
     from certificates import selectors
-    from registry import services
+    from registry.services.visits import rating_submit
 
     def add_history():
         factories.insurance(green_certificate.worker)
         _visit, token = factories.visit(green_certificate.worker)
-        services.rating_submit(token=token, stars=5)
+        rating_submit(token=token, stars=5)
         CreditRecordFactory(worker=green_certificate.worker, kind=CreditRecord.Kind.COMMENDATION)
 
     add_history()
@@ -99,10 +99,10 @@ def test_the_worker_trace_shows_the_door_status_and_visit_summary(
 ):
     worker = green_certificate.worker
     _visit, token = factories.visit(worker)
-    from registry import services
+    from registry.services.visits import rating_moderate, rating_submit
 
-    rating = services.rating_submit(token=token, stars=4)
-    services.rating_moderate(rating=rating, approve=True, acting_user=regulator)
+    rating = rating_submit(token=token, stars=4)
+    rating_moderate(rating=rating, approve=True, acting_user=regulator)
     html = client.get(f"{trace_page.url}?card_number={worker.card_number}").content.decode()
     assert "door--green" in html and "绿码" in html
     assert "近 12 个月雇主确认上门 1 次，平均评分 4.0 星" in html
@@ -112,7 +112,7 @@ def test_the_worker_trace_lookup_stays_bounded(client, green_certificate, trace_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from registry import services
+    from registry.services.visits import rating_submit
 
     worker = green_certificate.worker
     url = f"{trace_page.url}?card_number={worker.card_number}"
@@ -126,7 +126,7 @@ def test_the_worker_trace_lookup_stays_bounded(client, green_certificate, trace_
     def add_history():
         factories.insurance(worker)
         _visit, token = factories.visit(worker)
-        services.rating_submit(token=token, stars=3, comment="还可以")
+        rating_submit(token=token, stars=3, comment="还可以")
 
     count()  # the first request creates the site settings row
     add_history()

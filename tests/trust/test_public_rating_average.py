@@ -7,7 +7,8 @@ them, whether the rating has a comment or not.
 
 import pytest
 
-from registry import selectors, services
+from registry import selectors
+from registry.services.visits import rating_moderate, rating_submit
 
 from . import factories
 
@@ -16,16 +17,14 @@ pytestmark = pytest.mark.django_db
 
 def rate(worker, stars: int, comment: str = ""):
     _visit, token = factories.visit(worker)
-    return services.rating_submit(token=token, stars=stars, comment=comment)
+    return rating_submit(token=token, stars=stars, comment=comment)
 
 
 @pytest.fixture
 def rated_worker(green_worker, regulator):
     """Three moderated ratings: 4, 4 and 3 stars (3.7)."""
     for stars in (4, 4, 3):
-        services.rating_moderate(
-            rating=rate(green_worker, stars), approve=True, acting_user=regulator
-        )
+        rating_moderate(rating=rate(green_worker, stars), approve=True, acting_user=regulator)
     return green_worker
 
 
@@ -46,7 +45,7 @@ def test_unmoderated_ratings_do_not_move_the_public_average(client, rated_worker
 def test_a_moderated_rating_counts(client, rated_worker, regulator):
     certificate = factories.certificate(rated_worker)
     rating = rate(rated_worker, 1)
-    services.rating_moderate(rating=rating, approve=True, acting_user=regulator)
+    rating_moderate(rating=rating, approve=True, acting_user=regulator)
     assert public_average(client, certificate) == 3.0
 
 

@@ -28,7 +28,7 @@ from registry.models import (
     IssuedCard,
     Worker,
 )
-from registry.services import CARD_PREFIX
+from registry.services.cards import CARD_PREFIX
 from registry.synthetic import credit_code_for_index, resident_id_for_index
 
 SCALE_ID_BASE = 10_000_000  # far above the demo's and the tests' indexes
