@@ -1,4 +1,12 @@
-"""Certificate types and certificates (证书 / 上门服务证)."""
+"""Certificate types and certificates (证书 / 上门服务证).
+
+Whether a certificate is current or valid is defined here once:
+:class:`CertificateQuerySet` for the database, :meth:`Certificate.status_on` for one row.
+"""
+
+from __future__ import annotations
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -83,6 +91,45 @@ class CertificateType(models.Model):
         return self.name
 
 
+class CertificateQuerySet(models.QuerySet):
+    """Certificates by state: the one definition of "current" and "valid".
+
+    :meth:`Certificate.status_on` is the same rule for one row in Python;
+    ``tests/certificates/test_validity_agreement.py`` checks that the two agree.
+    """
+
+    @staticmethod
+    def current_condition() -> Q:
+        """Neither revoked nor superseded (it may still have expired): :attr:`Certificate.is_current`."""
+        return Q(revoked_at__isnull=True, superseded_by__isnull=True)
+
+    @staticmethod
+    def valid_condition(on: datetime.date) -> Q:
+        """Valid on day `on` as the rows stand now: current, issued on or before `on`, and
+        expiring on or after it (the expiry day still counts); for aggregates and subqueries."""
+        return CertificateQuerySet.current_condition() & Q(issued_on__lte=on, expires_on__gte=on)
+
+    @staticmethod
+    def held_condition(on: datetime.date) -> Q:
+        """Valid on a past day `on` as things stood then: a revocation after `on`, or a renewal
+        or reissue issued after it, does not count yet. For reports over past periods; on
+        today it selects what :meth:`valid_condition` selects, as revocations happen now and
+        new certificates are never issued in the future."""
+        return (
+            Q(issued_on__lte=on, expires_on__gte=on)
+            & (Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=on))
+            & (Q(superseded_by__isnull=True) | Q(superseded_by__issued_on__gt=on))
+        )
+
+    def current(self) -> CertificateQuerySet:
+        """The certificates neither revoked nor superseded."""
+        return self.filter(self.current_condition())
+
+    def valid(self, *, on: datetime.date) -> CertificateQuerySet:
+        """The certificates whose :meth:`Certificate.status_on` day `on` is ``VALID``."""
+        return self.filter(self.valid_condition(on))
+
+
 class Certificate(models.Model):
     """One issued certificate. Its status is derived from dates, revocation and supersession.
 
@@ -101,6 +148,7 @@ class Certificate(models.Model):
         EXPIRED = "expired", _("已过期")
         REVOKED = "revoked", _("已撤销")
         SUPERSEDED = "superseded", _("已被新证书取代")
+        NOT_YET_VALID = "not_yet_valid", _("尚未生效")
 
     type = models.ForeignKey(CertificateType, on_delete=models.PROTECT, related_name="certificates")
     number = models.CharField(_("证书编号"), max_length=30)
@@ -150,6 +198,8 @@ class Certificate(models.Model):
     )
     expiry_reminded_on = models.DateField(_("到期提醒日期"), null=True, blank=True)
 
+    objects = CertificateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_on", "-pk"]
         verbose_name = _("证书")
@@ -183,13 +233,19 @@ class Certificate(models.Model):
     def __str__(self):
         return self.number
 
-    def status_on(self, today) -> str:
-        """The status on `today`: revoked, then superseded, then expired, else valid."""
+    def status_on(self, day: datetime.date) -> Certificate.Status:
+        """The status on `day` as the row stands now: revoked, then superseded, then not yet
+        valid (issued after `day`), then expired (after ``expires_on``), else valid.
+
+        ``VALID`` exactly when :meth:`CertificateQuerySet.valid` (on `day`) selects the row.
+        """
         if self.revoked_at is not None:
             return self.Status.REVOKED
         if self.superseded_by_id is not None:
             return self.Status.SUPERSEDED
-        if self.expires_on < today:
+        if day < self.issued_on:
+            return self.Status.NOT_YET_VALID
+        if self.expires_on < day:
             return self.Status.EXPIRED
         return self.Status.VALID
 
