@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from registry import selectors as registry_selectors
+from registry.selectors.access import agencies_visible_to, agency_for_user
 
 from . import selectors, services
 from .models import Certificate, CertificateType
@@ -147,7 +147,7 @@ def download_zip(request):
                 "header_icon": "download",
                 "form": form,
                 "count": count,
-                "agency": registry_selectors.agency_for_user(request.user),
+                "agency": agency_for_user(request.user),
             },
         )
     cert_type = form.cleaned_data["type"]
@@ -214,9 +214,7 @@ class BatchIssueForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = registry_selectors.agencies_visible_to(user).order_by(
-            "name"
-        )
+        self.fields["agency"].queryset = agencies_visible_to(user).order_by("name")
 
 
 def batch_issue(request):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from lms.http import private_answer
 from lms.ratelimit import public_lookup_limit
-from registry import selectors as registry_selectors
+from registry.selectors.access import worker_for_user
 
 from . import credential_services, credentials, selectors, wallet_card
 from .models import Certificate, CertificateType, CredentialStatusList
@@ -102,7 +102,7 @@ def public_credential(request, token: str):
 
 def _own_certificate(request, pk: int) -> Certificate:
     _enabled_or_404()
-    worker = registry_selectors.worker_for_user(request.user)
+    worker = worker_for_user(request.user)
     certificate = selectors.certificate_of_worker(worker, pk)
     if certificate is None:
         raise Http404

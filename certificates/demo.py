@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from wagtail.images.models import Image
 
-from registry import selectors as registry_selectors
+from registry.selectors.credit import worker_is_blacklisted
+from registry.selectors.filings import worker_is_registered
 
 from . import door, selectors, services
 from .models import Certificate, CertificateType, RenewalRule
@@ -135,12 +136,7 @@ def _certificate_type(ctx) -> CertificateType:
 
 def _eligible_workers(ctx) -> list:
     workers = list(ctx.data.get("workers") or [])
-    return [
-        w
-        for w in workers
-        if registry_selectors.worker_is_registered(w)
-        and not registry_selectors.worker_is_blacklisted(w)
-    ]
+    return [w for w in workers if worker_is_registered(w) and not worker_is_blacklisted(w)]
 
 
 #: The certificate states the demo prints a link for, with the printed label.

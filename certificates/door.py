@@ -17,7 +17,7 @@ The rule has two forms, side by side in this module: the Python form
 check) and the SQL form (:func:`door_colour_expression`, the colour alone, for
 counting and filtering many workers in the database). ``tests/trust/
 test_door_colour_in_sql.py`` keeps them equal. The registry supplies the facts
-(dates and statuses: ``registry.selectors.door_facts_for_workers``); the verdicts
+(dates and statuses: ``registry.selectors.door_facts.door_facts_for_workers``); the verdicts
 are made only here.
 """
 
@@ -31,14 +31,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry import selectors as registry_selectors
 from registry.models import CreditRecord, Filing, FilingStatus, Insurance, Worker
-from registry.selectors import (
+from registry.selectors.credit import (
     BLACKLIST_KINDS,
     CAUTION_KINDS,
     Standing,
     active_credit_records_q,
 )
+from registry.selectors.door_facts import door_facts_for_workers, worker_door_facts
 
 from .models import Certificate
 
@@ -228,7 +228,7 @@ def door_status(worker, *, certificate: Certificate | None = None, today=None) -
     """One worker's door status; with `certificate`, judged on that certificate alone
     (the one the household scanned), else on all the worker's current certificates."""
     today = today or timezone.localdate()
-    facts = registry_selectors.worker_door_facts(worker, today=today)
+    facts = worker_door_facts(worker, today=today)
     if certificate is not None:
         certificates = [certificate]
     else:
@@ -240,7 +240,7 @@ def door_status_for_workers(workers, *, today=None) -> dict[int, DoorStatus]:
     """{worker_id: DoorStatus} for many workers in four queries, whatever their number
     (one for workers from the registry's card lookup, which carry their door facts)."""
     today = today or timezone.localdate()
-    facts = registry_selectors.door_facts_for_workers(workers, today=today)
+    facts = door_facts_for_workers(workers, today=today)
     certificates = _current_certificates_of(list(facts))
     return {
         pk: door_status_from(f, certificates.get(pk, []), today=today) for pk, f in facts.items()

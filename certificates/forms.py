@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry import selectors as registry_selectors
+from registry.selectors.workers import district_choices, service_categories
 
 
 class VisitConfirmForm(forms.Form):
@@ -18,7 +18,7 @@ class VisitConfirmForm(forms.Form):
     # file visits under the wrong district's supervision.
     district = forms.ChoiceField(
         label=_("服务所在区"),
-        choices=lambda: [("", _("请选择")), *registry_selectors.district_choices()],
+        choices=lambda: [("", _("请选择")), *district_choices()],
         error_messages={"required": _("请选择服务所在区。")},
     )
     contact = forms.CharField(
@@ -34,5 +34,5 @@ class VisitConfirmForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service_category"].queryset = registry_selectors.service_categories()
+        self.fields["service_category"].queryset = service_categories()
         self.fields["service_date"].initial = timezone.localdate()

@@ -17,7 +17,9 @@ from django.db.models import CharField, Q, QuerySet, Value
 from django.utils import timezone
 
 from lms.masking import mask_name
-from registry import selectors as registry_selectors
+from registry.selectors.access import user_sees_all_workers, workers_visible_to
+from registry.selectors.door_facts import worker_door_facts
+from registry.selectors.visits import visits_since, worker_visit_summary
 
 from .door import RED, DoorStatus, door_status_from
 from .models import Certificate, CertificateBatch, CertificateType
@@ -164,8 +166,8 @@ def _holder_facts(worker):
     if value is None:
         today = timezone.localdate()
         value = (
-            registry_selectors.worker_door_facts(worker, today=today),
-            registry_selectors.worker_visit_summary(worker, today=today),
+            worker_door_facts(worker, today=today),
+            worker_visit_summary(worker, today=today),
         )
         cache.set(key, value, standing_cache_seconds())
     return value
@@ -275,9 +277,9 @@ def certificates_visible_to(user) -> QuerySet[Certificate]:
     if user is None or not user.is_authenticated:
         return Certificate.objects.none()
     qs = Certificate.objects.select_related("type", "worker", "agency")
-    if registry_selectors.user_sees_all_workers(user):
+    if user_sees_all_workers(user):
         return qs
-    return qs.filter(worker__in=registry_selectors.workers_visible_to(user).values("pk"))
+    return qs.filter(worker__in=workers_visible_to(user).values("pk"))
 
 
 def certificate_visible_to(user, certificate_id: int) -> Certificate | None:
@@ -362,8 +364,6 @@ def attempts_without_certificate(
     return list(qs)
 
 
-
-
 @dataclass(frozen=True)
 class LapsedVisit:
     worker_id: int
@@ -376,7 +376,7 @@ def visits_after_certificate_lapse(*, days: int = 90) -> list[LapsedVisit]:
     """Visits of the last `days` confirmed while the worker held no valid certificate,
     though they had held one before (it expired or was revoked): two queries."""
     since = timezone.now() - datetime.timedelta(days=days)
-    visits = list(registry_selectors.visits_since(since=since))
+    visits = list(visits_since(since=since))
     if not visits:
         return []
     by_worker: dict[int, list[Certificate]] = {}

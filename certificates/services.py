@@ -29,8 +29,10 @@ from django.utils.translation import gettext as _
 from lms.audit import audit, audit_many
 from lms.masking import mask_name, mask_tail
 from lms.notifications import send_email, send_sms
-from registry import selectors as registry_selectors
 from registry.models import FilingStatus
+from registry.selectors.credit import blacklisted_worker_ids, worker_is_blacklisted
+from registry.selectors.filings import worker_filing_status
+from registry.selectors.workers import worker_current_employment
 
 from . import credentials, pdf, selectors
 from . import purge as edge_purge
@@ -94,7 +96,7 @@ def _next_number(cert_type: CertificateType, year: int) -> str:
 
 def _agency_of(worker):
     """The worker's current agency: the open employment's, else the filing agency."""
-    employment = registry_selectors.worker_current_employment(worker)
+    employment = worker_current_employment(worker)
     if employment is not None:
         return employment.agency
     return worker.agency
@@ -115,11 +117,10 @@ def _holder_refusal(status: str | None, *, blacklisted: bool) -> CertificateRefu
 
 def _check_holder(worker) -> None:
     """Refuse a worker whose filing is not approved, or who is blacklisted."""
-    status = registry_selectors.worker_filing_status(worker)
+    status = worker_filing_status(worker)
     refusal = _holder_refusal(
         status,
-        blacklisted=status == FilingStatus.APPROVED
-        and registry_selectors.worker_is_blacklisted(worker),
+        blacklisted=status == FilingStatus.APPROVED and worker_is_blacklisted(worker),
     )
     if refusal is not None:
         raise refusal
@@ -284,9 +285,7 @@ def _issue_checks(attempt_ids, today):
     )
     types = selectors.certificate_types_for_exams({a.exam_id for a in attempts})
     blacklisted = set(
-        registry_selectors.blacklisted_worker_ids(today=today).filter(
-            worker_id__in=[w.pk for w in workers]
-        )
+        blacklisted_worker_ids(today=today).filter(worker_id__in=[w.pk for w in workers])
     )
     checked = []
     for attempt in attempts:
@@ -295,7 +294,7 @@ def _issue_checks(attempt_ids, today):
             refusal = CertificateRefused(_("这门考试没有对应的证书。"), code="no_type")
         else:
             refusal = _holder_refusal(
-                registry_selectors.worker_filing_status(attempt.worker),
+                worker_filing_status(attempt.worker),
                 blacklisted=attempt.worker_id in blacklisted,
             )
         checked.append((attempt, cert_type, refusal))

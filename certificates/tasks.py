@@ -76,13 +76,13 @@ def certificates_revoke_for_blacklisted_worker(worker_id: int) -> int:
     """Revoke a blacklisted worker's certificates (sent by the registry by name)."""
     from django.utils.translation import gettext as _
 
-    from registry import selectors as registry_selectors
     from registry.models import Worker
+    from registry.selectors.credit import worker_is_blacklisted
 
     from . import services
 
     worker = Worker.objects.filter(pk=worker_id).first()
-    if worker is None or not registry_selectors.worker_is_blacklisted(worker):
+    if worker is None or not worker_is_blacklisted(worker):
         return 0
     revoked = services.certificates_revoke_for_worker(
         worker=worker, reason=_("持证人被列入黑名单，证书自动撤销。")

@@ -19,7 +19,7 @@ from lms import edge
 from lms.http import private, private_answer
 from lms.origin import page_form_view
 from lms.ratelimit import public_lookup_limit
-from registry import selectors as registry_selectors
+from registry.selectors.access import worker_for_user
 from registry.services import visits as registry_visits
 
 from . import door, live, selectors, services
@@ -110,7 +110,7 @@ def _lookup_result(request, *, context, number, name):
 
 
 def _worker_or_404(request):
-    worker = registry_selectors.worker_for_user(request.user)
+    worker = worker_for_user(request.user)
     if worker is None:
         raise Http404
     return worker

@@ -1,7 +1,7 @@
 """Agency staff enrol their own workers in a course, many at once (inside the Wagtail admin).
 
 The workers offered, filtered and accepted are only ever those of
-``registry.selectors.workers_visible_to(user)``: a worker id from elsewhere
+``registry.selectors.access.workers_visible_to(user)``: a worker id from elsewhere
 in a forged form is silently ignored.
 """
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from registry.models import Branch
-from registry.selectors import workers_visible_to
+from registry.selectors.access import workers_visible_to
 
 from . import selectors, services
 from .models import CoursePage

@@ -22,7 +22,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Site
 
 from registry.models import ServiceCategory
-from registry.selectors import worker_for_user
+from registry.selectors.access import worker_for_user
 
 from . import selectors, services
 from .demo_content import CHECKLIST_TEXT, MAIN_COURSE, SPECIALISED_COURSE, p

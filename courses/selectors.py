@@ -22,7 +22,7 @@ from wagtail.models import Page
 
 from lms.search import segment
 from registry.models import Worker
-from registry.selectors import worker_for_user
+from registry.selectors.access import worker_for_user
 
 from .models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
 

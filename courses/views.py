@@ -1,6 +1,6 @@
 """Worker-facing views: "my learning", enrolling, marking a lesson done, progress reports.
 
-Thin: the worker comes from ``registry.selectors.worker_for_user`` (404 when
+Thin: the worker comes from ``registry.selectors.access.worker_for_user`` (404 when
 the login has none), an enrolment is only ever looked up among that worker's
 own, and the rules live in ``services``.
 """
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from registry.selectors import worker_filing_notice, worker_for_user
+from registry.selectors.access import worker_for_user
+from registry.selectors.filings import worker_filing_notice
 
 from . import selectors, services
 from .models import CoursePage, Enrolment, LessonPage

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from registry import selectors as registry_selectors
 from registry.models import Agency, District, Worker
+from registry.selectors.access import agency_staff_for_user, regulator_profile_for_user
 from registry.services.staff import agency_staff_assign, regulator_profile_set
 
 from . import figures, rules, services
@@ -27,20 +27,16 @@ HISTORY_MONTHS = 5
 
 def _regulators(ctx, district: str) -> None:
     city = ctx.users.get("city_regulator")
-    if city is not None and registry_selectors.regulator_profile_for_user(city) is None:
+    if city is not None and regulator_profile_for_user(city) is None:
         regulator_profile_set(user=city, district="")
     local = ctx.users.get("district_regulator")
-    if local is not None and registry_selectors.regulator_profile_for_user(local) is None:
+    if local is not None and regulator_profile_for_user(local) is None:
         regulator_profile_set(user=local, district=district)
 
 
 def _agency_staff(ctx, agency) -> None:
     staff = ctx.users.get("agency_staff")
-    if (
-        staff is not None
-        and agency is not None
-        and registry_selectors.agency_staff_for_user(staff) is None
-    ):
+    if staff is not None and agency is not None and agency_staff_for_user(staff) is None:
         agency_staff_assign(user=staff, agency=agency)
 
 

@@ -15,9 +15,17 @@ from certificates import door
 from certificates import stats as certificate_stats
 from courses import stats as course_stats
 from exams import stats as exam_stats
-from registry import selectors as registry_selectors
-from registry import stats as registry_stats
 from registry.models import District
+from registry.selectors.statistics import (
+    agency_counts_by_district,
+    agency_standing_counts,
+    credit_record_counts,
+    credit_record_counts_by,
+    filing_flow_by,
+    registration_by,
+    worker_standing_by,
+)
+from registry.selectors.visits import visit_counts
 
 REGISTRATION_KEYS = ["applications", "pending", "returned", "rejected", "registered", "cards"]
 TRAINING_KEYS = ["enrolled", "completed"]
@@ -58,7 +66,7 @@ def figures_by(workers, worker_field: str, *, today=None) -> dict:
     figures: dict = {}
     _merge(
         figures,
-        registry_stats.registration_by(workers, worker_field),
+        registration_by(workers, worker_field),
         worker_field,
         REGISTRATION_KEYS,
     )
@@ -82,7 +90,7 @@ def figures_by(workers, worker_field: str, *, today=None) -> dict:
     )
     _merge(
         figures,
-        registry_stats.worker_standing_by(workers, worker_field, today=today),
+        worker_standing_by(workers, worker_field, today=today),
         worker_field,
         CREDIT_KEYS,
         prefix="credit_",
@@ -123,7 +131,7 @@ def supervision_overview(workers, agencies, *, group: str, today=None) -> dict:
     today = today or timezone.localdate()
     worker_field = "agency__district" if group == "district" else "agency_id"
     figures = figures_by(workers, worker_field, today=today)
-    agency_rows = registry_stats.agency_counts_by_district(agencies)
+    agency_rows = agency_counts_by_district(agencies)
     structure = {
         row["district"]: {"agencies": row["agencies"], "demonstration": row["demonstration"]}
         for row in agency_rows
@@ -149,12 +157,12 @@ def supervision_overview(workers, agencies, *, group: str, today=None) -> dict:
         "certificate_types": certificate_stats.certificate_counts_by(
             workers, ["type_id", "type__name"], today=today
         ),
-        "agency_standing": registry_stats.agency_standing_counts(agencies, today=today),
-        "new_credit_records": registry_stats.credit_record_counts(
+        "agency_standing": agency_standing_counts(agencies, today=today),
+        "new_credit_records": credit_record_counts(
             workers, agencies, since=since, until=today + datetime.timedelta(days=1)
         ),
         "door_colours": door.door_colour_totals(workers, today=today),
-        "visits": registry_selectors.visit_counts(workers),
+        "visits": visit_counts(workers),
     }
     return overview
 
@@ -198,7 +206,7 @@ def month_figures(workers, month: datetime.date) -> dict:
     tables: dict = {name: {} for name in MONTH_TABLES}
     _merge(
         tables["registration"],
-        registry_stats.filing_flow_by(workers, field, since=start, until=end),
+        filing_flow_by(workers, field, since=start, until=end),
         field,
         MONTH_TABLES["registration"],
     )
@@ -224,9 +232,7 @@ def month_figures(workers, month: datetime.date) -> dict:
     )
     _merge(
         tables["credit"],
-        registry_stats.credit_record_counts_by(
-            workers, field, since=start.date(), until=end.date()
-        ),
+        credit_record_counts_by(workers, field, since=start.date(), until=end.date()),
         "worker__" + field,
         MONTH_TABLES["credit"],
     )

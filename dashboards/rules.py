@@ -19,8 +19,12 @@ from django.utils.translation import gettext as _
 from certificates import selectors as certificate_selectors
 from certificates import stats as certificate_stats
 from exams import stats as exam_stats
-from registry import stats as registry_stats
 from registry.models import Agency, FilingStatus, Worker
+from registry.selectors.statistics import (
+    agency_complaint_counts,
+    blacklisted_in_open_employment,
+    pending_filings_by_district,
+)
 
 from . import figures, services
 from .models import SupervisionSettings, SupervisionWarning
@@ -74,7 +78,7 @@ def rule_blacklisted_employed(*, now, config) -> list[Finding]:
                 _("家政卡号"): e.worker.card_number or "",
             },
         )
-        for e in registry_stats.blacklisted_in_open_employment(today=today)
+        for e in blacklisted_in_open_employment(today=today)
     ]
 
 
@@ -110,7 +114,7 @@ def rule_visit_after_lapse(*, now, config) -> list[Finding]:
 def rule_agency_complaints(*, now, config) -> list[Finding]:
     since = timezone.localdate(now) - datetime.timedelta(days=90)
     limit = config.complaints_per_agency_90d
-    agencies = registry_stats.agency_complaint_counts(Agency.objects.all(), since=since).filter(
+    agencies = agency_complaint_counts(Agency.objects.all(), since=since).filter(
         complaints__gt=limit
     )
     return [
@@ -145,7 +149,7 @@ def rule_filing_overdue(*, now, config) -> list[Finding]:
                 _("最早提交时间"): timezone.localtime(row["oldest"]).strftime("%Y-%m-%d %H:%M"),
             },
         )
-        for row in registry_stats.pending_filings_by_district(submitted_before=cutoff)
+        for row in pending_filings_by_district(submitted_before=cutoff)
         if row["worker__agency__district"]
     ]
 

@@ -1,6 +1,6 @@
 """Reads of the agency workspace: scope, funnel, action lists, report rows, timeline.
 
-Everything is scoped by ``registry.selectors.workers_visible_to(user)``: an
+Everything is scoped by ``registry.selectors.access.workers_visible_to(user)``: an
 agency staff member sees their agency's workers (only their branch's when
 limited to one), a district regulator their district's, a city regulator all.
 """
@@ -18,9 +18,19 @@ from certificates import door
 from certificates import stats as certificate_stats
 from courses import stats as course_stats
 from exams import stats as exam_stats
-from registry import selectors as registry_selectors
-from registry import stats as registry_stats
 from registry.models import Branch, Filing, FilingStatus, Worker
+from registry.selectors.access import (
+    agencies_visible_to,
+    agency_staff_for_user,
+    regulator_district_for_user,
+    user_is_regulator,
+    user_sees_all_workers,
+    workers_visible_to,
+)
+from registry.selectors.insurance import insurance_expiry_for_workers
+from registry.selectors.statistics import credit_records_of_worker, filing_transitions_of
+from registry.selectors.visits import service_visits_of_worker
+from registry.selectors.workers import worker_employment_history
 
 from .models import Reminder
 
@@ -55,24 +65,24 @@ def scope_for(user) -> Scope | None:
     """The user's dashboard scope, or None when they have no business here."""
     if user is None or not user.is_authenticated:
         return None
-    membership = registry_selectors.agency_staff_for_user(user)
+    membership = agency_staff_for_user(user)
     if membership is not None:
         return Scope(
             user=user,
-            workers=registry_selectors.workers_visible_to(user),
-            agencies=registry_selectors.agencies_visible_to(user),
+            workers=workers_visible_to(user),
+            agencies=agencies_visible_to(user),
             agency=membership.agency,
             branch=membership.branch,
         )
-    if registry_selectors.user_is_regulator(user):
-        district = registry_selectors.regulator_district_for_user(user) or ""
-        if not district and not registry_selectors.user_sees_all_workers(user):
+    if user_is_regulator(user):
+        district = regulator_district_for_user(user) or ""
+        if not district and not user_sees_all_workers(user):
             # A district regulator without a district on file sees nothing.
             return None
         return Scope(
             user=user,
-            workers=registry_selectors.workers_visible_to(user),
-            agencies=registry_selectors.agencies_visible_to(user),
+            workers=workers_visible_to(user),
+            agencies=agencies_visible_to(user),
             district=district,
             is_regulator=True,
         )
@@ -167,7 +177,7 @@ def decorate_rows(rows: list[Worker], *, today=None) -> list[Worker]:
     progress = course_stats.enrolment_progress(ids)
     subset = Worker.objects.filter(pk__in=ids)
     doors = door.door_status_for_workers(subset) if ids else {}
-    insurance = registry_selectors.insurance_expiry_for_workers(subset) if ids else {}
+    insurance = insurance_expiry_for_workers(subset) if ids else {}
     for w in rows:
         w.courses = progress.get(w.pk, [])
         w.certificate_status = certificate_stats.status_of(
@@ -213,7 +223,7 @@ def worker_timeline(worker: Worker) -> list[dict]:
 
     events: list[dict] = []
     labels = dict(FS.choices)
-    for t in registry_stats.filing_transitions_of(worker):
+    for t in filing_transitions_of(worker):
         events.append(
             {
                 "at": t.at,
@@ -285,7 +295,7 @@ def worker_timeline(worker: Worker) -> list[dict]:
                     "detail": c.revoked_reason,
                 }
             )
-    for emp in registry_selectors.worker_employment_history(worker):
+    for emp in worker_employment_history(worker):
         events.append(
             {
                 "at": _at(emp.start_date),
@@ -303,7 +313,7 @@ def worker_timeline(worker: Worker) -> list[dict]:
                     "detail": "",
                 }
             )
-    for r in registry_stats.credit_records_of_worker(worker):
+    for r in credit_records_of_worker(worker):
         events.append(
             {
                 "at": _at(r.occurred_on),
@@ -312,7 +322,7 @@ def worker_timeline(worker: Worker) -> list[dict]:
                 "detail": r.description,
             }
         )
-    for v in registry_selectors.service_visits_of_worker(worker):
+    for v in service_visits_of_worker(worker):
         detail = _("评分 %(rating)s") % {"rating": v.rating} if v.rating else ""
         events.append(
             {

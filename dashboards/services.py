@@ -20,8 +20,8 @@ from courses import stats as course_stats
 from exams import stats as exam_stats
 from lms.audit import audit
 from lms.notifications import send_email, send_sms
-from registry import stats as registry_stats
 from registry.models import Worker
+from registry.selectors.statistics import regulator_users
 
 from . import figures
 from .models import DistrictSnapshot, MonthlyReport, Reminder, SupervisionWarning
@@ -250,11 +250,9 @@ def warnings_notify(*, warning_ids: list[int]) -> int:
     """E-mail each new warning to the regulators of its district (once)."""
     sent = 0
     for warning in SupervisionWarning.objects.filter(pk__in=warning_ids, notified_at__isnull=True):
-        users = (
-            registry_stats.regulator_users(district=warning.district) if warning.district else []
-        )
+        users = regulator_users(district=warning.district) if warning.district else []
         if not users:
-            users = registry_stats.regulator_users(district="")
+            users = regulator_users(district="")
         recipients = [u.email for u in users if u.email]
         subject = _("【预警】%(rule)s：%(subject)s") % {
             "rule": warning.get_rule_display(),

@@ -30,8 +30,9 @@ from certificates import door
 from courses import services as course_services
 from courses import stats as course_stats
 from lms.masking import mask_id_number
-from registry import selectors as registry_selectors
 from registry.models import FilingStatus
+from registry.selectors.credit import worker_credit_standing
+from registry.selectors.filings import workers_ready_for_cards
 
 from . import charts, exports, reports, selectors, services
 from .filters import CERTIFICATE_STATES, ProgressReportFilterSet
@@ -264,7 +265,7 @@ def worker_detail(request, pk: int):
         "certificate_label": CERTIFICATE_LABELS.get(worker.certificate_status, ""),
         "last_exam": last_exam_text(worker),
         "timeline": selectors.worker_timeline(worker),
-        "standing": registry_selectors.worker_credit_standing(worker),
+        "standing": worker_credit_standing(worker),
         "categories": list(worker.service_categories.all()),
         "door_label": door.short_label(worker.door_colour),
         "scope": scope,
@@ -383,7 +384,7 @@ def card_sheet_response(request, scope, workers):
     With none of them waiting for a card, a warning instead of an empty sheet.
     """
     ready = (
-        registry_selectors.workers_ready_for_cards(agency=scope.agency)
+        workers_ready_for_cards(agency=scope.agency)
         .filter(pk__in=workers.values("pk"))
         .select_related("branch")
         .prefetch_related("service_categories")

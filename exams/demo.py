@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from registry import selectors as registry_selectors
+from registry.selectors.access import worker_for_user
 
 from . import services, xlsx
 from .demo_bank import BANK
@@ -152,7 +152,7 @@ def seed(ctx) -> None:
         f"  考试：{exam.title}（20 题 30 分钟，80 分及格），{demo_exam.title}；"
         f"成绩：通过 {len(passed)} 人，未通过 {len(failed)} 人"
     )
-    demo_worker = registry_selectors.worker_for_user(ctx.users.get("worker"))
+    demo_worker = worker_for_user(ctx.users.get("worker"))
     if demo_worker is not None:
         ctx.urls.append(
             ("演示考试（2 分钟，可看到计时结束）", f"{settings.SITE_URL}/me/exams/{demo_exam.pk}/")

@@ -16,8 +16,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses import selectors as course_selectors
-from registry import selectors as registry_selectors
 from registry.models import FilingStatus
+from registry.selectors.access import worker_for_user, workers_visible_to
+from registry.selectors.credit import worker_is_blacklisted
+from registry.selectors.filings import worker_filing_status, worker_is_registered
 
 from . import grading
 from .models import Accommodation, Answer, Attempt, AttemptQuestion, Exam, Question
@@ -66,7 +68,7 @@ def _local(dt: datetime) -> str:
 
 
 def _filing_refusal_message(worker) -> str:
-    status = registry_selectors.worker_filing_status(worker)
+    status = worker_filing_status(worker)
     if status is None:
         return _("你还没有备案登记，登记通过后才能参加考试。请联系所在企业办理。")
     return _("你的备案状态是“%(status)s”，审核通过（已登记）后才能参加考试。") % {
@@ -96,14 +98,14 @@ def exam_refusals(*, exam: Exam, worker, now: datetime | None = None) -> list[Re
                 "closed", _("考试已于 %(time)s 截止。") % {"time": _local(exam.available_until)}
             )
         )
-    if registry_selectors.worker_is_blacklisted(worker):
+    if worker_is_blacklisted(worker):
         refusals.append(
             Refusal(
                 "blacklisted",
                 _("你已被列入家政行业黑名单，不能参加考试。如有疑问，请联系所在企业或区商务部门。"),
             )
         )
-    if exam.require_filing_approved and not registry_selectors.worker_is_registered(worker):
+    if exam.require_filing_approved and not worker_is_registered(worker):
         refusals.append(Refusal("filing_not_approved", _filing_refusal_message(worker)))
     if exam.require_course_completed and not course_selectors.course_completed(
         worker=worker, course=exam.course
@@ -185,7 +187,7 @@ def attempt_of_worker(*, worker, attempt_id: int) -> Attempt:
 
 def worker_for_user_or_404(user):
     """The worker of a login; Http404 for a login that is no worker."""
-    worker = registry_selectors.worker_for_user(user)
+    worker = worker_for_user(user)
     if worker is None:
         raise Http404
     return worker
@@ -357,7 +359,7 @@ def latest_passed_attempt(*, worker, exam: Exam) -> Attempt | None:
 
 def attempts_visible_to(user) -> QuerySet[Attempt]:
     """Attempts a staff login may see: those of the workers `workers_visible_to(user)` returns."""
-    workers = registry_selectors.workers_visible_to(user)
+    workers = workers_visible_to(user)
     return Attempt.objects.filter(worker__in=workers).select_related("exam", "worker")
 
 

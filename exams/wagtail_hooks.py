@@ -3,7 +3,7 @@
 Questions, categories and exams are snippets (a question has a preview, as
 the worker's phone shows it); accommodations and attempts are model
 viewsets. Attempts are read-only and scoped: a login sees the attempts of the
-workers ``registry.selectors.workers_visible_to`` gives it (agency staff:
+workers ``registry.selectors.access.workers_visible_to`` gives it (agency staff:
 their own workers only).
 """
 
@@ -33,7 +33,7 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from lms.admin_scope import ReadOnlyPolicy, ScopedObjectsMixin
-from registry import selectors as registry_selectors
+from registry.selectors.access import workers_visible_to
 
 from . import admin_views, grading, selectors, xlsx
 from .models import Accommodation, Attempt, Exam, Question, QuestionCategory
@@ -250,7 +250,7 @@ class AccommodationForm(WagtailAdminModelForm):
 
     def clean_worker_ref(self):
         ref = self.cleaned_data["worker_ref"].strip()
-        workers = registry_selectors.workers_visible_to(self.for_user)
+        workers = workers_visible_to(self.for_user)
         matches = list(workers.filter(Q(card_number=ref) | Q(phone=ref))[:2])
         if len(matches) != 1:
             raise forms.ValidationError(_gettext("找不到这个家政卡号或手机号对应的家政服务员。"))
@@ -282,11 +282,11 @@ class AccommodationViewSet(ScopedObjectsMixin, ModelViewSet):
     )
 
     def get_queryset(self, request):
-        workers = registry_selectors.workers_visible_to(request.user)
+        workers = workers_visible_to(request.user)
         return Accommodation.objects.filter(worker__in=workers).select_related("exam", "worker")
 
     def visible_to(self, user):
-        workers = registry_selectors.workers_visible_to(user)
+        workers = workers_visible_to(user)
         return Accommodation.objects.filter(worker__in=workers)
 
 

@@ -20,6 +20,24 @@ from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.audit import audit_entries
+from registry.selectors.access import (
+    agencies_visible_to,
+    agency_staff_for_user,
+    credit_records_visible_to,
+    filings_visible_to,
+    roster_imports_visible_to,
+    user_is_regulator,
+    user_is_reviewer,
+    workers_visible_to,
+)
+from registry.selectors.credit import agency_credit_standing, worker_credit_standing
+from registry.selectors.filings import filing_next_waiting, worker_filing, workers_ready_for_cards
+from registry.selectors.visits import visit_ratings_visible_to
+from registry.selectors.workers import (
+    worker_current_employment,
+    worker_employment_history,
+    worker_find_by_id_number,
+)
 from registry.services.cards import card_issue, card_issue_batch
 from registry.services.credit import credit_record_create, credit_record_expire
 from registry.services.employment import employment_end, employment_start
@@ -37,7 +55,6 @@ from registry.services.rosters import roster_import_create
 from registry.services.visits import rating_escalate_to_credit_record, rating_moderate
 from registry.services.workers import worker_create, worker_set_photo, worker_update
 
-from . import selectors
 from .forms import (
     BatchCardForm,
     CreditRecordForm,
@@ -68,25 +85,25 @@ class RegistryAdminView(WagtailAdminTemplateMixin):
 
 
 def _require_agency_staff(request):
-    membership = selectors.agency_staff_for_user(request.user)
+    membership = agency_staff_for_user(request.user)
     if membership is None:
         raise PermissionDenied
     return membership
 
 
 def _require_reviewer(request):
-    if not selectors.user_is_reviewer(request.user):
+    if not user_is_reviewer(request.user):
         raise PermissionDenied
 
 
 def _require_regulator(request):
-    if not selectors.user_is_regulator(request.user):
+    if not user_is_regulator(request.user):
         raise PermissionDenied
 
 
 def _visible_worker(request, pk) -> Worker:
     return get_object_or_404(
-        selectors.workers_visible_to(request.user).select_related("agency", "branch"), pk=pk
+        workers_visible_to(request.user).select_related("agency", "branch"), pk=pk
     )
 
 
@@ -151,7 +168,7 @@ class RosterUploadView(AgencyStaffFormMixin, RegistryAdminView, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["recent"] = selectors.roster_imports_visible_to(self.request.user)[:10]
+        context["recent"] = roster_imports_visible_to(self.request.user)[:10]
         context["categories"] = ServiceCategory.objects.all()
         return context
 
@@ -176,7 +193,7 @@ class RosterDetailView(RegistryAdminView, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         roster = get_object_or_404(
-            selectors.roster_imports_visible_to(self.request.user), pk=self.kwargs["pk"]
+            roster_imports_visible_to(self.request.user), pk=self.kwargs["pk"]
         )
         context["roster"] = roster
         context["errors_shown"] = roster.errors[:200]
@@ -185,7 +202,7 @@ class RosterDetailView(RegistryAdminView, TemplateView):
 
 class RosterErrorsView(View):
     def get(self, request, pk):
-        roster = get_object_or_404(selectors.roster_imports_visible_to(request.user), pk=pk)
+        roster = get_object_or_404(roster_imports_visible_to(request.user), pk=pk)
         response = HttpResponse(errors_csv(roster.errors), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="roster-{roster.pk}-errors.csv"'
         return response
@@ -214,20 +231,20 @@ class WorkerDetailView(RegistryAdminView, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         worker = _visible_worker(self.request, self.kwargs["pk"])
-        filing = selectors.worker_filing(worker)
+        filing = worker_filing(worker)
         user = self.request.user
-        is_reviewer = selectors.user_is_reviewer(user)
+        is_reviewer = user_is_reviewer(user)
         context.update(
             worker=worker,
             filing=filing,
             transitions=list(filing.transitions.select_related("actor")) if filing else [],
-            employments=selectors.worker_employment_history(worker),
-            current_employment=selectors.worker_current_employment(worker),
-            standing=selectors.worker_credit_standing(worker),
+            employments=worker_employment_history(worker),
+            current_employment=worker_current_employment(worker),
+            standing=worker_credit_standing(worker),
             records=worker.credit_records.all(),
             is_reviewer=is_reviewer,
-            is_regulator=selectors.user_is_regulator(user),
-            is_agency_staff=selectors.agency_staff_for_user(user) is not None,
+            is_regulator=user_is_regulator(user),
+            is_agency_staff=agency_staff_for_user(user) is not None,
             # Reviewers compare the full number with the ID card; others see it masked.
             id_display=worker.id_number if is_reviewer else worker.masked_id_number,
             can_issue_card=is_reviewer
@@ -278,7 +295,7 @@ class WorkerEditView(RegistryAdminView, FormView):
         context = super().get_context_data(**kwargs)
         context["multipart"] = True
         context["submit_label"] = _("保存")
-        filing = selectors.worker_filing(self.worker)
+        filing = worker_filing(self.worker)
         if filing and filing.status == FilingStatus.RETURNED:
             context["intro"] = _("审核意见：%(reason)s。改好后回到档案页重新提交。") % {
                 "reason": filing.reason
@@ -314,7 +331,7 @@ class WorkerActionView(View):
 
     def post(self, request, pk, action):
         worker = _visible_worker(request, pk)
-        filing = selectors.worker_filing(worker)
+        filing = worker_filing(worker)
         user = request.user
         try:
             if action == "resubmit":
@@ -339,7 +356,7 @@ class WorkerActionView(View):
                 messages.success(request, _("已登记从业经历。"))
             elif action == "employment-end":
                 _require_agency_staff(request)
-                current = selectors.worker_current_employment(worker)
+                current = worker_current_employment(worker)
                 if current is None:
                     raise Http404
                 employment_end(
@@ -384,7 +401,7 @@ class FilingReviewView(RegistryAdminView, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.filing = get_object_or_404(
-            selectors.filings_visible_to(request.user).select_related(
+            filings_visible_to(request.user).select_related(
                 "worker", "worker__agency", "worker__branch", "agency"
             ),
             pk=kwargs["pk"],
@@ -394,7 +411,7 @@ class FilingReviewView(RegistryAdminView, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filing = self.filing
-        is_reviewer = selectors.user_is_reviewer(self.request.user)
+        is_reviewer = user_is_reviewer(self.request.user)
         allowed = filing_allowed_targets(filing)
         context.update(
             filing=filing,
@@ -413,16 +430,16 @@ class FilingReviewView(RegistryAdminView, TemplateView):
                 "withdraw": FilingStatus.WITHDRAWN in allowed,
             },
             reason_form=kwargs.get("reason_form") or ReasonForm(),
-            standing=selectors.worker_credit_standing(filing.worker)
+            standing=worker_credit_standing(filing.worker)
             if filing.worker_id
-            else selectors.agency_credit_standing(filing.agency),
+            else agency_credit_standing(filing.agency),
             next_filing=self._next_filing() if is_reviewer else None,
         )
         return context
 
     def _next_filing(self):
         """The next filing waiting in the queue (下一份), for reviewers working through it."""
-        return selectors.filing_next_waiting(user=self.request.user, after=self.filing)
+        return filing_next_waiting(user=self.request.user, after=self.filing)
 
     def post(self, request, pk):
         _require_reviewer(request)
@@ -460,7 +477,7 @@ class BatchCardView(RegistryAdminView, TemplateView):
         pk = self.request.GET.get("agency") or self.request.POST.get("agency")
         if not pk or not str(pk).isdigit():
             return None
-        return get_object_or_404(selectors.agencies_visible_to(self.request.user), pk=pk)
+        return get_object_or_404(agencies_visible_to(self.request.user), pk=pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -471,9 +488,7 @@ class BatchCardView(RegistryAdminView, TemplateView):
             workers__filings__status=FilingStatus.APPROVED,
             workers__card_number__isnull=True,
         ).distinct()
-        context["waiting"] = (
-            list(selectors.workers_ready_for_cards(agency=agency)[:500]) if agency else []
-        )
+        context["waiting"] = list(workers_ready_for_cards(agency=agency)[:500]) if agency else []
         context["form"] = kwargs.get("form") or BatchCardForm()
         return context
 
@@ -535,7 +550,7 @@ class CreditRecordAddView(RegistryAdminView, FormView):
         initial = super().get_initial()
         worker_pk = self.request.GET.get("worker")
         if worker_pk and worker_pk.isdigit():
-            worker = selectors.workers_visible_to(self.request.user).filter(pk=worker_pk).first()
+            worker = workers_visible_to(self.request.user).filter(pk=worker_pk).first()
             if worker and worker.card_number:
                 initial.update(subject="worker", card_number=worker.card_number)
         initial.setdefault("occurred_on", timezone.localdate())
@@ -546,18 +561,18 @@ class CreditRecordAddView(RegistryAdminView, FormView):
         user = self.request.user
         worker = agency = None
         if data["subject"] == "worker":
-            workers = selectors.workers_visible_to(user)
+            workers = workers_visible_to(user)
             if data.get("card_number"):
                 worker = workers.filter(card_number=data["card_number"].strip().upper()).first()
             elif data.get("id_number"):
-                found = selectors.worker_find_by_id_number(data["id_number"])
+                found = worker_find_by_id_number(data["id_number"])
                 worker = workers.filter(pk=found.pk).first() if found else None
             if worker is None:
                 form.add_error("card_number", _("在您的监管范围内找不到这名服务员。"))
                 return self.form_invalid(form)
         else:
             code = (data.get("credit_code") or "").strip().upper()
-            agency = selectors.agencies_visible_to(user).filter(credit_code=code).first()
+            agency = agencies_visible_to(user).filter(credit_code=code).first()
             if agency is None:
                 form.add_error("credit_code", _("在您的监管范围内找不到这家企业。"))
                 return self.form_invalid(form)
@@ -590,7 +605,7 @@ class CreditRecordExpireView(RegistryAdminView, FormView):
     def dispatch(self, request, *args, **kwargs):
         _require_regulator(request)
         self.record = get_object_or_404(
-            selectors.credit_records_visible_to(request.user).select_related("worker", "agency"),
+            credit_records_visible_to(request.user).select_related("worker", "agency"),
             pk=kwargs["pk"],
         )
         return super().dispatch(request, *args, **kwargs)
@@ -639,7 +654,7 @@ class InsuranceAddView(RegistryAdminView, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["workers"] = selectors.workers_visible_to(self.request.user).order_by("name")
+        kwargs["workers"] = workers_visible_to(self.request.user).order_by("name")
         return kwargs
 
     def get_initial(self):
@@ -677,9 +692,7 @@ class RatingModerateView(RegistryAdminView, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm("registry.moderate_visitrating"):
             raise PermissionDenied
-        self.rating = get_object_or_404(
-            selectors.visit_ratings_visible_to(request.user), pk=kwargs["pk"]
-        )
+        self.rating = get_object_or_404(visit_ratings_visible_to(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from lms.crypto import lookup_hash
+from registry.selectors.filings import worker_is_registered
 from registry.services.agencies import agency_create
 from registry.services.cards import card_issue
 from registry.services.credit import credit_record_create
@@ -34,7 +35,6 @@ from registry.services.staff import agency_staff_assign, regulator_profile_set
 from registry.services.visits import rating_moderate, rating_submit, visit_confirm
 from registry.services.workers import worker_create
 
-from . import selectors
 from .models import (
     Agency,
     Branch,
@@ -490,7 +490,7 @@ def _agency_credit(agencies: dict[str, Agency], today, regulator) -> None:
         )
 
 
-__all__ = ["DemoWorkers", "seed", "selectors"]
+__all__ = ["DemoWorkers", "seed"]
 
 
 # --- household trust: insurance, visits and moderated ratings ---------------------
@@ -549,7 +549,7 @@ def seed_trust(ctx, *, workers: list[Worker], demo_worker: Worker, today) -> Non
     """Insurance for the registered workers, visits and ratings for a few of them."""
     staff = ctx.users.get("agency_staff")
     regulator = ctx.users.get("city_regulator")
-    registered = [w for w in workers if selectors.worker_is_registered(w)]
+    registered = [w for w in workers if worker_is_registered(w)]
     # The demo worker is insured: their live code should come up green.
     _insurance(demo_worker, 1, today, staff)
     for n, worker in enumerate(registered, start=2):

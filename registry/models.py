@@ -1,6 +1,6 @@
 """The registry: agencies, branches, workers, filings, employment and credit.
 
-Models stay thin: rules live in ``services/`` (writes) and ``selectors.py``
+Models stay thin: rules live in ``services/`` (writes) and ``selectors/``
 (reads). Invariants that the database can hold are constraints here.
 """
 

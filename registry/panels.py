@@ -18,7 +18,10 @@ from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
 
-from . import selectors, stats
+from registry.selectors.access import agency_staff_for_user, workers_of_membership
+from registry.selectors.statistics import complaints_since
+from registry.selectors.visits import latest_ratings
+
 from .models import Agency, Filing, FilingStatus
 
 #: Rows shown in each list of a panel.
@@ -37,7 +40,7 @@ class AgencyPanel(Component):
 
     @cached_property
     def workers(self):
-        return selectors.workers_of_membership(self.membership)
+        return workers_of_membership(self.membership)
 
     def panel_context(self) -> dict:
         raise NotImplementedError
@@ -48,7 +51,7 @@ class AgencyPanel(Component):
 
 def add_agency_panel(request, panels, panel_class) -> None:
     """Append `panel_class` for agency staff (nothing for anyone else)."""
-    membership = selectors.agency_staff_for_user(getattr(request, "user", None))
+    membership = agency_staff_for_user(getattr(request, "user", None))
     if membership is not None:
         panels.append(panel_class(membership))
 
@@ -87,9 +90,9 @@ class FilingsPanel(AgencyPanel):
                 .order_by("health_check_expiry", "pk")[:LIST_LIMIT]
             ),
             "complaints": list(
-                stats.complaints_since(self.workers, agencies, today - datetime.timedelta(days=90))[
+                complaints_since(self.workers, agencies, today - datetime.timedelta(days=90))[
                     :LIST_LIMIT
                 ]
             ),
-            "ratings": selectors.latest_ratings(self.workers, LIST_LIMIT),
+            "ratings": latest_ratings(self.workers, LIST_LIMIT),
         }

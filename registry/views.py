@@ -15,14 +15,34 @@ from django.views.decorators.http import require_http_methods
 from lms.http import private
 from lms.origin import page_form_view
 from lms.ratelimit import public_lookup_limit
+from registry.selectors import lookups
+from registry.selectors.access import worker_for_user
+from registry.selectors.credit import worker_credit_standing
+from registry.selectors.door_facts import workers_door_status
+from registry.selectors.filings import (
+    worker_filing,
+    worker_past_filings,
+    worker_pending_transfer_requests,
+    worker_transfer_request,
+)
+from registry.selectors.public_record import public_agency, public_visit, public_worker
+from registry.selectors.visits import (
+    public_comments_for_workers,
+    visit_for_rating_token,
+    visit_has_rating,
+    visit_summary_for_workers,
+)
+from registry.selectors.workers import (
+    worker_employment_history,
+    worker_health_check_valid,
+    worker_own_record,
+)
 from registry.services.signin import worker_change_phone
 from registry.services.transfers import worker_confirm_transfer, worker_decline_transfer
 from registry.services.visits import RatingRefused, rating_submit
 
-from . import selectors
 from .forms import AgencyCreditLookupForm, VisitRatingForm, WorkerTraceLookupForm
 from .models import AgencyCreditLookupPage, WorkerTraceLookupPage
-from .public import public_agency, public_visit, public_worker
 
 
 @public_lookup_limit
@@ -64,16 +84,16 @@ def _worker_answer(request, page, form, *, deep_link: bool = False):
     """The lookup page with the answer to `form` (bound); private, like every answer."""
     results = None
     if form.is_valid():
-        workers = selectors.worker_trace_lookup(
+        workers = lookups.worker_trace_lookup(
             card_number=form.cleaned_data["card_number"],
             name=form.cleaned_data["name"],
             id_last4=form.cleaned_data["id_last4"],
         )
         today = timezone.localdate()
-        doors = selectors.workers_door_status(workers) if workers else None
-        visits = selectors.visit_summary_for_workers(workers, today=today) if workers else {}
+        doors = workers_door_status(workers) if workers else None
+        visits = visit_summary_for_workers(workers, today=today) if workers else {}
         rated = [w for w in workers if visits.get(w.pk) and visits[w.pk].rated]
-        comments = selectors.public_comments_for_workers(rated, today=today) if rated else {}
+        comments = public_comments_for_workers(rated, today=today) if rated else {}
         results = [
             public_worker(
                 w,
@@ -115,7 +135,7 @@ def agency_credit_lookup(request, *, page):
             today = timezone.localdate()
             results = [
                 public_agency(a, today=today)
-                for a in selectors.agency_credit_lookup(query=form.cleaned_data["q"])
+                for a in lookups.agency_credit_lookup(query=form.cleaned_data["q"])
             ]
     searched = data is not None
     context = {"page": page, "self": page, "form": form, "searched": searched, "results": results}
@@ -126,22 +146,22 @@ def agency_credit_lookup(request, *, page):
 @login_required
 def my_record(request):
     """The signed-in worker's own filing, card, employment and credit (/me/record/)."""
-    worker = selectors.worker_for_user(request.user)
+    worker = worker_for_user(request.user)
     if worker is None:
         raise Http404
-    worker = selectors.worker_own_record(worker)
-    filing = selectors.worker_filing(worker)
+    worker = worker_own_record(worker)
+    filing = worker_filing(worker)
     today = timezone.localdate()
     context = {
         "worker": worker,
         "filing": filing,
         "transitions": list(filing.transitions.all()) if filing else [],
-        "past_filings": selectors.worker_past_filings(worker),
+        "past_filings": worker_past_filings(worker),
         # The worker's own page: naming the agencies that ask is the point of it.
-        "transfer_requests": selectors.worker_pending_transfer_requests(worker),
-        "employments": selectors.worker_employment_history(worker),
-        "standing": selectors.worker_credit_standing(worker, public_only=True, today=today),
-        "health_valid": selectors.worker_health_check_valid(worker, today=today),
+        "transfer_requests": worker_pending_transfer_requests(worker),
+        "employments": worker_employment_history(worker),
+        "standing": worker_credit_standing(worker, public_only=True, today=today),
+        "health_valid": worker_health_check_valid(worker, today=today),
         "today": today,
     }
     return private(render(request, "registry/my_record.html", context))
@@ -151,8 +171,8 @@ def my_record(request):
 @require_http_methods(["POST"])
 def my_transfer_answer(request, pk: int, answer: str):
     """The worker confirms (确认转入) or declines an agency's transfer request (POST)."""
-    worker = selectors.worker_for_user(request.user)
-    transfer = selectors.worker_transfer_request(worker, pk) if worker else None
+    worker = worker_for_user(request.user)
+    transfer = worker_transfer_request(worker, pk) if worker else None
     if transfer is None or answer not in ("confirm", "decline"):
         raise Http404
     try:
@@ -181,14 +201,14 @@ def _count_rating(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def visit_rate(request, token: str):
     """The household's one-time link: rate the visit once (1–5 stars, optional comment)."""
-    visit = selectors.visit_for_rating_token(token)
+    visit = visit_for_rating_token(token)
     context = {"visit": None, "form": None, "state": "unknown", "just_confirmed": False}
     status = 404
     if visit is not None:
         status = 200
         context["visit"] = public_visit(visit)
         context["just_confirmed"] = request.GET.get("new") == "1"
-        if selectors.visit_has_rating(visit):
+        if visit_has_rating(visit):
             context["state"] = "rated"
         elif visit.rating_link_expires_at < timezone.now():
             context["state"] = "expired"
@@ -227,7 +247,7 @@ def my_phone(request):
     from lms.masking import mask_phone
     from lms.notifications import SMSError
 
-    worker = selectors.worker_for_user(request.user)
+    worker = worker_for_user(request.user)
     if worker is None:
         raise Http404
     new_phone = request.session.get("phone_change")

@@ -63,8 +63,21 @@ from wagtail.permissions import register_permission_policy  # noqa: E402
 import django_filters  # noqa: E402
 
 from lms.admin_scope import ReadOnlyPolicy, ScopedObjectsMixin  # noqa: E402
+from registry.selectors.access import (  # noqa: E402
+    agencies_visible_to,
+    agency_staff_for_user,
+    credit_records_visible_to,
+    filings_visible_to,
+    roster_imports_visible_to,
+    user_is_regulator,
+    user_is_reviewer,
+    user_sees_all_workers,
+    workers_visible_to,
+)
+from registry.selectors.filings import FILINGS_WAITING  # noqa: E402
+from registry.selectors.insurance import insurances_visible_to  # noqa: E402
+from registry.selectors.visits import service_visits_visible_to, visit_ratings_visible_to  # noqa: E402
 
-from . import selectors  # noqa: E402
 from .models import (  # noqa: E402
     Agency,
     CardBatch,
@@ -154,7 +167,7 @@ class RegistryViewSet(ScopedObjectsMixin, ModelViewSet):
 def _agency_choices(request):
     if request is None:
         return Agency.objects.none()
-    return selectors.agencies_visible_to(request.user).only("pk", "name")
+    return agencies_visible_to(request.user).only("pk", "name")
 
 
 #: The review queue's own status choices before the statuses: what a reviewer has
@@ -194,7 +207,7 @@ class FilingFilterSet(WagtailFilterSet):
 
     def filter_status(self, queryset, name, value):
         if value == FILING_WAITING:
-            return queryset.filter(status__in=selectors.FILINGS_WAITING)
+            return queryset.filter(status__in=FILINGS_WAITING)
         if value == FILING_ANY:
             return queryset
         return queryset.filter(status=value)
@@ -211,7 +224,7 @@ class FilingFilterSet(WagtailFilterSet):
 
 
 class FilingIndexView(VisibleIndexView):
-    visible = staticmethod(selectors.filings_visible_to)
+    visible = staticmethod(filings_visible_to)
     related = ("worker", "worker__agency", "filing_agency", "agency")
     default_ordering = "-submitted_at"
 
@@ -227,7 +240,7 @@ class FilingIndexView(VisibleIndexView):
         return kwargs
 
     def extra_buttons(self):
-        if selectors.user_is_reviewer(self.request.user):
+        if user_is_reviewer(self.request.user):
             return [(_("集体领卡"), reverse("registry_admin:batch_card"), "tasks")]
         return []
 
@@ -274,14 +287,14 @@ class WorkerFilterSet(WagtailFilterSet):
 
 
 class WorkerIndexView(VisibleIndexView):
-    visible = staticmethod(selectors.workers_visible_to)
+    visible = staticmethod(workers_visible_to)
     related = ("agency", "branch")
 
     def detail_url(self, instance):
         return reverse("registry_admin:worker_detail", args=[instance.pk])
 
     def extra_buttons(self):
-        if selectors.agency_staff_for_user(self.request.user) is None:
+        if agency_staff_for_user(self.request.user) is None:
             return []
         return [
             (_("备案服务员"), reverse("registry_admin:worker_file"), "plus"),
@@ -309,7 +322,7 @@ class WorkerViewSet(RegistryViewSet):
 
 
 class AgencyIndexView(VisibleIndexView):
-    visible = staticmethod(selectors.agencies_visible_to)
+    visible = staticmethod(agencies_visible_to)
 
     def get_base_queryset(self):
         # An agency has at most one filing: fetch its pk with the rows, not one query per row.
@@ -341,7 +354,7 @@ class AgencyViewSet(RegistryViewSet):
 
 
 class CreditRecordIndexView(VisibleIndexView):
-    visible = staticmethod(selectors.credit_records_visible_to)
+    visible = staticmethod(credit_records_visible_to)
     related = ("worker", "agency")
 
     def detail_url(self, instance):
@@ -353,7 +366,7 @@ class CreditRecordIndexView(VisibleIndexView):
         from wagtail.admin.menu import MenuItem
 
         buttons = super().get_list_more_buttons(instance)
-        if selectors.user_is_regulator(self.request.user):
+        if user_is_regulator(self.request.user):
             buttons.append(
                 MenuItem(
                     _("使失效"),
@@ -365,7 +378,7 @@ class CreditRecordIndexView(VisibleIndexView):
         return buttons
 
     def extra_buttons(self):
-        if selectors.user_is_regulator(self.request.user):
+        if user_is_regulator(self.request.user):
             return [(_("新增信用记录"), reverse("registry_admin:credit_add"), "plus")]
         return []
 
@@ -389,14 +402,14 @@ class CreditRecordViewSet(RegistryViewSet):
 
 
 class RosterIndexView(VisibleIndexView):
-    visible = staticmethod(selectors.roster_imports_visible_to)
+    visible = staticmethod(roster_imports_visible_to)
     related = ("agency",)
 
     def detail_url(self, instance):
         return reverse("registry_admin:roster_detail", args=[instance.pk])
 
     def extra_buttons(self):
-        if selectors.agency_staff_for_user(self.request.user) is None:
+        if agency_staff_for_user(self.request.user) is None:
             return []
         return [(_("上传花名册"), reverse("registry_admin:roster_upload"), "upload")]
 
@@ -425,17 +438,17 @@ class CardBatchIndexView(VisibleIndexView):
 
     @staticmethod
     def visible(user):
-        if not selectors.user_is_reviewer(user) and not selectors.user_sees_all_workers(user):
-            return CardBatch.objects.filter(agency__in=selectors.agencies_visible_to(user))
+        if not user_is_reviewer(user) and not user_sees_all_workers(user):
+            return CardBatch.objects.filter(agency__in=agencies_visible_to(user))
         return CardBatch.objects.all()
 
     def detail_url(self, instance):
-        if selectors.user_is_reviewer(self.request.user):
+        if user_is_reviewer(self.request.user):
             return reverse("registry_admin:batch_detail", args=[instance.pk])
         return None
 
     def extra_buttons(self):
-        if selectors.user_is_reviewer(self.request.user):
+        if user_is_reviewer(self.request.user):
             return [(_("集体领卡"), reverse("registry_admin:batch_card"), "plus")]
         return []
 
@@ -460,7 +473,7 @@ class CardBatchViewSet(RegistryViewSet):
 
 
 class InsuranceIndexView(VisibleIndexView):
-    visible = staticmethod(selectors.insurances_visible_to)
+    visible = staticmethod(insurances_visible_to)
 
     def detail_url(self, instance):
         return reverse("registry_admin:worker_detail", args=[instance.worker_id])
@@ -483,7 +496,7 @@ class InsuranceViewSet(RegistryViewSet):
 
 
 class ServiceVisitIndexView(VisibleIndexView):
-    visible = staticmethod(selectors.service_visits_visible_to)
+    visible = staticmethod(service_visits_visible_to)
 
     def detail_url(self, instance):
         return reverse("registry_admin:worker_detail", args=[instance.worker_id])
@@ -511,7 +524,7 @@ class ServiceVisitViewSet(RegistryViewSet):
 class VisitRatingIndexView(VisibleIndexView):
     """Agencies see their workers' ratings; regulators also get the moderation action."""
 
-    visible = staticmethod(selectors.visit_ratings_visible_to)
+    visible = staticmethod(visit_ratings_visible_to)
 
     def get_base_queryset(self):
         qs = super().get_base_queryset()

@@ -18,7 +18,7 @@ from registry.models import (
     IssuedCard,
     Worker,
 )
-from registry.selectors import workers_ready_for_cards
+from registry.selectors.filings import workers_ready_for_cards
 from registry.services.common import public_changed, signed_in_user
 
 CARD_PREFIX = "SHJZ"

@@ -23,7 +23,7 @@ from registry.models import (
     VisitRating,
     Worker,
 )
-from registry.selectors import visit_ratings_visible_to
+from registry.selectors.visits import visit_ratings_visible_to
 from registry.services.common import public_changed
 from registry.services.credit import credit_record_create
 

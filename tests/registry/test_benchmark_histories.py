@@ -17,7 +17,6 @@ from django.utils import timezone
 import pytest
 
 from certificates.models import Certificate
-from registry import selectors
 from registry.models import (
     CreditRecord,
     Employment,
@@ -26,7 +25,9 @@ from registry.models import (
     VisitRating,
     Worker,
 )
-from registry.public import public_worker
+from registry.selectors.door_facts import workers_door_status
+from registry.selectors.lookups import worker_trace_lookup
+from registry.selectors.public_record import public_worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -80,8 +81,8 @@ def test_a_full_history_is_answered_whole(said):
         .first()
     )
     assert worker is not None
-    (found,) = selectors.worker_trace_lookup(card_number=worker.card_number)
-    shown = public_worker(found, door=selectors.workers_door_status([found])[found.pk])
+    (found,) = worker_trace_lookup(card_number=worker.card_number)
+    shown = public_worker(found, door=workers_door_status([found])[found.pk])
     assert len(shown.employments) == 3
     assert "certificate_missing" not in {check.code for check in shown.door.checks}
     assert "insurance_missing" not in {check.code for check in shown.door.checks}

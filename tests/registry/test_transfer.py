@@ -9,8 +9,11 @@ from django.utils import timezone
 
 import pytest
 
-from registry import selectors, stats
 from registry.models import Employment, Filing, FilingStatus, TransferRequest, Worker
+from registry.selectors.access import filings_visible_to
+from registry.selectors.filings import worker_filing, worker_is_registered
+from registry.selectors.lookups import agency_filed_worker_count, worker_trace_lookup
+from registry.selectors.statistics import filing_status_counts, registration_counts
 from registry.services.cards import card_issue
 from registry.services.filings import filing_approve, filing_withdraw
 from registry.services.transfers import worker_confirm_transfer
@@ -163,7 +166,7 @@ def test_the_worker_confirms_the_move_from_their_record_page(
     old_job = Employment.objects.get(worker=worker, agency=old_agency)
     assert old_job.end_date == timezone.localdate()
     assert Employment.objects.get(worker=worker, end_date__isnull=True).agency == new_staff.agency
-    current = selectors.worker_filing(worker)
+    current = worker_filing(worker)
     assert current.kind == Filing.Kind.TRANSFER and current.submitted_by == new_staff.user
     assert TransferRequest.objects.get().status == TransferRequest.Status.CONFIRMED
     assert [m.to for m in mail.outbox] == [["old@agency.example"]]
@@ -211,7 +214,7 @@ def test_the_review_queue_marks_a_transfer(client, login_staff, old_agency, new_
     login_staff(client, reviewer_user())
     html = client.get(reverse("registry_filing:index"), {"status": "submitted"}).content.decode()
     assert "转入" in html
-    current = selectors.worker_filing(worker)
+    current = worker_filing(worker)
     review = client.get(reverse("registry_admin:filing_review", args=[current.pk]))
     assert "转入" in review.content.decode()
 
@@ -222,20 +225,20 @@ def test_counts_and_lookups_read_the_current_filing_once_per_worker(old_agency, 
         filing=Filing.objects.get(worker=worker), acting_user=reviewer_user(), reason="离职"
     )
     _file(worker, new_staff)
-    filing_approve(filing=selectors.worker_filing(worker), acting_user=reviewer_user())
+    filing_approve(filing=worker_filing(worker), acting_user=reviewer_user())
     workers = Worker.objects.all()
-    counts = stats.registration_counts(workers)
+    counts = registration_counts(workers)
     assert counts["applications"] == 1 and counts["registered"] == 1
     assert counts["withdrawn"] == 0 and counts["cards"] == 1
-    assert stats.filing_status_counts(workers) == {FilingStatus.APPROVED: 1}
-    assert selectors.worker_is_registered(worker)
-    found = selectors.worker_trace_lookup(card_number=worker.card_number)
+    assert filing_status_counts(workers) == {FilingStatus.APPROVED: 1}
+    assert worker_is_registered(worker)
+    found = worker_trace_lookup(card_number=worker.card_number)
     assert [w.pk for w in found] == [worker.pk]
-    assert selectors.agency_filed_worker_count(new_staff.agency) == 1
-    assert selectors.agency_filed_worker_count(old_agency) == 0
+    assert agency_filed_worker_count(new_staff.agency) == 1
+    assert agency_filed_worker_count(old_agency) == 0
     # The new agency sees the worker's current filing, never the former agency's.
-    visible = selectors.filings_visible_to(new_staff.user)
-    assert list(visible) == [selectors.worker_filing(worker)]
+    visible = filings_visible_to(new_staff.user)
+    assert list(visible) == [worker_filing(worker)]
 
 
 def test_one_current_filing_per_worker_is_a_database_rule(old_agency):

@@ -257,9 +257,9 @@ def test_colour_counts_for_the_supervision_overview():
 
 
 def test_the_registry_reaches_the_door_status_through_its_hook():
-    from registry import selectors as registry_selectors
+    from registry.selectors.door_facts import worker_door_status
 
     worker = build({"insurance": None})
-    status = registry_selectors.worker_door_status(worker)
+    status = worker_door_status(worker)
     assert status.colour == "yellow"
     assert timezone.localdate() == TODAY

@@ -7,7 +7,11 @@ them, whether the rating has a comment or not.
 
 import pytest
 
-from registry import selectors
+from registry.selectors.visits import (
+    ratings_awaiting_moderation,
+    visit_counts,
+    worker_visit_summary,
+)
 from registry.services.visits import rating_moderate, rating_submit
 
 from . import factories
@@ -38,7 +42,7 @@ def test_unmoderated_ratings_do_not_move_the_public_average(client, rated_worker
     rate(rated_worker, 1, comment="很差")
     rate(rated_worker, 1)  # no comment: nothing to hide, but still nobody looked
     assert public_average(client, certificate) == 3.7
-    summary = selectors.worker_visit_summary(rated_worker)
+    summary = worker_visit_summary(rated_worker)
     assert (summary.visits, summary.rated, summary.average_rating) == (5, 3, 3.7)
 
 
@@ -52,7 +56,7 @@ def test_a_moderated_rating_counts(client, rated_worker, regulator):
 def test_unmoderated_ratings_wait_in_the_moderation_queue(rated_worker, regulator):
     with_comment = rate(rated_worker, 2, comment="迟到")
     stars_only = rate(rated_worker, 5)
-    waiting = set(selectors.ratings_awaiting_moderation(regulator).values_list("pk", flat=True))
+    waiting = set(ratings_awaiting_moderation(regulator).values_list("pk", flat=True))
     assert waiting == {with_comment.pk, stars_only.pk}
 
 
@@ -60,4 +64,4 @@ def test_the_dashboards_average_counts_only_moderated_ratings(rated_worker):
     from registry.models import Worker
 
     rate(rated_worker, 1)
-    assert selectors.visit_counts(Worker.objects.all())["average_rating"] == 3.7
+    assert visit_counts(Worker.objects.all())["average_rating"] == 3.7

@@ -13,8 +13,14 @@ import time_machine
 from certificates import door
 from certificates import selectors as cert_selectors
 from lms.audit import audit_entries
-from registry import selectors
 from registry.models import CreditRecord, ServiceVisit, VisitRating
+from registry.selectors.insurance import insurance_expiry_for_workers
+from registry.selectors.visits import (
+    latest_ratings,
+    service_visits_of_worker,
+    visit_counts,
+    worker_visit_summary,
+)
 from registry.services.insurance import insurance_add
 from registry.services.visits import (
     RatingRefused,
@@ -143,7 +149,7 @@ def test_a_rejected_rating_is_hidden_and_not_counted(green_worker, regulator):
     with pytest.raises(ValidationError):
         rating_moderate(rating=rejected, approve=False, acting_user=regulator)
     rating_moderate(rating=rejected, approve=False, acting_user=regulator, note="与服务无关")
-    summary = selectors.worker_visit_summary(green_worker)
+    summary = worker_visit_summary(green_worker)
     assert (summary.visits, summary.rated, summary.average_rating) == (2, 1, 5.0)
     assert kept.status == VisitRating.Status.APPROVED
     assert audit_entries(rejected).filter(action="registry.rating_moderate").exists()
@@ -214,20 +220,18 @@ def test_the_dashboards_contract(green_worker, regulator):
     from registry.models import Worker
 
     workers = Worker.objects.all()
-    counts = selectors.visit_counts(workers)
+    counts = visit_counts(workers)
     assert counts == {"visits": 2, "average_rating": 4.0}
-    assert selectors.visit_counts(
-        workers, since=timezone.localdate() + datetime.timedelta(days=1)
-    ) == {
+    assert visit_counts(workers, since=timezone.localdate() + datetime.timedelta(days=1)) == {
         "visits": 0,
         "average_rating": None,
     }
-    items = selectors.service_visits_of_worker(green_worker)
+    items = service_visits_of_worker(green_worker)
     assert [(i.rating, i.household_label) for i in items] == [(4, "139****0000")]
-    latest = selectors.latest_ratings(workers, 5)
+    latest = latest_ratings(workers, 5)
     assert [i.visit_id for i in latest] == [visit.pk]
     assert str(latest[0].worker) == green_worker.masked_name
-    expiry = selectors.insurance_expiry_for_workers(workers)
+    expiry = insurance_expiry_for_workers(workers)
     assert expiry[green_worker.pk] > timezone.localdate()
     assert expiry[other.pk] is None
 

@@ -1,4 +1,4 @@
-"""Read-only aggregates of the registry for the dashboards (owned by the dashboards app).
+"""Statistics of the registry: aggregates for the dashboards and the supervision rules.
 
 Pure query functions: each takes the caller's already-scoped queryset (the
 workers or agencies the user may see) and aggregates in the database with
@@ -7,24 +7,30 @@ workers or agencies the user may see) and aggregates in the database with
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .models import Agency, CreditRecord, Employment, Filing, FilingStatus, RegulatorProfile, Worker
-
-S = FilingStatus
+from registry.models import (
+    Agency,
+    CreditRecord,
+    Employment,
+    Filing,
+    FilingStatus,
+    FilingTransition,
+    RegulatorProfile,
+    Worker,
+)
+from registry.selectors.credit import active_credit_records_q
 
 #: The 2015 registration report's columns, as filters on a worker's current filing
 #: (``with_current_filing``).
 REGISTRATION_COLUMNS = {
     "applications": Q(current_filing__isnull=False),
-    "pending": Q(current_filing__status__in=[S.SUBMITTED, S.UNDER_REVIEW]),
-    "returned": Q(current_filing__status=S.RETURNED),
-    "rejected": Q(current_filing__status=S.REJECTED),
-    "registered": Q(current_filing__status=S.APPROVED),
-    "withdrawn": Q(current_filing__status=S.WITHDRAWN),
+    "pending": Q(current_filing__status__in=[FilingStatus.SUBMITTED, FilingStatus.UNDER_REVIEW]),
+    "returned": Q(current_filing__status=FilingStatus.RETURNED),
+    "rejected": Q(current_filing__status=FilingStatus.REJECTED),
+    "registered": Q(current_filing__status=FilingStatus.APPROVED),
+    "withdrawn": Q(current_filing__status=FilingStatus.WITHDRAWN),
     "cards": Q(card_number__isnull=False),
 }
 
@@ -38,12 +44,6 @@ def with_current_filing(workers: QuerySet[Worker]) -> QuerySet[Worker]:
     """
     return workers.annotate(
         current_filing=FilteredRelation("filings", condition=Q(filings__is_current=True))
-    )
-
-
-def _active_q(today: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}occurred_on__lte": today}) & (
-        Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gt": today})
     )
 
 
@@ -79,6 +79,7 @@ def agency_counts_by_district(agencies: QuerySet[Agency]) -> list[dict]:
 
 
 def filing_status_counts(workers: QuerySet[Worker]) -> dict[str, int]:
+    """Workers per status of their current filing, over `workers`, one query."""
     rows = (
         with_current_filing(workers)
         .order_by()
@@ -90,13 +91,10 @@ def filing_status_counts(workers: QuerySet[Worker]) -> dict[str, int]:
     }
 
 
-# --- credit -------------------------------------------------------------------------
-
-
 def annotate_worker_standing(workers: QuerySet[Worker], *, today=None) -> QuerySet[Worker]:
     """Adds ``is_blacklisted`` and ``has_bad_record`` (active complaint or violation)."""
     today = today or timezone.localdate()
-    active = CreditRecord.objects.filter(_active_q(today), worker=OuterRef("pk"))
+    active = CreditRecord.objects.filter(active_credit_records_q(today), worker=OuterRef("pk"))
     return workers.annotate(
         is_blacklisted=Exists(active.filter(kind=CreditRecord.Kind.BLACKLIST)),
         has_bad_record=Exists(
@@ -105,19 +103,10 @@ def annotate_worker_standing(workers: QuerySet[Worker], *, today=None) -> QueryS
     )
 
 
-def worker_standing_counts(workers: QuerySet[Worker], *, today=None) -> dict[str, int]:
-    """Workers by credit standing: good / caution / blacklisted (the registry's rule)."""
-    qs = annotate_worker_standing(workers, today=today)
-    return qs.aggregate(
-        blacklisted=Count("pk", filter=Q(is_blacklisted=True)),
-        caution=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=True)),
-        good=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=False)),
-    )
-
-
 def agency_standing_counts(agencies: QuerySet[Agency], *, today=None) -> dict[str, int]:
+    """Agencies by credit standing: good / caution / blacklisted, one query."""
     today = today or timezone.localdate()
-    active = CreditRecord.objects.filter(_active_q(today), agency=OuterRef("pk"))
+    active = CreditRecord.objects.filter(active_credit_records_q(today), agency=OuterRef("pk"))
     qs = agencies.annotate(
         is_blacklisted=Exists(active.filter(kind=CreditRecord.Kind.BLACKLIST)),
         has_bad_record=Exists(
@@ -194,7 +183,9 @@ def blacklisted_in_open_employment(*, today=None) -> QuerySet[Employment]:
     """Open employments of workers under an active blacklisting (rule input)."""
     today = today or timezone.localdate()
     blacklisted = CreditRecord.objects.filter(
-        _active_q(today), kind=CreditRecord.Kind.BLACKLIST, worker=OuterRef("worker_id")
+        active_credit_records_q(today),
+        kind=CreditRecord.Kind.BLACKLIST,
+        worker=OuterRef("worker_id"),
     )
     return (
         Employment.objects.filter(end_date__isnull=True)
@@ -210,7 +201,7 @@ def pending_filings_by_district(*, submitted_before) -> list[dict]:
         Filing.objects.filter(
             worker__isnull=False,
             is_current=True,
-            status__in=[S.SUBMITTED, S.UNDER_REVIEW],
+            status__in=[FilingStatus.SUBMITTED, FilingStatus.UNDER_REVIEW],
             submitted_at__lt=submitted_before,
         )
         .order_by()
@@ -220,8 +211,7 @@ def pending_filings_by_district(*, submitted_before) -> list[dict]:
 
 
 def filing_transitions_of(worker: Worker) -> QuerySet:
-    from .models import FilingTransition
-
+    """Every step of every filing of the worker, with who made it."""
     return FilingTransition.objects.filter(filing__worker=worker).select_related("actor")
 
 
@@ -249,9 +239,9 @@ def worker_standing_by(workers: QuerySet[Worker], field: str, *, today=None) -> 
         for row in workers.order_by().values(field).annotate(n=Count("pk")).order_by()
     }
     recorded = workers.filter(
-        pk__in=CreditRecord.objects.filter(_active_q(today), worker__isnull=False).values(
-            "worker_id"
-        )
+        pk__in=CreditRecord.objects.filter(
+            active_credit_records_q(today), worker__isnull=False
+        ).values("worker_id")
     )
     flagged = {
         row[field]: row
@@ -282,8 +272,6 @@ def worker_standing_by(workers: QuerySet[Worker], field: str, *, today=None) -> 
 def filing_flow_by(workers: QuerySet[Worker], field: str, *, since, until) -> list[dict]:
     """Per value of `field` (a path from the worker, e.g. ``agency__district``): filings
     submitted, approved, returned and rejected, and cards issued, within [since, until)."""
-    from .models import FilingTransition
-
     prefix = "filing__worker__"
     transitions = (
         FilingTransition.objects.filter(
@@ -292,9 +280,9 @@ def filing_flow_by(workers: QuerySet[Worker], field: str, *, since, until) -> li
         .order_by()
         .values(prefix + field)
         .annotate(
-            approved=Count("pk", filter=Q(to_status=S.APPROVED)),
-            returned=Count("pk", filter=Q(to_status=S.RETURNED)),
-            rejected=Count("pk", filter=Q(to_status=S.REJECTED)),
+            approved=Count("pk", filter=Q(to_status=FilingStatus.APPROVED)),
+            returned=Count("pk", filter=Q(to_status=FilingStatus.RETURNED)),
+            rejected=Count("pk", filter=Q(to_status=FilingStatus.REJECTED)),
         )
     )
     submitted = (
@@ -337,4 +325,5 @@ def credit_record_counts_by(workers: QuerySet[Worker], field: str, *, since, unt
 
 
 def credit_records_of_worker(worker: Worker) -> QuerySet[CreditRecord]:
+    """The worker's credit records, internal ones too, newest first."""
     return CreditRecord.objects.filter(worker=worker).order_by("-occurred_on", "-pk")

@@ -1,4 +1,4 @@
-"""What the public may see: masked, plain data built from registry rows.
+"""What the public may see of a worker or an agency: masked, plain data built from registry rows.
 
 Public templates receive only these dataclasses, never model instances, so
 a template cannot reach a worker's full name, ID number or phone by accident.
@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.masking import mask_name, mask_tail
-
-from . import selectors
-from .models import Agency, District, FilingStatus, Worker
+from registry.models import Agency, District, FilingStatus, Worker
+from registry.selectors.credit import agency_credit_standing, worker_credit_standing
+from registry.selectors.filings import worker_filing_status
+from registry.selectors.lookups import agency_filed_worker_count
+from registry.selectors.workers import worker_current_employment, worker_employment_history
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class PublicVisit:
 
 
 def public_visit(visit) -> PublicVisit:
+    """The masked view of a visit for its household's rating page."""
     return PublicVisit(
         worker_name=mask_name(visit.worker.name),
         service_label=visit.service_category.name if visit.service_category_id else "",
@@ -128,13 +131,14 @@ def public_worker(
 ) -> PublicWorker:
     """The masked view of a worker for the traceability lookup (uses prefetched relations).
 
-    `door` is the door status, `visits` the 12-month :class:`selectors.VisitSummary`
-    and `comments` the approved comments, when the caller has them.
+    `door` is the door status, `visits` the 12-month
+    :class:`registry.selectors.visits.VisitSummary` and `comments` the approved
+    comments, when the caller has them.
     """
     today = today or timezone.localdate()
-    status = selectors.worker_filing_status(worker) or FilingStatus.SUBMITTED
-    current = selectors.worker_current_employment(worker)
-    standing = selectors.worker_credit_standing(worker, public_only=True, today=today)
+    status = worker_filing_status(worker) or FilingStatus.SUBMITTED
+    current = worker_current_employment(worker)
+    standing = worker_credit_standing(worker, public_only=True, today=today)
     health_label, health_css = _health(worker, today)
     agency_name = (
         current.agency.name if current else (worker.agency.name if worker.agency_id else "")
@@ -151,7 +155,7 @@ def public_worker(
             PublicEmployment(
                 agency_name=e.agency.name, start_date=e.start_date, end_date=e.end_date
             )
-            for e in selectors.worker_employment_history(worker)
+            for e in worker_employment_history(worker)
         ],
         health_label=health_label,
         health_css=health_css,
@@ -168,7 +172,7 @@ def public_worker(
 
 def public_agency(agency: Agency, *, today=None) -> PublicAgency:
     """The public view of an agency for the credit lookup."""
-    standing = selectors.agency_credit_standing(agency, public_only=True, today=today)
+    standing = agency_credit_standing(agency, public_only=True, today=today)
     return PublicAgency(
         name=agency.name,
         credit_code=agency.credit_code,
@@ -177,7 +181,7 @@ def public_agency(agency: Agency, *, today=None) -> PublicAgency:
         filing_css=_FILING_CSS.get(agency.filing_status, "neutral"),
         is_demonstration_station=agency.is_demonstration_station,
         demonstration_year=agency.demonstration_year,
-        filed_workers=selectors.agency_filed_worker_count(agency),
+        filed_workers=agency_filed_worker_count(agency),
         standing_level=standing.level,
         standing_label=standing.label,
         standing_css=standing.css,
