@@ -316,10 +316,6 @@ class NewsPage(PortalPage):
             )
         )
 
-    @property
-    def is_policy(self) -> bool:
-        return self.category == self.Category.POLICY
-
     @cached_property
     def _supersession(self) -> tuple["NewsPage | None", list["NewsPage"]]:
         """The live document replacing this one and the live ones it replaces, in one query."""

@@ -182,10 +182,6 @@ class SupervisionWarning(models.Model):
     def __str__(self):
         return f"{self.get_rule_display()} · {self.subject_label}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status != self.Status.RESOLVED
-
 
 class MonthlyReport(models.Model):
     """The month's supervision report; ``data`` holds every table, by district."""

@@ -68,10 +68,6 @@ class Question(PreviewableMixin, models.Model):
     def get_preview_template(self, request, mode_name):
         return "exams/admin/question_preview.html"
 
-    @property
-    def choice_keys(self) -> list[str]:
-        return [choice["key"] for choice in self.choices]
-
 
 class Exam(ClusterableModel):
     class MultipleScoring(models.TextChoices):

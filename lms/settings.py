@@ -9,8 +9,6 @@ works on a bare machine. See docs/deployment.md for production.
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from django.utils.translation import gettext_lazy as _
-
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -498,8 +496,6 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
-
-SITE_TITLE = _("上海家政服务培训与认证平台")
 
 # JSON API routers (prefix, "app.module.router"), mounted under /api/v1/.
 API_ROUTERS = [

@@ -34,7 +34,6 @@ from .notifications import SMSError
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2017-05-25"
-DEFAULT_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 
 # Flow control and outages: the provider sent nothing, so another try after a
 # pause is safe. A timeout is not retried: the message may already be on its way.

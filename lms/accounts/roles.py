@@ -20,17 +20,6 @@ class Role(models.TextChoices):
     WORKER = "Workers", _("家政服务员")
 
 
-#: Roles whose members are staff: they use the Wagtail admin and need a second factor.
-STAFF_ROLES = [
-    Role.EDITOR,
-    Role.MODERATOR,
-    Role.REVIEWER,
-    Role.CITY_REGULATOR,
-    Role.DISTRICT_REGULATOR,
-    Role.AGENCY_STAFF,
-]
-
-
 def grant(apps, role: str, app_label: str, codenames: list[str]) -> None:
     """Give group `role` the permissions `app_label.<codename>` (for data migrations).
 
