@@ -351,7 +351,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # --- Wagtail ----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "上海家政服务培训与认证平台"
 WAGTAILADMIN_BASE_URL = SITE_URL
-# Lesson videos are uploaded as documents (mp4/webm/m4v), hence the larger limit.
+# Lesson videos are uploaded as documents (mp4/webm/m4v), hence the larger limit; their
+# subtitles too (WebVTT, .vtt: courses/blocks.py checks the file really is one).
 WAGTAILDOCS_EXTENSIONS = [
     "csv",
     "docx",
@@ -362,6 +363,7 @@ WAGTAILDOCS_EXTENSIONS = [
     "pptx",
     "rtf",
     "txt",
+    "vtt",
     "webm",
     "xlsx",
     "zip",
