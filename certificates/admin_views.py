@@ -174,7 +174,7 @@ def regenerate(request, pk: int):
                 _("已开始重新生成 %(count)d 张证书，进度见“批量任务”。") % {"count": batch.total},
             )
         return redirect(reverse("certificates_batch:index"))
-    count = Certificate.objects.filter(selectors.current_certificates_q(), type=cert_type).count()
+    count = Certificate.objects.current().filter(type=cert_type).count()
     return render(
         request,
         "certificates/admin/confirm_regenerate.html",

@@ -42,7 +42,10 @@ def standing_cache_seconds() -> int:
 # --- status -----------------------------------------------------------------
 
 
-def certificate_status(certificate: Certificate, *, today: datetime.date | None = None) -> str:
+def certificate_status(
+    certificate: Certificate, *, today: datetime.date | None = None
+) -> Certificate.Status:
+    """The certificate's status today (or on `today`), by :meth:`Certificate.status_on`."""
     return certificate.status_on(today or timezone.localdate())
 
 
@@ -64,10 +67,6 @@ def certificate_types_for_exams(exam_ids) -> dict[int, CertificateType]:
     for cert_type in CertificateType.objects.filter(exam_id__in=exam_ids).order_by("pk"):
         types.setdefault(cert_type.exam_id, cert_type)
     return types
-
-
-def current_certificates_q() -> Q:
-    return Q(revoked_at__isnull=True, superseded_by__isnull=True)
 
 
 # --- public verification ---------------------------------------------------
@@ -288,7 +287,7 @@ def certificate_visible_to(user, certificate_id: int) -> Certificate | None:
 
 def certificates_for_zip(user, *, type_id: int | None = None) -> QuerySet[Certificate]:
     """Current certificates (not revoked, not superseded) a staff login may download together."""
-    qs = certificates_visible_to(user).filter(current_certificates_q())
+    qs = certificates_visible_to(user).current()
     if type_id:
         qs = qs.filter(type_id=type_id)
     return qs.order_by("worker__name", "number")
@@ -304,7 +303,7 @@ def batches_visible_to(user) -> QuerySet[CertificateBatch]:
 def certificates_expiring(*, today: datetime.date, within_days: int = 30) -> QuerySet[Certificate]:
     """Current certificates that expire within `within_days` and were not reminded yet."""
     return (
-        Certificate.objects.filter(current_certificates_q())
+        Certificate.objects.current()
         .filter(
             expires_on__gte=today,
             expires_on__lte=today + datetime.timedelta(days=within_days),
@@ -330,7 +329,7 @@ def certificates_needing_pdf() -> QuerySet[Certificate]:
         output_field=CharField(),
     )
     return (
-        Certificate.objects.filter(current_certificates_q())
+        Certificate.objects.current()
         .annotate(expected_revision=expected)
         .filter(Q(pdf="") | Q(card_pdf="") | ~Q(pdf_revision=F("expected_revision")))
         .order_by("pk")
@@ -416,9 +415,8 @@ def live_certificate_of_worker(worker) -> Certificate | None:
     """The certificate the worker's live code stands for: the current one valid longest
     (else the newest current one); None when the worker has none (or only revoked ones)."""
     rows = list(
-        Certificate.objects.filter(
-            worker=worker, revoked_at__isnull=True, superseded_by__isnull=True
-        )
+        Certificate.objects.current()
+        .filter(worker=worker)
         .select_related("type")
         .order_by("-expires_on", "-pk")
     )

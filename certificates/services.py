@@ -331,8 +331,8 @@ def _issue_locked(candidates, *, today, acting_user) -> dict[int, Certificate]:
     if fresh:
         for previous in (
             Certificate.objects.select_for_update()
+            .current()
             .filter(
-                selectors.current_certificates_q(),
                 worker_id__in={a.worker_id for a, _ in fresh},
                 type_id__in={t.pk for _, t in fresh},
             )
@@ -425,7 +425,8 @@ def certificate_grant(
     number = _next_number(cert_type, issued_on.year)
     previous = (
         Certificate.objects.select_for_update()
-        .filter(selectors.current_certificates_q(), worker=worker, type=cert_type)
+        .current()
+        .filter(worker=worker, type=cert_type)
         .order_by("-issued_on", "-pk")
         .first()
     )
@@ -583,11 +584,7 @@ def certificate_revoke(*, certificate: Certificate, acting_user, reason: str) ->
 def certificates_revoke_for_worker(*, worker, reason: str, acting_user=None) -> list[Certificate]:
     """Revoke every current certificate of a worker (e.g. on blacklisting); returns those revoked."""
     revoked = []
-    ids = list(
-        Certificate.objects.filter(selectors.current_certificates_q(), worker=worker).values_list(
-            "pk", flat=True
-        )
-    )
+    ids = list(Certificate.objects.current().filter(worker=worker).values_list("pk", flat=True))
     for pk in ids:
         with transaction.atomic():
             cert = Certificate.objects.select_for_update().get(pk=pk)
@@ -726,7 +723,7 @@ def certificates_rerender_deficient_pdfs(
     """
     result = RerenderResult()
     current = (
-        Certificate.objects.filter(selectors.current_certificates_q())
+        Certificate.objects.current()
         .exclude(pdf="")
         .only("pk", "pdf", "card_pdf", "pdf_fonts")
         .order_by("pk")
@@ -889,9 +886,7 @@ def certificate_type_regenerate(*, cert_type: CertificateType, acting_user) -> C
             template_revision=F("template_revision") + 1
         )
         cert_type.refresh_from_db(fields=["template_revision"])
-        total = Certificate.objects.filter(
-            selectors.current_certificates_q(), type=cert_type
-        ).count()
+        total = Certificate.objects.current().filter(type=cert_type).count()
         batch = CertificateBatch.objects.create(
             kind=CertificateBatch.Kind.REGENERATE,
             type=cert_type,
@@ -1041,7 +1036,8 @@ def batch_plan(*, batch_id: int) -> list[list[int]]:
     batch = CertificateBatch.objects.select_related("type", "agency").get(pk=batch_id)
     if batch.kind == CertificateBatch.Kind.REGENERATE:
         ids = list(
-            Certificate.objects.filter(selectors.current_certificates_q(), type=batch.type)
+            Certificate.objects.current()
+            .filter(type=batch.type)
             .order_by("pk")
             .values_list("pk", flat=True)
         )

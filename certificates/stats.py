@@ -1,8 +1,7 @@
 """Read-only aggregates of certificates for the dashboards (owned by the dashboards app).
 
-A certificate's status follows from its rows: superseded ones are ignored;
-revoked when ``revoked_at`` is set; expired after ``expires_on``; otherwise
-valid (the expiry day itself still counts as valid).
+Superseded rows are left out; what is valid, revoked or expired is
+``Certificate.status_on`` / ``CertificateQuerySet`` (certificates/models.py).
 """
 
 from __future__ import annotations
@@ -12,35 +11,24 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import Certificate
+from .models import Certificate, CertificateQuerySet
 
 EXPIRY_WINDOWS = (30, 60, 90)
 
 
-def current() -> QuerySet[Certificate]:
-    """Certificates not replaced by a reissue."""
+def _not_superseded() -> QuerySet[Certificate]:
+    """Certificates not replaced by a reissue or renewal (revoked and expired ones included)."""
     return Certificate.objects.filter(superseded_by__isnull=True)
 
 
-def valid_q(today: datetime.date, prefix: str = "") -> Q:
-    return Q(
-        **{
-            f"{prefix}superseded_by__isnull": True,
-            f"{prefix}revoked_at__isnull": True,
-            f"{prefix}issued_on__lte": today,
-            f"{prefix}expires_on__gte": today,
-        }
-    )
-
-
-def certificates_of(workers: QuerySet) -> QuerySet[Certificate]:
-    return current().filter(worker__in=workers.values("pk"))
+def _certificates_of(workers: QuerySet) -> QuerySet[Certificate]:
+    return _not_superseded().filter(worker__in=workers.values("pk"))
 
 
 def valid_condition(today: datetime.date, within: QuerySet | None = None) -> Exists:
     """Whether the worker row holds a valid certificate on `today` (`within`: as in
     ``courses.stats.learning_conditions``)."""
-    certificates = Certificate.objects.filter(valid_q(today), worker=OuterRef("pk"))
+    certificates = Certificate.objects.valid(on=today).filter(worker=OuterRef("pk"))
     if within is not None:
         certificates = certificates.filter(worker__in=within.values("pk"))
     return Exists(certificates)
@@ -66,31 +54,35 @@ def annotate_certificate(workers: QuerySet, *, today=None) -> QuerySet:
     """Adds the worker's latest current certificate (number, type, expiry, revoked) and
     ``has_valid_certificate``, as subqueries."""
     today = today or timezone.localdate()
-    latest = current().filter(worker=OuterRef("pk")).order_by("-issued_on", "-pk")
+    latest = _not_superseded().filter(worker=OuterRef("pk")).order_by("-issued_on", "-pk")
     return workers.annotate(
         certificate_id=Subquery(latest.values("pk")[:1]),
         certificate_number=Subquery(latest.values("number")[:1]),
         certificate_type=Subquery(latest.values("type__name")[:1]),
+        certificate_issued_on=Subquery(latest.values("issued_on")[:1]),
         certificate_expires_on=Subquery(latest.values("expires_on")[:1]),
         certificate_revoked_at=Subquery(latest.values("revoked_at")[:1]),
         has_valid_certificate=valid_condition(today),
     )
 
 
-def status_of(*, expires_on, revoked_at, today=None) -> str:
-    """ "valid" / "expired" / "revoked" / "" from a certificate's annotated fields."""
-    today = today or timezone.localdate()
-    if expires_on is None:
+def annotated_certificate_status(worker, *, today=None) -> Certificate.Status | str:
+    """The status of the certificate :func:`annotate_certificate` put on a worker row, by
+    :meth:`Certificate.status_on` without a query; "" for a worker without one."""
+    if worker.certificate_id is None:
         return ""
-    if revoked_at is not None:
-        return "revoked"
-    return "valid" if expires_on >= today else "expired"
+    certificate = Certificate(
+        issued_on=worker.certificate_issued_on,
+        expires_on=worker.certificate_expires_on,
+        revoked_at=worker.certificate_revoked_at,
+    )
+    return certificate.status_on(today or timezone.localdate())
 
 
 def _count_aggregates(today: datetime.date) -> dict:
     live = Q(revoked_at__isnull=True)
     aggregates = {
-        "valid": Count("pk", filter=live & Q(issued_on__lte=today, expires_on__gte=today)),
+        "valid": Count("pk", filter=CertificateQuerySet.valid_condition(today)),
         "expired": Count("pk", filter=live & Q(expires_on__lt=today)),
         "revoked": Count("pk", filter=Q(revoked_at__isnull=False)),
     }
@@ -106,13 +98,13 @@ def _count_aggregates(today: datetime.date) -> dict:
 def certificate_counts(workers: QuerySet, *, today=None) -> dict[str, int]:
     """Valid, expired, revoked and expiring-within-30/60/90-days current certificates."""
     today = today or timezone.localdate()
-    return certificates_of(workers).aggregate(**_count_aggregates(today))
+    return _certificates_of(workers).aggregate(**_count_aggregates(today))
 
 
 def certificate_counts_by(workers: QuerySet, fields: list[str], *, today=None) -> list[dict]:
     today = today or timezone.localdate()
     return list(
-        certificates_of(workers)
+        _certificates_of(workers)
         .order_by()
         .values(*fields)
         .annotate(**_count_aggregates(today))
@@ -120,20 +112,11 @@ def certificate_counts_by(workers: QuerySet, fields: list[str], *, today=None) -
     )
 
 
-def issued_counts(workers: QuerySet, *, since, until) -> dict[str, int]:
-    """Certificates issued and revoked within [since, until) (dates / datetimes)."""
-    qs = Certificate.objects.filter(worker__in=workers.values("pk"))
-    return qs.aggregate(
-        issued=Count("pk", filter=Q(issued_on__gte=since, issued_on__lt=until)),
-        revoked=Count("pk", filter=Q(revoked_at__date__gte=since, revoked_at__date__lt=until)),
-    )
-
-
 def expiring(workers: QuerySet, *, within_days: int, today=None) -> QuerySet[Certificate]:
     """Current, unrevoked certificates expiring within `within_days` or already expired."""
     today = today or timezone.localdate()
     return (
-        certificates_of(workers)
+        _certificates_of(workers)
         .filter(
             revoked_at__isnull=True, expires_on__lte=today + datetime.timedelta(days=within_days)
         )
@@ -146,7 +129,7 @@ def valid_share_by(workers: QuerySet, field: str, *, today=None) -> list[dict]:
     """Per value of `field` (e.g. ``agency_id``): ``workers`` and ``holders`` of a valid
     certificate among them (one query)."""
     today = today or timezone.localdate()
-    valid = Certificate.objects.filter(valid_q(today), worker=OuterRef("pk"))
+    valid = Certificate.objects.valid(on=today).filter(worker=OuterRef("pk"))
     return list(
         workers.annotate(holds_valid=Exists(valid))
         .order_by()
@@ -160,31 +143,17 @@ def certificates_of_worker(worker) -> QuerySet[Certificate]:
     return Certificate.objects.filter(worker=worker).select_related("type").order_by("-issued_on")
 
 
-def revoked_or_expired_of(worker_ids, *, today=None) -> QuerySet[Certificate]:
-    today = today or timezone.localdate()
-    return (
-        current()
-        .filter(worker_id__in=worker_ids)
-        .filter(Q(revoked_at__isnull=False) | Q(expires_on__lt=today))
-    )
-
-
 def flow_by(workers: QuerySet, field: str, *, since, until, at) -> list[dict]:
     """Per value of `field`: certificates ``issued`` and ``revoked`` within [since, until)
     (dates) and ``valid_at_end``: valid on day `at` (as the rows stand now)."""
     qs = Certificate.objects.filter(worker__in=workers.values("pk"))
-    valid_at = (
-        Q(issued_on__lte=at, expires_on__gte=at)
-        & (Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=at))
-        & (Q(superseded_by__isnull=True) | Q(superseded_by__issued_on__gt=at))
-    )
     return list(
         qs.order_by()
         .values(field)
         .annotate(
             issued=Count("pk", filter=Q(issued_on__gte=since, issued_on__lt=until)),
             revoked=Count("pk", filter=Q(revoked_at__date__gte=since, revoked_at__date__lt=until)),
-            valid_at_end=Count("pk", filter=valid_at),
+            valid_at_end=Count("pk", filter=CertificateQuerySet.held_condition(at)),
         )
         .order_by(field)
     )

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates import door
 from certificates import stats as certificate_stats
-from courses import stats as course_stats
-from exams import stats as exam_stats
+from courses import selectors as course_selectors
+from exams import selectors as exam_selectors
 from registry.models import Branch, Filing, FilingStatus, Worker
 from registry.selectors.access import (
     agencies_visible_to,
@@ -112,7 +112,7 @@ def funnel_figures(*, today=None, within: QuerySet | None = None) -> dict:
     home panels show, so a stage and the panel beside it cannot disagree.
     """
     today = today or timezone.localdate()
-    learners = course_stats.learner_figures(within)
+    learners = course_selectors.learner_figures(within)
     # A worker who moved agencies has older filings too; only the current one counts.
     current_filings = Filing.objects.filter(worker=OuterRef("pk"), is_current=True)
     return {
@@ -122,7 +122,7 @@ def funnel_figures(*, today=None, within: QuerySet | None = None) -> dict:
         ),
         "enrolled": learners["enrolled"],
         "completed": learners["completed"],
-        "passed": Count("pk", filter=Q(exam_stats.passed_condition(within))),
+        "passed": Count("pk", filter=Q(exam_selectors.passed_condition(within))),
         **certificate_stats.holder_figures(today, within),
     }
 
@@ -164,7 +164,7 @@ def report_queryset(workers: QuerySet, *, today=None) -> QuerySet[Worker]:
         filing_status=Subquery(filing.values("status")[:1]),
         filing_reason=Subquery(filing.values("reason")[:1]),
     )
-    qs = exam_stats.annotate_exam_state(qs)
+    qs = exam_selectors.annotate_exam_state(qs)
     qs = certificate_stats.annotate_certificate(qs, today=today)
     return qs
 
@@ -174,15 +174,13 @@ def decorate_rows(rows: list[Worker], *, today=None) -> list[Worker]:
     selectors (door status, insurance); a fixed number of queries per call."""
     today = today or timezone.localdate()
     ids = [w.pk for w in rows]
-    progress = course_stats.enrolment_progress(ids)
+    progress = course_selectors.enrolment_progress(ids)
     subset = Worker.objects.filter(pk__in=ids)
     doors = door.door_status_for_workers(subset) if ids else {}
     insurance = insurance_expiry_for_workers(subset) if ids else {}
     for w in rows:
         w.courses = progress.get(w.pk, [])
-        w.certificate_status = certificate_stats.status_of(
-            expires_on=w.certificate_expires_on, revoked_at=w.certificate_revoked_at, today=today
-        )
+        w.certificate_status = certificate_stats.annotated_certificate_status(w, today=today)
         w.certificate_label = str(CERTIFICATE_LABELS.get(w.certificate_status, ""))
         w.attempts_left = (
             max(w.attempts_allowed - w.attempts_used, 0) if w.last_exam_id is not None else None
@@ -233,7 +231,7 @@ def worker_timeline(worker: Worker) -> list[dict]:
                 "detail": t.reason,
             }
         )
-    for e in course_stats.enrolments_of_worker(worker):
+    for e in course_selectors.enrolments_for_worker(worker):
         events.append(
             {
                 "at": e.enrolled_at,
@@ -251,7 +249,7 @@ def worker_timeline(worker: Worker) -> list[dict]:
                     "detail": "",
                 }
             )
-    for p in course_stats.lesson_completions_of(worker):
+    for p in course_selectors.lesson_completions_of(worker):
         events.append(
             {
                 "at": p.completed_at,
@@ -260,7 +258,7 @@ def worker_timeline(worker: Worker) -> list[dict]:
                 "detail": p.enrolment.course.title,
             }
         )
-    for a in exam_stats.attempts_of_worker(worker):
+    for a in exam_selectors.attempts_of_worker(worker=worker):
         if a.passed is None:
             result = _("作答中") if not a.is_finished else _("待评分")
         else:
