@@ -50,8 +50,6 @@ from .models import (
 )
 from .synthetic import credit_code_for_index, resident_id_for_index
 
-S = FilingStatus
-
 CATEGORIES = [
     ("housework", "家务服务"),
     ("maternity", "母婴护理"),
@@ -63,18 +61,66 @@ CATEGORIES = [
 
 # (key, name, district, region code, filing status, demonstration year, contact)
 AGENCIES = [
-    ("main", "上海徐汇安心家政服务有限公司", "xuhui", "310104", S.APPROVED, 2016, "吴经理"),
-    ("pudong", "上海浦东阿姨之家家政服务有限公司", "pudong", "310115", S.APPROVED, 2017, "钱经理"),
-    ("jingan", "上海静安福嫂家政服务有限公司", "jingan", "310106", S.APPROVED, None, "孙经理"),
-    ("minhang", "上海闵行康乐家庭服务有限公司", "minhang", "310112", S.APPROVED, None, "李经理"),
-    ("yangpu", "上海杨浦巧手保洁服务有限公司", "yangpu", "310110", S.UNDER_REVIEW, None, "周经理"),
-    ("putuo", "上海普陀贴心养老护理服务有限公司", "putuo", "310107", S.SUBMITTED, None, "郑经理"),
+    (
+        "main",
+        "上海徐汇安心家政服务有限公司",
+        "xuhui",
+        "310104",
+        FilingStatus.APPROVED,
+        2016,
+        "吴经理",
+    ),
+    (
+        "pudong",
+        "上海浦东阿姨之家家政服务有限公司",
+        "pudong",
+        "310115",
+        FilingStatus.APPROVED,
+        2017,
+        "钱经理",
+    ),
+    (
+        "jingan",
+        "上海静安福嫂家政服务有限公司",
+        "jingan",
+        "310106",
+        FilingStatus.APPROVED,
+        None,
+        "孙经理",
+    ),
+    (
+        "minhang",
+        "上海闵行康乐家庭服务有限公司",
+        "minhang",
+        "310112",
+        FilingStatus.APPROVED,
+        None,
+        "李经理",
+    ),
+    (
+        "yangpu",
+        "上海杨浦巧手保洁服务有限公司",
+        "yangpu",
+        "310110",
+        FilingStatus.UNDER_REVIEW,
+        None,
+        "周经理",
+    ),
+    (
+        "putuo",
+        "上海普陀贴心养老护理服务有限公司",
+        "putuo",
+        "310107",
+        FilingStatus.SUBMITTED,
+        None,
+        "郑经理",
+    ),
     (
         "changning",
         "上海长宁宝贝育婴服务有限公司",
         "changning",
         "310105",
-        S.RETURNED,
+        FilingStatus.RETURNED,
         None,
         "王经理",
     ),
@@ -112,13 +158,13 @@ GIVEN = [
 
 # How many demo workers in each state; approved ones split into with / without a card.
 PLAN = [
-    (S.APPROVED, True, 20),
-    (S.APPROVED, False, 5),
-    (S.SUBMITTED, False, 6),
-    (S.UNDER_REVIEW, False, 5),
-    (S.RETURNED, False, 5),
-    (S.REJECTED, False, 4),
-    (S.WITHDRAWN, True, 5),
+    (FilingStatus.APPROVED, True, 20),
+    (FilingStatus.APPROVED, False, 5),
+    (FilingStatus.SUBMITTED, False, 6),
+    (FilingStatus.UNDER_REVIEW, False, 5),
+    (FilingStatus.RETURNED, False, 5),
+    (FilingStatus.REJECTED, False, 4),
+    (FilingStatus.WITHDRAWN, True, 5),
 ]
 ID_OFFSET = 1_000  # demo workers use synthetic indexes from here (seed_scale starts far above)
 DEMO_WORKER_INDEX = 999
@@ -129,7 +175,14 @@ class DemoWorkers(list):
 
     def __init__(self, by_state: dict[str, list]):
         self.by_state = by_state
-        ordered = [S.APPROVED, S.WITHDRAWN, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.REJECTED]
+        ordered = [
+            FilingStatus.APPROVED,
+            FilingStatus.WITHDRAWN,
+            FilingStatus.SUBMITTED,
+            FilingStatus.UNDER_REVIEW,
+            FilingStatus.RETURNED,
+            FilingStatus.REJECTED,
+        ]
         super().__init__(w for state in ordered for w in by_state.get(state, []))
 
     def __getitem__(self, key):
@@ -179,11 +232,11 @@ def _agencies(ctx) -> dict[str, Agency]:
                 acting_user=ctx.users.get("admin"),
             )
             filing = Filing.objects.get(agency=agency)
-            if status != S.SUBMITTED:
+            if status != FilingStatus.SUBMITTED:
                 filing_start_review(filing=filing, acting_user=reviewer)
-            if status == S.APPROVED:
+            if status == FilingStatus.APPROVED:
                 filing_approve(filing=filing, acting_user=reviewer)
-            elif status == S.RETURNED:
+            elif status == FilingStatus.RETURNED:
                 filing_return(
                     filing=filing, acting_user=reviewer, reason="营业执照复印件不清晰，请重新上传。"
                 )
@@ -210,23 +263,23 @@ _DISTRICT_NAMES = [
 
 def _drive(worker: Worker, status: str, reviewer, *, card: bool) -> None:
     filing = Filing.objects.get(worker=worker)
-    if status == S.SUBMITTED:
+    if status == FilingStatus.SUBMITTED:
         return
     filing_start_review(filing=filing, acting_user=reviewer)
-    if status == S.UNDER_REVIEW:
+    if status == FilingStatus.UNDER_REVIEW:
         return
-    if status == S.RETURNED:
+    if status == FilingStatus.RETURNED:
         filing_return(
             filing=filing, acting_user=reviewer, reason="照片不清晰，请重新拍摄正面免冠照。"
         )
         return
-    if status == S.REJECTED:
+    if status == FilingStatus.REJECTED:
         filing_reject(filing=filing, acting_user=reviewer, reason="身份证信息与本人不符。")
         return
     filing_approve(filing=filing, acting_user=reviewer)
     if card:
         card_issue(worker=worker, acting_user=reviewer)
-    if status == S.WITHDRAWN:
+    if status == FilingStatus.WITHDRAWN:
         filing_withdraw(filing=filing, acting_user=reviewer, reason="本人离沪，申请注销。")
 
 
@@ -269,7 +322,7 @@ def seed(ctx) -> None:
     main = agencies["main"]
     for agency in agencies.values():
         agency.refresh_from_db(fields=["filing_status"])
-    filed_agencies = [a for a in agencies.values() if a.filing_status == S.APPROVED]
+    filed_agencies = [a for a in agencies.values() if a.filing_status == FilingStatus.APPROVED]
     main_branches = list(main.branches.all())
     ctx.say(f"  {len(agencies)} 家企业")
 
@@ -297,7 +350,7 @@ def seed(ctx) -> None:
                 photo=_avatar(0),
                 acting_user=ctx.users["agency_staff"],
             )
-            _drive(demo_worker, S.APPROVED, reviewer, card=True)
+            _drive(demo_worker, FilingStatus.APPROVED, reviewer, card=True)
             _history(demo_worker, filed_agencies, categories, 0, today)
             credit_record_create(
                 worker=demo_worker,
@@ -314,8 +367,8 @@ def seed(ctx) -> None:
         i: today - datetime.timedelta(days=400 if i % 5 == 0 else (17 * i) % 300)
         for i in range(1, 100)
     }
-    by_state: dict[str, list] = {s: [] for s in S.values}
-    by_state[S.APPROVED].append(demo_worker)
+    by_state: dict[str, list] = {s: [] for s in FilingStatus.values}
+    by_state[FilingStatus.APPROVED].append(demo_worker)
     n = 0
     for status, card, count in PLAN:
         for _i in range(count):
@@ -338,7 +391,7 @@ def seed(ctx) -> None:
                     acting_user=ctx.users["agency_staff"] if agency == main else ctx.users["admin"],
                 )
                 _drive(worker, status, reviewer, card=card)
-                if status in (S.APPROVED, S.WITHDRAWN):
+                if status in (FilingStatus.APPROVED, FilingStatus.WITHDRAWN):
                     _history(worker, filed_agencies, categories, n, today)
                     _credit(worker, n, today, regulator)
             by_state[status].append(worker)
@@ -349,7 +402,7 @@ def seed(ctx) -> None:
         f"  {demo_agency_count} 名服务员（{', '.join(f'{k}: {len(v)}' for k, v in by_state.items())}）"
     )
 
-    seed_trust(ctx, workers=by_state[S.APPROVED], demo_worker=demo_worker, today=today)
+    seed_trust(ctx, workers=by_state[FilingStatus.APPROVED], demo_worker=demo_worker, today=today)
 
     ctx.data["demo_agency"] = main
     ctx.data["agencies"] = list(agencies.values())

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Branch, CreditRecord, District, ServiceCategory
+from .models import Branch, CreditRecord, ServiceCategory
 
 
 class WorkerTraceLookupForm(forms.Form):
@@ -147,12 +147,6 @@ class CreditRecordForm(forms.Form):
     )
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 4}))
     is_public = forms.BooleanField(label=_("公开"), required=False, initial=True)
-
-
-class DistrictFilterForm(forms.Form):
-    district = forms.ChoiceField(
-        label=_("所在区"), choices=[("", _("全部"))] + list(District.choices), required=False
-    )
 
 
 class VisitRatingForm(forms.Form):

@@ -162,19 +162,23 @@ def move_filing(worker: Worker, status: str, *, reviewer=None) -> Filing:
     """Drive the worker's filing through legal transitions to `status`."""
     filing = Filing.objects.get(worker=worker)
     reviewer = reviewer or _reviewer()
-    S = FilingStatus
-    if status == S.SUBMITTED:
+    if status == FilingStatus.SUBMITTED:
         return filing
-    if status == S.WITHDRAWN:
+    if status == FilingStatus.WITHDRAWN:
         filing_approve(filing=filing, acting_user=reviewer)
         return filing_withdraw(filing=filing, acting_user=reviewer, reason="本人申请注销")
-    if status in (S.UNDER_REVIEW, S.APPROVED, S.REJECTED, S.RETURNED):
+    if status in (
+        FilingStatus.UNDER_REVIEW,
+        FilingStatus.APPROVED,
+        FilingStatus.REJECTED,
+        FilingStatus.RETURNED,
+    ):
         filing_start_review(filing=filing, acting_user=reviewer)
-    if status == S.APPROVED:
+    if status == FilingStatus.APPROVED:
         filing_approve(filing=filing, acting_user=reviewer)
-    elif status == S.REJECTED:
+    elif status == FilingStatus.REJECTED:
         filing_reject(filing=filing, acting_user=reviewer, reason="材料不实")
-    elif status == S.RETURNED:
+    elif status == FilingStatus.RETURNED:
         filing_return(filing=filing, acting_user=reviewer, reason="照片不清晰，请重新上传")
     return filing
 

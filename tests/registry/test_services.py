@@ -51,7 +51,6 @@ from tests.registry.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-S = FilingStatus
 
 
 @pytest.fixture
@@ -79,8 +78,10 @@ def test_worker_create_encrypts_the_id_number_and_derives_birth_date_and_sex():
 def test_worker_create_opens_a_submitted_filing_with_history_and_audit():
     worker = worker_create(name="李四", id_number=next_id_number(), agency=AgencyFactory())
     filing = Filing.objects.get(worker=worker)
-    assert filing.status == S.SUBMITTED
-    assert list(filing.transitions.values_list("from_status", "to_status")) == [("", S.SUBMITTED)]
+    assert filing.status == FilingStatus.SUBMITTED
+    assert list(filing.transitions.values_list("from_status", "to_status")) == [
+        ("", FilingStatus.SUBMITTED)
+    ]
     assert audit_entries(filing).filter(action="registry.filing_submit").exists()
     assert audit_entries(worker).filter(action="registry.worker_create").exists()
 
@@ -123,29 +124,29 @@ def test_worker_create_refuses_a_bad_mobile_number():
 # --- the state machine --------------------------------------------------------
 
 LEGAL = [
-    (S.SUBMITTED, "filing_start_review", S.UNDER_REVIEW),
-    (S.SUBMITTED, "filing_approve", S.APPROVED),
-    (S.SUBMITTED, "filing_reject", S.REJECTED),
-    (S.SUBMITTED, "filing_return", S.RETURNED),
-    (S.SUBMITTED, "filing_withdraw", S.WITHDRAWN),
-    (S.UNDER_REVIEW, "filing_approve", S.APPROVED),
-    (S.UNDER_REVIEW, "filing_reject", S.REJECTED),
-    (S.UNDER_REVIEW, "filing_return", S.RETURNED),
-    (S.RETURNED, "filing_resubmit", S.SUBMITTED),
-    (S.RETURNED, "filing_withdraw", S.WITHDRAWN),
-    (S.APPROVED, "filing_withdraw", S.WITHDRAWN),
+    (FilingStatus.SUBMITTED, "filing_start_review", FilingStatus.UNDER_REVIEW),
+    (FilingStatus.SUBMITTED, "filing_approve", FilingStatus.APPROVED),
+    (FilingStatus.SUBMITTED, "filing_reject", FilingStatus.REJECTED),
+    (FilingStatus.SUBMITTED, "filing_return", FilingStatus.RETURNED),
+    (FilingStatus.SUBMITTED, "filing_withdraw", FilingStatus.WITHDRAWN),
+    (FilingStatus.UNDER_REVIEW, "filing_approve", FilingStatus.APPROVED),
+    (FilingStatus.UNDER_REVIEW, "filing_reject", FilingStatus.REJECTED),
+    (FilingStatus.UNDER_REVIEW, "filing_return", FilingStatus.RETURNED),
+    (FilingStatus.RETURNED, "filing_resubmit", FilingStatus.SUBMITTED),
+    (FilingStatus.RETURNED, "filing_withdraw", FilingStatus.WITHDRAWN),
+    (FilingStatus.APPROVED, "filing_withdraw", FilingStatus.WITHDRAWN),
 ]
 ACTIONS = {
-    "filing_start_review": S.UNDER_REVIEW,
-    "filing_approve": S.APPROVED,
-    "filing_reject": S.REJECTED,
-    "filing_return": S.RETURNED,
-    "filing_resubmit": S.SUBMITTED,
-    "filing_withdraw": S.WITHDRAWN,
+    "filing_start_review": FilingStatus.UNDER_REVIEW,
+    "filing_approve": FilingStatus.APPROVED,
+    "filing_reject": FilingStatus.REJECTED,
+    "filing_return": FilingStatus.RETURNED,
+    "filing_resubmit": FilingStatus.SUBMITTED,
+    "filing_withdraw": FilingStatus.WITHDRAWN,
 }
 ILLEGAL = [
     (start, action)
-    for start in S.values
+    for start in FilingStatus.values
     for action, target in ACTIONS.items()
     if (start, action, target) not in LEGAL
 ]
@@ -192,12 +193,12 @@ def test_illegal_transition_is_refused_and_changes_nothing(start, action, review
 
 @pytest.mark.parametrize("action", ["filing_reject", "filing_return", "filing_withdraw"])
 def test_reject_return_and_withdraw_need_a_reason(action, reviewer):
-    filing = Filing.objects.get(worker=WorkerFactory(status=S.SUBMITTED))
+    filing = Filing.objects.get(worker=WorkerFactory(status=FilingStatus.SUBMITTED))
     with pytest.raises(ValidationError) as exc:
         getattr(filings, action)(filing=filing, acting_user=reviewer, reason="  ")
     assert "reason" in exc.value.message_dict
     filing.refresh_from_db()
-    assert filing.status == S.SUBMITTED
+    assert filing.status == FilingStatus.SUBMITTED
 
 
 def test_reason_is_kept_on_the_filing_and_its_history(reviewer):
@@ -213,14 +214,14 @@ def test_agency_filing_keeps_agency_filing_status_in_sync(reviewer):
     agency = agency_create(
         name="上海乙家政服务有限公司", credit_code=next_credit_code(), district="xuhui"
     )
-    assert agency.filing_status == S.SUBMITTED
+    assert agency.filing_status == FilingStatus.SUBMITTED
     filing = Filing.objects.get(agency=agency)
     filing_start_review(filing=filing, acting_user=reviewer)
     agency.refresh_from_db()
-    assert agency.filing_status == S.UNDER_REVIEW
+    assert agency.filing_status == FilingStatus.UNDER_REVIEW
     filing_approve(filing=filing, acting_user=reviewer)
     agency.refresh_from_db()
-    assert agency.filing_status == S.APPROVED
+    assert agency.filing_status == FilingStatus.APPROVED
 
 
 def test_agency_create_refuses_a_bad_credit_code_and_a_duplicate():
@@ -241,7 +242,7 @@ def test_agency_create_refuses_a_bad_credit_code_and_a_duplicate():
 
 
 def test_card_is_issued_once_to_an_approved_worker(reviewer):
-    worker = WorkerFactory(status=S.APPROVED)
+    worker = WorkerFactory(status=FilingStatus.APPROVED)
     card = card_issue(worker=worker, acting_user=reviewer)
     worker.refresh_from_db()
     assert worker.card_number == card.number
@@ -252,7 +253,14 @@ def test_card_is_issued_once_to_an_approved_worker(reviewer):
 
 
 @pytest.mark.parametrize(
-    "status", [S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.REJECTED, S.WITHDRAWN]
+    "status",
+    [
+        FilingStatus.SUBMITTED,
+        FilingStatus.UNDER_REVIEW,
+        FilingStatus.RETURNED,
+        FilingStatus.REJECTED,
+        FilingStatus.WITHDRAWN,
+    ],
 )
 def test_no_card_before_approval(status, reviewer):
     worker = WorkerFactory(status=status)
@@ -273,10 +281,10 @@ def test_card_numbers_are_never_reused_after_deletion(reviewer):
 
 def test_batch_card_issue_gives_every_waiting_worker_of_the_agency_a_card(reviewer):
     agency = AgencyFactory()
-    waiting = [WorkerFactory(agency=agency, status=S.APPROVED) for _ in range(3)]
-    WorkerFactory(agency=agency, status=S.SUBMITTED)
+    waiting = [WorkerFactory(agency=agency, status=FilingStatus.APPROVED) for _ in range(3)]
+    WorkerFactory(agency=agency, status=FilingStatus.SUBMITTED)
     ApprovedWorkerFactory(agency=agency)  # already has a card
-    other = WorkerFactory(status=S.APPROVED)
+    other = WorkerFactory(status=FilingStatus.APPROVED)
     batch = card_issue_batch(agency=agency, acting_user=reviewer, collected_by="王经理")
     assert batch.card_count == 3
     numbers = {w.card_number for w in Worker.objects.filter(pk__in=[w.pk for w in waiting])}
@@ -289,8 +297,8 @@ def test_batch_card_issue_gives_every_waiting_worker_of_the_agency_a_card(review
 
 def test_batch_card_issue_is_all_or_nothing(reviewer):
     agency = AgencyFactory()
-    ok = WorkerFactory(agency=agency, status=S.APPROVED)
-    not_approved = WorkerFactory(agency=agency, status=S.SUBMITTED)
+    ok = WorkerFactory(agency=agency, status=FilingStatus.APPROVED)
+    not_approved = WorkerFactory(agency=agency, status=FilingStatus.SUBMITTED)
     with pytest.raises(ValidationError):
         card_issue_batch(agency=agency, acting_user=reviewer, workers=[ok, not_approved])
     ok.refresh_from_db()
@@ -300,7 +308,7 @@ def test_batch_card_issue_is_all_or_nothing(reviewer):
 
 def test_batch_card_issue_refuses_workers_of_another_agency(reviewer):
     agency = AgencyFactory()
-    stranger = WorkerFactory(status=S.APPROVED)
+    stranger = WorkerFactory(status=FilingStatus.APPROVED)
     with pytest.raises(ValidationError):
         card_issue_batch(agency=agency, acting_user=reviewer, workers=[stranger])
 
@@ -483,9 +491,15 @@ def test_credit_record_expire_stops_it_counting_from_today(reviewer):
 
 
 def test_transitions_are_history_rows_in_order(reviewer):
-    worker = WorkerFactory(status=S.RETURNED)
+    worker = WorkerFactory(status=FilingStatus.RETURNED)
     filing = Filing.objects.get(worker=worker)
     filing_resubmit(filing=filing, acting_user=reviewer)
     filing_approve(filing=filing, acting_user=reviewer)
     steps = list(FilingTransition.objects.filter(filing=filing).values_list("to_status", flat=True))
-    assert steps == [S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.SUBMITTED, S.APPROVED]
+    assert steps == [
+        FilingStatus.SUBMITTED,
+        FilingStatus.UNDER_REVIEW,
+        FilingStatus.RETURNED,
+        FilingStatus.SUBMITTED,
+        FilingStatus.APPROVED,
+    ]
