@@ -217,10 +217,8 @@ def _at(value) -> datetime.datetime:
 def worker_timeline(worker: Worker) -> list[dict]:
     """Everything about one worker, newest first: filing steps, enrolments and lesson
     completions, attempts, certificates, employment, visits and ratings, credit records."""
-    from registry.models import FilingStatus as FS
-
     events: list[dict] = []
-    labels = dict(FS.choices)
+    labels = dict(FilingStatus.choices)
     for t in filing_transitions_of(worker):
         events.append(
             {
