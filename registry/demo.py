@@ -309,6 +309,7 @@ def _history(worker: Worker, agencies: list[Agency], categories: list, n: int, t
 
 
 def seed(ctx) -> None:
+    """Seed the registry's demo data (idempotent): categories, agencies, workers in every state."""
     today = timezone.localdate()
     reviewer = ctx.users.get("reviewer")
     regulator = ctx.users.get("city_regulator")

@@ -42,6 +42,7 @@ AUDIT_ACTIONS = [
 
 @hooks.register("register_log_actions")
 def register_registry_log_actions(actions):
+    """Give the registry's audit actions their labels in Wagtail's history views."""
     for name, label, message in AUDIT_ACTIONS:
         actions.register_action(name, label, message)
 
@@ -95,6 +96,7 @@ from .models import (  # noqa: E402
 
 @hooks.register("register_admin_urls")
 def register_registry_admin_urls():
+    """Mount the registry's staff screens under /admin/registry/."""
     from . import admin_urls
 
     return [path("registry/", include((admin_urls, "registry_admin"), namespace="registry_admin"))]
@@ -580,6 +582,7 @@ class RegistryViewSetGroup(ViewSetGroup):
 
 @hooks.register("register_admin_viewset")
 def register_registry_viewsets():
+    """The registry's read-only listings, as one menu group."""
     return RegistryViewSetGroup()
 
 
