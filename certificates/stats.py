@@ -139,10 +139,6 @@ def valid_share_by(workers: QuerySet, field: str, *, today=None) -> list[dict]:
     )
 
 
-def certificates_of_worker(worker) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(worker=worker).select_related("type").order_by("-issued_on")
-
-
 def flow_by(workers: QuerySet, field: str, *, since, until, at) -> list[dict]:
     """Per value of `field`: certificates ``issued`` and ``revoked`` within [since, until)
     (dates) and ``valid_at_end``: valid on day `at` (as the rows stand now)."""

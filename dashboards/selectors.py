@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates import door
 from certificates import stats as certificate_stats
+from certificates.selectors import certificates_for_worker
 from courses import selectors as course_selectors
 from exams import selectors as exam_selectors
 from registry.models import Branch, Filing, FilingStatus, Worker
@@ -272,7 +273,7 @@ def worker_timeline(worker: Worker) -> list[dict]:
                 else "",
             }
         )
-    for c in certificate_stats.certificates_of_worker(worker):
+    for c in certificates_for_worker(worker):
         events.append(
             {
                 "at": _at(c.issued_on),
