@@ -20,6 +20,23 @@ from wagtail.images.blocks import ImageChooserBlock
 VIDEO_EXTENSIONS = ("mp4", "webm", "m4v")
 
 
+def is_webvtt(document) -> bool:
+    """Whether an uploaded document is a WebVTT file: a .vtt name and the "WEBVTT" signature.
+
+    A browser silently ignores a subtitle track that is not WebVTT, so the
+    editor is told at once instead.
+    """
+    if document.file_extension.lower() != "vtt":
+        return False
+    try:
+        with document.file.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    return head.startswith(b"WEBVTT") and head[6:7] in (b"", b" ", b"\t", b"\n", b"\r")
+
+
 def embed_player_url(url: str) -> str | None:
     """The player address of a Bilibili or Tencent Video link, or None for any other site.
 
@@ -123,6 +140,12 @@ class VideoValue(blocks.StructValue):
     def is_upload(self) -> bool:
         return bool(self.get("video"))
 
+    @property
+    def subtitles_url(self) -> str | None:
+        """The WebVTT track of an uploaded video (shown by default in care mode), or None."""
+        subtitles = self.get("subtitles")
+        return subtitles.url if subtitles and self.is_upload else None
+
 
 class VideoBlock(blocks.StructBlock):
     """A lesson video: an uploaded file (with a poster image) or a chosen Bilibili/Tencent embed.
@@ -144,6 +167,11 @@ class VideoBlock(blocks.StructBlock):
         help_text=_("或者填写哔哩哔哩、腾讯视频的视频页面链接。"),
     )
     caption = blocks.CharBlock(label=_("视频说明"), required=False, max_length=200)
+    subtitles = DocumentChooserBlock(
+        label=_("字幕（WebVTT）"),
+        required=False,
+        help_text=_("上传的视频可以配一个 .vtt 字幕文件；关怀版默认显示字幕。"),
+    )
 
     def clean(self, value):
         value = super().clean(value)
@@ -162,6 +190,15 @@ class VideoBlock(blocks.StructBlock):
                 )
         elif embed_player_url(value["embed_url"]) is None:
             errors["embed_url"] = ValidationError(_("只支持哔哩哔哩和腾讯视频的链接。"))
+        if value.get("subtitles"):
+            if not has_file:
+                errors["subtitles"] = ValidationError(
+                    _("字幕只能配上传的视频文件；外部视频请在对方网站上加字幕。")
+                )
+            elif not is_webvtt(value["subtitles"]):
+                errors["subtitles"] = ValidationError(
+                    _("字幕须为 WebVTT 格式（.vtt 文件，第一行是 WEBVTT）。")
+                )
         if errors:
             raise StructBlockValidationError(block_errors=errors)
         return value
