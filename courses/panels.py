@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from registry.panels import LIST_LIMIT, AgencyPanel
 
-from . import stats
+from . import selectors
 from .models import Enrolment
 
 #: Days without studying after which an unfinished learner is listed as stalled.
@@ -42,7 +42,7 @@ class LearningPanel(AgencyPanel):
         )
         return {
             "stalled_days": STALLED_DAYS,
-            "counts": {**stats.learner_counts(self.workers), **recent},
+            "counts": {**selectors.learner_counts(self.workers), **recent},
             "stalled": list(
                 enrolments.filter(stalled)
                 .select_related("worker", "course")

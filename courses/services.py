@@ -183,6 +183,7 @@ def merge_ranges(ranges, *, limit: float | None = None) -> list[list[float]]:
 
 
 def ranges_length(ranges) -> float:
+    """Seconds covered by merged [start, end] video ranges (a pure helper, no database)."""
     return sum(end - start for start, end in ranges)
 
 

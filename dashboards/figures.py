@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from certificates import door
 from certificates import stats as certificate_stats
-from courses import stats as course_stats
-from exams import stats as exam_stats
+from courses import selectors as course_selectors
+from exams import selectors as exam_selectors
 from registry.models import District
 from registry.selectors.statistics import (
     agency_counts_by_district,
@@ -72,13 +72,13 @@ def figures_by(workers, worker_field: str, *, today=None) -> dict:
     )
     _merge(
         figures,
-        course_stats.enrolment_totals_by(workers, "worker__" + worker_field),
+        course_selectors.enrolment_totals_by(workers, "worker__" + worker_field),
         "worker__" + worker_field,
         TRAINING_KEYS,
     )
     _merge(
         figures,
-        exam_stats.attempt_counts_by(workers, ["worker__" + worker_field]),
+        exam_selectors.attempt_counts_by(workers, ["worker__" + worker_field]),
         "worker__" + worker_field,
         EXAM_KEYS,
     )
@@ -145,12 +145,12 @@ def supervision_overview(workers, agencies, *, group: str, today=None) -> dict:
         "demonstration_total": sum(r["demonstration"] for r in agency_rows),
         "courses": [
             {**row, "rate": rate(row["completed"], row["enrolled"])}
-            for row in course_stats.enrolment_counts_by_course(workers)
+            for row in course_selectors.enrolment_counts_by_course(workers)
         ],
         "exams": [
             # The district's name stays lazy: cached figures render in the reader's language.
             {**with_rates(row), "district": DISTRICT_NAMES.get(row["worker__agency__district"], "")}
-            for row in exam_stats.attempt_counts_by(
+            for row in exam_selectors.attempt_counts_by(
                 workers, ["exam_id", "exam__title", "worker__agency__district"]
             )
         ],
@@ -212,13 +212,13 @@ def month_figures(workers, month: datetime.date) -> dict:
     )
     _merge(
         tables["training"],
-        course_stats.enrolment_totals_by(workers, "worker__" + field, since=start, until=end),
+        course_selectors.enrolment_totals_by(workers, "worker__" + field, since=start, until=end),
         "worker__" + field,
         MONTH_TABLES["training"],
     )
     _merge(
         tables["exams"],
-        exam_stats.attempt_counts_by(workers, ["worker__" + field], since=start, until=end),
+        exam_selectors.attempt_counts_by(workers, ["worker__" + field], since=start, until=end),
         "worker__" + field,
         MONTH_TABLES["exams"],
     )

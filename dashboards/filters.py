@@ -19,7 +19,7 @@ from wagtail.admin.filters import WagtailFilterSet
 import django_filters
 
 from certificates import door
-from courses import stats as course_stats
+from courses import selectors as course_selectors
 from courses.models import Enrolment
 from registry.models import District, FilingStatus, ServiceCategory, Worker
 
@@ -77,7 +77,7 @@ class ProgressReportFilterSet(WagtailFilterSet):
             self.filters["branch"].queryset = scope.branches()
         else:
             self.filters["branch"].queryset = self.filters["branch"].queryset.none()
-        self.filters["course"].queryset = course_stats.courses_for_choice()
+        self.filters["course"].queryset = course_selectors.courses_for_choice()
         self.filters["door"] = django_filters.ChoiceFilter(
             label=_("上门码颜色"),
             choices=list(door.DOOR_SHORT_LABELS.items()),

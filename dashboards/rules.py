@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from certificates import selectors as certificate_selectors
 from certificates import stats as certificate_stats
-from exams import stats as exam_stats
+from exams import selectors as exam_selectors
 from registry.models import Agency, FilingStatus, Worker
 from registry.selectors.statistics import (
     agency_complaint_counts,
@@ -189,12 +189,12 @@ def rule_low_valid_share(*, now, config) -> list[Finding]:
 def rule_exam_same_address(*, now, config) -> list[Finding]:
     since = now - datetime.timedelta(days=config.exam_lookback_days)
     findings = []
-    for row in exam_stats.attempt_bursts_by_address(
+    for row in exam_selectors.attempt_bursts_by_address(
         since=since, min_workers=config.exam_attempts_per_address
     ):
         hour = row["hour"]
         attempts = list(
-            exam_stats.attempt_workers_at(
+            exam_selectors.attempt_workers_at(
                 client_ip=row["client_ip"], since=hour, until=hour + datetime.timedelta(hours=1)
             )
         )
@@ -234,7 +234,9 @@ def rule_exam_same_answers(*, now, config) -> list[Finding]:
         question_id,
         selected,
         _correct,
-    ) in exam_stats.graded_answer_rows(since=since, min_wrong=config.exam_same_answers_min_wrong):
+    ) in exam_selectors.graded_answer_rows(
+        since=since, min_wrong=config.exam_same_answers_min_wrong
+    ):
         attempt_of[attempt_id] = (worker_id, exam_id)
         parts[attempt_id].append(f"{question_id}:{','.join(sorted(map(str, selected or [])))}")
     for attempt_id, answer_parts in parts.items():

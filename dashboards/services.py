@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates import stats as certificate_stats
-from courses import stats as course_stats
-from exams import stats as exam_stats
+from courses import selectors as course_selectors
+from exams import selectors as exam_selectors
 from lms.audit import audit
 from lms.notifications import send_email, send_sms
 from registry.models import Worker
@@ -49,9 +49,9 @@ def reminder_applicable(workers, reason: str, *, today=None):
     """The workers among `workers` to whom `reason` applies today."""
     today = today or timezone.localdate()
     if reason == Reminder.Reason.LESSONS:
-        return course_stats.workers_with_unfinished_lessons(workers)
+        return course_selectors.workers_with_unfinished_lessons(workers)
     if reason == Reminder.Reason.EXAM_WINDOW:
-        ids = exam_stats.windows_closing(workers).values("worker_id")
+        ids = exam_selectors.windows_closing(workers).values("worker_id")
         return workers.filter(pk__in=ids)
     if reason == Reminder.Reason.CERTIFICATE:
         ids = certificate_stats.expiring(workers, within_days=60, today=today).values("worker_id")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from registry.panels import LIST_LIMIT, AgencyPanel
 
-from . import stats
+from . import selectors
 
 
 class ExamsPanel(AgencyPanel):
@@ -16,6 +16,6 @@ class ExamsPanel(AgencyPanel):
 
     def panel_context(self) -> dict:
         return {
-            "windows": list(stats.windows_closing(self.workers, within_days=14)[:LIST_LIMIT]),
-            "results": stats.latest_results(self.workers, limit=LIST_LIMIT),
+            "windows": list(selectors.windows_closing(self.workers, within_days=14)[:LIST_LIMIT]),
+            "results": selectors.latest_results(self.workers, limit=LIST_LIMIT),
         }

@@ -1,4 +1,6 @@
-"""Reads of the exams app: eligibility, attempts, what the client and the result pages show.
+"""Reads of the exams app: eligibility, attempts, what the client and the result pages show,
+and (at the end) the figures over many workers that the dashboards, the agency panels
+and the supervision rules read.
 
 Nothing here writes. The client payloads never contain a correct answer or an
 explanation while an attempt is in progress (``attempt_client_state``), and
@@ -9,7 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncHour
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,14 +36,14 @@ from registry.selectors.credit import worker_is_blacklisted
 from registry.selectors.filings import worker_filing_status, worker_is_registered
 
 from . import grading
-from .models import Accommodation, Answer, Attempt, AttemptQuestion, Exam, Question
+from .models import Accommodation, Answer, Attempt, AttemptQuestion, Exam
 
 # ---------------------------------------------------------------------------
 # Settings (app-level defaults; override in settings or the environment)
 
 
 def save_grace() -> timedelta:
-    """How long after the deadline an in-flight save is still accepted (EXAMS_SAVE_GRACE_SECONDS)."""
+    """How long after the deadline an in-flight save is accepted (EXAMS_SAVE_GRACE_SECONDS)."""
     return timedelta(seconds=getattr(settings, "EXAMS_SAVE_GRACE_SECONDS", 30))
 
 
@@ -46,6 +60,7 @@ class Refusal:
 
 
 def accommodation_for(*, exam: Exam, worker) -> Accommodation | None:
+    """The worker's extra attempts and minutes at `exam`, or None; callers scope `worker`."""
     return Accommodation.objects.filter(exam=exam, worker=worker).first()
 
 
@@ -58,6 +73,7 @@ def attempts_allowed_for(*, exam: Exam, worker, accommodation: Accommodation | N
 
 
 def in_progress_attempt(*, exam: Exam, worker) -> Attempt | None:
+    """The worker's attempt at `exam` still in progress, or None; no permission check."""
     return Attempt.objects.filter(
         exam=exam, worker=worker, status=Attempt.Status.IN_PROGRESS
     ).first()
@@ -165,6 +181,7 @@ def exams_for_worker(*, worker) -> QuerySet[Exam]:
 
 
 def attempts_of_worker(*, worker, exam: Exam | None = None) -> QuerySet[Attempt]:
+    """The worker's attempts (at `exam` only, when given), newest first; callers scope `worker`."""
     qs = Attempt.objects.filter(worker=worker).select_related("exam")
     if exam is not None:
         qs = qs.filter(exam=exam)
@@ -349,14 +366,6 @@ def passed_attempts(*, since: datetime | None = None) -> QuerySet[Attempt]:
     return qs.order_by("submitted_at", "pk")
 
 
-def latest_passed_attempt(*, worker, exam: Exam) -> Attempt | None:
-    return (
-        Attempt.objects.filter(worker=worker, exam=exam, status=Attempt.Status.GRADED, passed=True)
-        .order_by("-submitted_at", "-pk")
-        .first()
-    )
-
-
 def attempts_visible_to(user) -> QuerySet[Attempt]:
     """Attempts a staff login may see: those of the workers `workers_visible_to(user)` returns."""
     workers = workers_visible_to(user)
@@ -364,39 +373,198 @@ def attempts_visible_to(user) -> QuerySet[Attempt]:
 
 
 def attempt_visible_to(user, attempt_id: int) -> Attempt:
+    """Attempt `attempt_id` if the staff login may see it (``attempts_visible_to``), else 404."""
     attempt = attempts_visible_to(user).filter(pk=attempt_id).first()
     if attempt is None:
         raise Http404
     return attempt
 
 
-def exam_statistics(*, exam: Exam) -> dict:
-    """Counts for an exam: attempts, finished, passed, in progress, average percent."""
-    qs = Attempt.objects.filter(exam=exam)
-    agg = qs.aggregate(
-        total=Count("pk"),
-        graded=Count("pk", filter=Q(status=Attempt.Status.GRADED)),
-        passed=Count("pk", filter=Q(passed=True)),
-        in_progress=Count("pk", filter=Q(status=Attempt.Status.IN_PROGRESS)),
-    )
-    return agg
-
-
-def question_bank_counts() -> dict[int, int]:
-    """Active questions per category id."""
-    return dict(
-        Question.objects.filter(is_active=True)
-        .values_list("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
-    )
-
-
 def attempt_questions_with_answers(attempt: Attempt) -> QuerySet[AttemptQuestion]:
+    """The attempt's questions in order with their answers (staff inspection); callers scope it."""
     return attempt.questions.select_related("answer").order_by("position")
 
 
 def attempt_max_seq(attempt: Attempt) -> int:
+    """The highest save sequence number among the attempt's answers (0 before any save)."""
     return (
         Answer.objects.filter(attempt_question__attempt=attempt).aggregate(m=Max("seq"))["m"] or 0
     )
+
+
+# ---------------------------------------------------------------------------
+# Figures over many workers (the dashboards, the agency panels, the supervision rules)
+
+
+FINISHED = [Attempt.Status.SUBMITTED, Attempt.Status.GRADED]
+
+
+def annotate_exam_state(workers: QuerySet) -> QuerySet:
+    """Adds the last finished attempt (exam, score, passed, when) and attempts used and
+    allowed at that exam; all as subqueries (one query). Callers pass workers already scoped."""
+    last = Attempt.objects.filter(worker=OuterRef("pk"), status__in=FINISHED).order_by(
+        "-submitted_at", "-pk"
+    )
+    used = (
+        Attempt.objects.filter(worker=OuterRef("pk"), exam_id=OuterRef("last_exam_id"))
+        .order_by()
+        .values("worker")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    extra = Accommodation.objects.filter(
+        worker=OuterRef("pk"), exam_id=OuterRef("last_exam_id")
+    ).values("extra_attempts")[:1]
+    allowed = Exam.objects.filter(pk=OuterRef("last_exam_id")).values("attempts_allowed")[:1]
+    return workers.annotate(
+        last_exam_id=Subquery(last.values("exam_id")[:1]),
+        last_exam_title=Subquery(last.values("exam__title")[:1]),
+        last_exam_score=Subquery(last.values("score")[:1]),
+        last_exam_max=Subquery(last.values("max_score")[:1]),
+        last_exam_passed=Subquery(last.values("passed")[:1]),
+        last_exam_at=Subquery(last.values("submitted_at")[:1]),
+    ).annotate(
+        attempts_used=Coalesce(Subquery(used, output_field=IntegerField()), Value(0)),
+        attempts_allowed=Coalesce(Subquery(allowed, output_field=IntegerField()), Value(0))
+        + Coalesce(Subquery(extra, output_field=IntegerField()), Value(0)),
+    )
+
+
+def _attempts_of(workers: QuerySet) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(worker__in=workers.values("pk"))
+
+
+def _attempt_aggregates() -> dict:
+    # Aliased (n_*) so no annotation shadows the model's own ``passed`` field.
+    graded = Q(status=Attempt.Status.GRADED)
+    return {
+        "n_attempts": Count("pk", filter=graded),
+        "n_passed": Count("pk", filter=graded & Q(passed=True)),
+        "n_first_attempts": Count("pk", filter=graded & Q(number=1)),
+        "n_first_passed": Count("pk", filter=graded & Q(number=1, passed=True)),
+    }
+
+
+def _unalias(row: dict) -> dict:
+    return {(k[2:] if k.startswith("n_") else k): v for k, v in row.items()}
+
+
+def attempt_counts_by(workers: QuerySet, fields: list[str], *, since=None, until=None) -> list:
+    """Graded attempts, passes, first attempts and first-attempt passes of `workers` (already
+    scoped by the caller), submitted within [since, until), grouped by `fields` (e.g.
+    ``["exam_id", "exam__title"]``)."""
+    qs = _attempts_of(workers)
+    if since is not None:
+        qs = qs.filter(submitted_at__gte=since)
+    if until is not None:
+        qs = qs.filter(submitted_at__lt=until)
+    rows = qs.order_by().values(*fields).annotate(**_attempt_aggregates()).order_by(*fields)
+    return [_unalias(row) for row in rows]
+
+
+def latest_results(workers: QuerySet, *, limit: int = 10) -> list[Attempt]:
+    """The most recently graded attempts of `workers` (already scoped by the caller)."""
+    return list(
+        _attempts_of(workers)
+        .filter(status=Attempt.Status.GRADED)
+        .select_related("exam", "worker")
+        .order_by("-submitted_at", "-pk")[:limit]
+    )
+
+
+def windows_closing(workers: QuerySet, *, within_days: int = 14, now=None) -> QuerySet:
+    """Exam chances about to be lost: active exams closing within `within_days`, for
+    `workers` (already scoped by the caller) enrolled in the exam's course, not yet passed,
+    with attempts left.
+
+    Returns Exam rows annotated per worker (``worker_id``, ``used``, ``allowed``).
+    """
+    now = now or timezone.now()
+    soon = now + timedelta(days=within_days)
+    used = (
+        Attempt.objects.filter(worker=OuterRef("worker_id"), exam=OuterRef("pk"))
+        .order_by()
+        .values("worker")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    extra = Accommodation.objects.filter(worker=OuterRef("worker_id"), exam=OuterRef("pk")).values(
+        "extra_attempts"
+    )[:1]
+    passed = Attempt.objects.filter(worker=OuterRef("worker_id"), exam=OuterRef("pk"), passed=True)
+    return (
+        Exam.objects.filter(
+            is_active=True,
+            available_until__gt=now,
+            available_until__lte=soon,
+            course__enrolments__worker__in=workers.values("pk"),
+        )
+        .annotate(
+            worker_id=F("course__enrolments__worker_id"),
+            worker_name=F("course__enrolments__worker__name"),
+        )
+        .annotate(
+            used=Coalesce(Subquery(used, output_field=IntegerField()), Value(0)),
+            allowed=F("attempts_allowed")
+            + Coalesce(Subquery(extra, output_field=IntegerField()), Value(0)),
+            passed=Exists(passed),
+        )
+        .filter(passed=False, used__lt=F("allowed"))
+        .order_by("available_until", "worker_id")
+    )
+
+
+def attempt_bursts_by_address(*, since, min_workers: int) -> list[dict]:
+    """(client address, hour) pairs where at least `min_workers` workers started attempts,
+    city-wide: for the supervision rules only, never shown to agencies."""
+    return list(
+        Attempt.objects.filter(started_at__gte=since, client_ip__isnull=False)
+        .annotate(hour=TruncHour("started_at"))
+        .order_by()
+        .values("client_ip", "hour")
+        .annotate(workers=Count("worker", distinct=True), attempts=Count("pk"))
+        .filter(workers__gte=min_workers)
+        .order_by("hour", "client_ip")
+    )
+
+
+def attempt_workers_at(*, client_ip: str, since, until) -> QuerySet[Attempt]:
+    """Attempts started from `client_ip` within [since, until), city-wide (supervision rules)."""
+    return Attempt.objects.filter(
+        client_ip=client_ip, started_at__gte=since, started_at__lt=until
+    ).select_related("worker__agency")
+
+
+def graded_answer_rows(*, since, min_wrong: int):
+    """Answers of attempts graded since `since` with at least `min_wrong` wrong answers:
+    ``(attempt_id, worker_id, exam_id, question_id, selected, is_correct)`` ordered by
+    attempt and question, city-wide, for the identical-answers supervision rule."""
+    suspicious = (
+        Attempt.objects.filter(status=Attempt.Status.GRADED, submitted_at__gte=since)
+        .annotate(
+            wrong=Count("questions", filter=Q(questions__answer__is_correct=False)),
+        )
+        .filter(wrong__gte=min_wrong)
+        .values("pk")
+    )
+    return (
+        Answer.objects.filter(attempt_question__attempt__in=suspicious)
+        .order_by("attempt_question__attempt_id", "attempt_question__question_id")
+        .values_list(
+            "attempt_question__attempt_id",
+            "attempt_question__attempt__worker_id",
+            "attempt_question__attempt__exam_id",
+            "attempt_question__question_id",
+            "selected",
+            "is_correct",
+        )
+    )
+
+
+def passed_condition(within: QuerySet | None = None) -> Exists:
+    """Whether the worker row has any passed attempt (`within`: as in
+    ``courses.selectors.learning_conditions``)."""
+    attempts = Attempt.objects.filter(worker=OuterRef("pk"), passed=True)
+    if within is not None:
+        attempts = attempts.filter(worker__in=within.values("pk"))
+    return Exists(attempts)
