@@ -67,8 +67,8 @@ def run(args, media: str) -> None:
 
     from wagtail.models import ModelLogEntry
 
-    from certificates import services
     from certificates.models import Certificate, CertificateSequence
+    from certificates.services.batches import certificate_batch_issue
     from lms.celery import app
 
     cert_type = data.certificate_type()
@@ -108,7 +108,7 @@ def run(args, media: str) -> None:
         start = time.perf_counter()
         batch = None
         if args.via == "batch":
-            batch = services.certificate_batch_issue(cert_type=cert_type, acting_user=None)
+            batch = certificate_batch_issue(cert_type=cert_type, acting_user=None)
             log.info(f"bulk issue job {batch.pk} started for {batch.total} attempts")
         else:
             for attempt_id in attempt_ids:

@@ -75,8 +75,8 @@ def issued_certificates(cert_type, count: int) -> list:
 
     Each run takes fresh ones, so that creating their credential records is measured too.
     """
-    from certificates import services
     from certificates.models import Certificate
+    from certificates.services.issuing import certificate_issue
     from exams.models import Attempt
     from lms.celery import app
 
@@ -91,7 +91,7 @@ def issued_certificates(cert_type, count: int) -> list:
         app.conf.task_always_eager = False
         try:
             for attempt in Attempt.objects.filter(pk__in=ids):
-                services.certificate_issue(attempt=attempt)
+                certificate_issue(attempt=attempt)
         finally:
             app.conf.task_always_eager = True
     return list(current.select_related("type", "worker").order_by("pk")[:count])
@@ -148,7 +148,8 @@ def signing(certificates) -> dict:
 
 def status_list_update(base: str, certificates, rounds: int) -> dict:
     """Revoke `rounds` certificates; time until the origin serves the re-signed list."""
-    from certificates import credential_services, credentials, services
+    from certificates import credential_services, credentials
+    from certificates.services.revocation import certificate_revoke
 
     def bit_at_origin(url: str, index: int) -> bool:
         path = urlsplit(url).path
@@ -163,7 +164,7 @@ def status_list_update(base: str, certificates, rounds: int) -> dict:
         url = credentials.status_list_url(record.status_list_id)
         assert not bit_at_origin(url, record.status_index)
         t0 = time.perf_counter()
-        services.certificate_revoke(certificate=certificate, acting_user=None, reason="基准测试")
+        certificate_revoke(certificate=certificate, acting_user=None, reason="基准测试")
         while not bit_at_origin(url, record.status_index):
             if time.perf_counter() - t0 > 30:
                 raise RuntimeError("the origin never served the revoked bit")

@@ -29,7 +29,7 @@ def main() -> None:
 
     url = data.prepare(args.database)
     data.setup_django(url, DJANGO_DEBUG="1")
-    from certificates import services
+    from certificates.services.issuing import certificate_grant
     from registry.models import Worker
 
     cert_type = data.certificate_type()
@@ -38,7 +38,7 @@ def main() -> None:
     worker = Worker.objects.filter(certificates__isnull=True).first() or Worker.objects.first()
     certificate = cert_type.certificates.filter(revoked_at__isnull=True).first()
     if certificate is None:
-        certificate = services.certificate_grant(
+        certificate = certificate_grant(
             worker=worker, cert_type=cert_type, acting_user=None, reason="基准测试"
         )
     token = certificate.token

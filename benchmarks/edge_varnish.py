@@ -67,7 +67,7 @@ def interleaved(urls: dict[str, str], seconds: float, clients: int) -> dict[str,
 
 def seed(revocations: int) -> tuple[str, list]:
     """The portal demo and `revocations` + 1 current certificates; (news URL, certificates)."""
-    from certificates import services
+    from certificates.services.issuing import certificate_grant
     from cms import demo
     from cms.models import NewsPage
     from lms import demo as lms_demo
@@ -82,9 +82,7 @@ def seed(revocations: int) -> tuple[str, list]:
     from registry.models import Worker
 
     certificates = [
-        services.certificate_grant(
-            worker=worker, cert_type=cert_type, acting_user=None, reason="基准测试"
-        )
+        certificate_grant(worker=worker, cert_type=cert_type, acting_user=None, reason="基准测试")
         for worker in Worker.objects.filter(card_number__startswith="BENCH").order_by("pk")[
             : revocations + 1
         ]
@@ -121,7 +119,7 @@ def cached(varnish: Varnish, path: str) -> bool:
 
 
 def purge_to_fresh(varnish: Varnish, certificates: list) -> dict:
-    from certificates import services
+    from certificates.services.revocation import certificate_revoke
 
     counts = {"page": 0, "api": 0, "held": 0}
     took = []
@@ -130,7 +128,7 @@ def purge_to_fresh(varnish: Varnish, certificates: list) -> dict:
         if cached(varnish, page) and cached(varnish, api):
             counts["held"] += 1
         started = time.perf_counter()
-        services.certificate_revoke(certificate=certificate, acting_user=None, reason="基准测试")
+        certificate_revoke(certificate=certificate, acting_user=None, reason="基准测试")
         took.append((time.perf_counter() - started) * 1000)
         if "已撤销" in varnish.get(page).body:
             counts["page"] += 1

@@ -35,7 +35,7 @@ def main() -> None:
     data.setup_django(url, DJANGO_DEBUG="1")
     from django.utils import timezone
 
-    from certificates import services
+    from certificates.services.issuing import certificate_grant
     from registry.models import Insurance, ServiceVisit, Worker
     from registry.services.insurance import insurance_add
     from registry.services.visits import rating_submit, visit_confirm
@@ -46,7 +46,7 @@ def main() -> None:
     certificate = cert_type.certificates.filter(revoked_at__isnull=True).first()
     if certificate is None:
         worker = Worker.objects.first()
-        certificate = services.certificate_grant(
+        certificate = certificate_grant(
             worker=worker, cert_type=cert_type, acting_user=None, reason="基准测试"
         )
     worker = certificate.worker

@@ -19,8 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registry.selectors.access import agencies_visible_to, agency_for_user
 
-from . import selectors, services
+from . import selectors
 from .models import Certificate, CertificateType
+from .services.batches import certificate_batch_issue, certificate_type_regenerate
+from .services.replacement import certificate_reissue, certificate_renew
+from .services.revocation import certificate_revoke
+from .services.zips import certificates_zip
 
 
 def _require(request, codename: str) -> None:
@@ -83,7 +87,7 @@ def revoke(request, pk: int):
         codename="revoke_certificate",
         title=_("撤销证书"),
         submit=_("确认撤销"),
-        service=services.certificate_revoke,
+        service=certificate_revoke,
         success=_("证书 %(number)s 已撤销，扫码查验即时显示“已撤销”。"),
     )
 
@@ -97,7 +101,7 @@ def reissue(request, pk: int):
         codename="reissue_certificate",
         title=_("补发证书"),
         submit=_("确认补发"),
-        service=services.certificate_reissue,
+        service=certificate_reissue,
         success=_("证书 %(number)s 已补发新版本，旧二维码将显示“已被新证书取代”。"),
     )
 
@@ -107,7 +111,7 @@ def renew(request, pk: int):
     _require(request, "reissue_certificate")
     certificate = _visible_or_404(request, pk)
     try:
-        new = services.certificate_renew(certificate=certificate, acting_user=request.user)
+        new = certificate_renew(certificate=certificate, acting_user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(reverse("certificates_certificate:inspect", args=[certificate.pk]))
@@ -154,7 +158,7 @@ def download_zip(request):
     certificates = selectors.certificates_for_zip(
         request.user, type_id=cert_type.pk if cert_type else None
     )
-    spool = services.certificates_zip(certificates=certificates)
+    spool = certificates_zip(certificates=certificates)
     return FileResponse(
         spool, as_attachment=True, filename="certificates.zip", content_type="application/zip"
     )
@@ -165,7 +169,7 @@ def regenerate(request, pk: int):
     _require(request, "bulk_certificate")
     cert_type = get_object_or_404(CertificateType, pk=pk)
     if request.method == "POST":
-        batch = services.certificate_type_regenerate(cert_type=cert_type, acting_user=request.user)
+        batch = certificate_type_regenerate(cert_type=cert_type, acting_user=request.user)
         if batch.waiting_for_tasks:
             messages.warning(request, _waiting_message(batch))
         else:
@@ -223,7 +227,7 @@ def batch_issue(request):
     form = BatchIssueForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.certificate_batch_issue(
+            batch = certificate_batch_issue(
                 cert_type=form.cleaned_data["type"],
                 agency=form.cleaned_data["agency"],
                 since=form.cleaned_data["since"],

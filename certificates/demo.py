@@ -20,9 +20,14 @@ from wagtail.images.models import Image
 from registry.selectors.credit import worker_is_blacklisted
 from registry.selectors.filings import worker_is_registered
 
-from . import door, selectors, services
+from . import door, selectors
 from .models import Certificate, CertificateType, RenewalRule
 from .pdf import FONT_CANDIDATES
+from .services.common import CertificateRefused, add_months
+from .services.issuing import certificate_grant, certificate_issue
+from .services.rendering import certificate_render
+from .services.replacement import certificate_reissue
+from .services.revocation import certificate_revoke
 
 TYPE_CODE = "JZ"
 ISSUER = "上海市商务委员会"
@@ -213,8 +218,8 @@ def seed(ctx) -> None:
         for attempt in selectors.attempts_without_certificate():
             if attempt.exam_id == cert_type.exam_id:
                 try:
-                    services.certificate_issue(attempt=attempt, acting_user=admin)
-                except services.CertificateRefused as refusal:
+                    certificate_issue(attempt=attempt, acting_user=admin)
+                except CertificateRefused as refusal:
                     ctx.say(f"  跳过考试记录 {attempt.pk}：{refusal.messages[0]}")
 
     workers = _eligible_workers(ctx)
@@ -233,7 +238,7 @@ def seed(ctx) -> None:
         if certificate is None:
             certificate = _create_scenario(scenario, worker, cert_type, admin, today)
         current = selectors.current_certificate(certificate)
-        services.certificate_render(certificate_id=current.pk)
+        certificate_render(certificate_id=current.pk)
         # The valid link is the newest of the chain; the others show the
         # certificate that is in that state (a reissue's old token: superseded).
         shown = current if scenario == "valid" else certificate
@@ -271,15 +276,15 @@ def _door_urls(ctx, cert_type) -> None:
 def _create_scenario(scenario, worker, cert_type, admin, today) -> Certificate:
     if scenario == "expired":
         # Issued 37 months ago with a 36-month validity: expired last month.
-        issued = services.add_months(today, -37)
-        return services.certificate_grant(
+        issued = add_months(today, -37)
+        return certificate_grant(
             worker=worker,
             cert_type=cert_type,
             acting_user=admin,
             issued_on=issued,
             reason="原市家政服务管理系统纸质证书转入（演示）",
         )
-    certificate = services.certificate_grant(
+    certificate = certificate_grant(
         worker=worker,
         cert_type=cert_type,
         acting_user=admin,
@@ -287,15 +292,15 @@ def _create_scenario(scenario, worker, cert_type, admin, today) -> Certificate:
         reason="演示数据",
     )
     # Rendered while current, as it would have been before it was revoked or reissued.
-    services.certificate_render(certificate_id=certificate.pk)
+    certificate_render(certificate_id=certificate.pk)
     if scenario == "revoked":
-        services.certificate_revoke(
+        certificate_revoke(
             certificate=certificate,
             acting_user=admin,
             reason="服务中存在严重违规行为，经区商务部门核实后撤销（演示）。",
         )
     elif scenario == "superseded":
-        services.certificate_reissue(
+        certificate_reissue(
             certificate=certificate, acting_user=admin, reason="证书卡片遗失，本人申请补发（演示）"
         )
     return certificate

@@ -3,7 +3,7 @@
 ``/v/<token>/`` (the QR code's page) and ``/api/v1/verify/<token>`` are public
 at the edge for at most ``VERIFY_S_MAXAGE`` seconds (lms/edge.py). What they
 show changes with the certificate (issue, revocation, reissue, supersession,
-renewal, expiry: certificates/services.py and tasks.py purge then) and with
+renewal, expiry: certificates/services/ and tasks.py purge then) and with
 its holder's record in the registry (credit records, door colour, insurance,
 employment, visits and ratings): the registry, a lower app, announces a
 worker's change through :func:`lms.edge.purge_worker_after_commit`, and this

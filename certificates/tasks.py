@@ -26,15 +26,16 @@ def certificate_issue_for_attempt(attempt_id: int) -> int | None:
     """Issue the certificate a passed attempt earns (sent by the exams app by name)."""
     from exams import selectors as exam_selectors
 
-    from . import services
+    from .services.common import CertificateRefused
+    from .services.issuing import certificate_issue
 
     attempt = exam_selectors.passed_attempts().filter(pk=attempt_id).first()
     if attempt is None:
         logger.info("Attempt %s is not a passed attempt; no certificate", attempt_id)
         return None
     try:
-        return services.certificate_issue(attempt=attempt).pk
-    except services.CertificateRefused as refusal:
+        return certificate_issue(attempt=attempt).pk
+    except CertificateRefused as refusal:
         # The reconciler asks again every run; one audit entry per reason is enough.
         already = audit_entries(attempt).filter(
             action="certificates.issue_refused", data__code=refusal.code
@@ -58,7 +59,7 @@ def certificate_issue_for_attempt(attempt_id: int) -> int | None:
 )
 def certificate_render_task(certificate_id: int) -> bool:
     """Render (or skip, if current) the PDF and card of one certificate."""
-    from .services import certificate_render
+    from .services.rendering import certificate_render
 
     return certificate_render(certificate_id=certificate_id)
 
@@ -66,7 +67,7 @@ def certificate_render_task(certificate_id: int) -> bool:
 @shared_task(name="certificates.tasks.certificate_render_many", acks_late=True)
 def certificate_render_many(certificate_ids: list[int]) -> int:
     """Render the certificates of one issued chunk, after its commit (idempotent per certificate)."""
-    from .services import certificates_render
+    from .services.rendering import certificates_render
 
     return certificates_render(certificate_ids=certificate_ids).rendered
 
@@ -79,12 +80,12 @@ def certificates_revoke_for_blacklisted_worker(worker_id: int) -> int:
     from registry.models import Worker
     from registry.selectors.credit import worker_is_blacklisted
 
-    from . import services
+    from .services.revocation import certificates_revoke_for_worker
 
     worker = Worker.objects.filter(pk=worker_id).first()
     if worker is None or not worker_is_blacklisted(worker):
         return 0
-    revoked = services.certificates_revoke_for_worker(
+    revoked = certificates_revoke_for_worker(
         worker=worker, reason=_("持证人被列入黑名单，证书自动撤销。")
     )
     return len(revoked)
@@ -93,7 +94,7 @@ def certificates_revoke_for_blacklisted_worker(worker_id: int) -> int:
 @shared_task(name="certificates.tasks.certificates_remind_expiring", acks_late=True)
 def certificates_remind_expiring() -> int:
     """Daily: remind holders and agencies of certificates expiring within 30 days."""
-    from .services import certificates_remind_expiring as remind
+    from .services.reminders import certificates_remind_expiring as remind
 
     return remind().certificates
 
@@ -102,7 +103,8 @@ def certificates_remind_expiring() -> int:
 def certificates_reconcile() -> dict:
     """Periodic: issue for passed attempts without a certificate; re-render missing PDFs;
     restart batches stuck without progress (their messages lost)."""
-    from . import selectors, services
+    from . import selectors
+    from .services.batches import batches_restart_stuck
 
     settled = timezone.now() - datetime.timedelta(minutes=5)
     attempts = [
@@ -118,7 +120,7 @@ def certificates_reconcile() -> dict:
     )
     for certificate_id in renders:
         certificate_render_task.delay(certificate_id)
-    batches = services.batches_restart_stuck()
+    batches = batches_restart_stuck()
     if attempts or renders or batches:
         logger.info(
             "Reconciler sent %d issues and %d renders, restarted %d batches",
@@ -132,7 +134,7 @@ def certificates_reconcile() -> dict:
 @shared_task(name="certificates.tasks.certificate_batch_plan", acks_late=True)
 def certificate_batch_plan(batch_id: int) -> int:
     """Split a bulk job into chunks and send one task per chunk."""
-    from .services import batch_plan
+    from .services.batches import batch_plan
 
     chunks = batch_plan(batch_id=batch_id)
     if chunks:
@@ -143,7 +145,7 @@ def certificate_batch_plan(batch_id: int) -> int:
 @shared_task(name="certificates.tasks.certificate_batch_chunk", acks_late=True)
 def certificate_batch_chunk(batch_id: int, ids: list[int]) -> tuple[int, int]:
     """Work one chunk of a bulk job; its progress shows in the admin."""
-    from .services import batch_run_chunk
+    from .services.batches import batch_run_chunk
 
     return batch_run_chunk(batch_id=batch_id, ids=ids)
 

@@ -22,10 +22,11 @@ from lms.ratelimit import public_lookup_limit
 from registry.selectors.access import worker_for_user
 from registry.services import visits as registry_visits
 
-from . import door, live, selectors, services
+from . import door, live, selectors
 from .forms import VisitConfirmForm
 from .models import CertificateLookupPage
 from .qr import qr_svg
+from .services.rendering import certificate_render
 
 
 def _missing(request):
@@ -145,7 +146,7 @@ def _serve_file(certificate, kind: str):
     """The certificate's PDF or card; rendered on the spot if the file is missing."""
     if not certificate.is_current:
         raise Http404
-    services.certificate_render(certificate_id=certificate.pk)
+    certificate_render(certificate_id=certificate.pk)
     certificate.refresh_from_db(fields=["pdf", "card_pdf", "pdf_revision"])
     field = certificate.pdf if kind == "pdf" else certificate.card_pdf
     suffix = "" if kind == "pdf" else "-card"

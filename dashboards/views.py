@@ -362,15 +362,15 @@ def certificates_zip_response(request, workers):
     """The selected workers' current certificates (PDF and card) as one ZIP.
 
     Reads through ``certificates.selectors.certificates_for_zip`` (scoped to the
-    user) and asks ``certificates.services.certificate_render`` for missing files.
+    user) and asks ``certificates.services.rendering.certificate_render`` for missing files.
     """
     from certificates import selectors as certificate_selectors
-    from certificates import services as certificate_services
+    from certificates.services.zips import certificates_zip
 
     certificates = certificate_selectors.certificates_for_zip(request.user).filter(
         worker__in=workers.values("pk")
     )
-    spool = certificate_services.certificates_zip(
+    spool = certificates_zip(
         certificates=certificates, empty_note=_("所选服务员没有可下载的有效证书。")
     )
     return FileResponse(

@@ -10,9 +10,9 @@ from wagtail.images.models import Image
 
 import factory
 
-from certificates import services
 from certificates.demo import make_photo_jpeg, make_seal_png
 from certificates.models import CertificateType, RenewalRule
+from certificates.services.issuing import certificate_issue
 from tests.exams.factories import ExamFactory, PassedAttemptFactory
 from tests.registry.factories import ApprovedWorkerFactory
 
@@ -68,4 +68,4 @@ def issue(cert_type=None, worker=None, acting_user=None, **kwargs):
     """A certificate issued through ``certificate_issue`` for a new passed attempt."""
     cert_type = cert_type or CertificateTypeFactory()
     attempt = passed_attempt(cert_type, worker=worker, **kwargs)
-    return services.certificate_issue(attempt=attempt, acting_user=acting_user)
+    return certificate_issue(attempt=attempt, acting_user=acting_user)

@@ -7,8 +7,10 @@ in a number of queries that does not grow with the chunk.
 
 import pytest
 
-from certificates import services
 from certificates.models import Certificate, CertificateBatch, CertificateSequence
+from certificates.services.batches import certificate_batch_issue
+from certificates.services.common import CertificateRefused
+from certificates.services.issuing import certificate_issue, certificates_issue
 from lms.audit import audit_entries
 from registry.models import CreditRecord, FilingStatus
 from tests.certificates.factories import passed_attempt
@@ -33,7 +35,7 @@ def test_a_chunk_runs_the_same_queries_whatever_its_size(
 ):
     ids = [passed_attempt(cert_type).pk for _ in range(size)]
     with django_assert_max_num_queries(CHUNK_QUERIES):
-        outcome = services.certificates_issue(attempt_ids=ids)
+        outcome = certificates_issue(attempt_ids=ids)
     assert all(isinstance(outcome[pk], Certificate) for pk in ids)
     assert Certificate.objects.count() == size
 
@@ -44,7 +46,7 @@ def test_a_chunk_is_numbered_gap_free_in_the_order_the_attempts_were_passed(
     recording(settings)  # an edge cache is configured
     attempts = [passed_attempt(cert_type) for _ in range(5)]
     with django_capture_on_commit_callbacks() as callbacks:
-        outcome = services.certificates_issue(attempt_ids=[a.pk for a in reversed(attempts)])
+        outcome = certificates_issue(attempt_ids=[a.pk for a in reversed(attempts)])
     # One edge purge and one render message for the chunk, not one per certificate.
     assert len(callbacks) == 2
     for callback in callbacks:
@@ -65,9 +67,9 @@ def test_a_chunk_is_numbered_gap_free_in_the_order_the_attempts_were_passed(
 
 def test_running_a_chunk_again_issues_nothing_new(cert_type, django_capture_on_commit_callbacks):
     ids = [passed_attempt(cert_type).pk for _ in range(4)]
-    first = services.certificates_issue(attempt_ids=ids)
+    first = certificates_issue(attempt_ids=ids)
     with django_capture_on_commit_callbacks() as callbacks:
-        again = services.certificates_issue(attempt_ids=[*ids, ids[0]])
+        again = certificates_issue(attempt_ids=[*ids, ids[0]])
     assert {pk: c.pk for pk, c in again.items()} == {pk: c.pk for pk, c in first.items()}
     assert Certificate.objects.count() == 4
     assert CertificateSequence.objects.get().last_value == 4
@@ -84,10 +86,8 @@ def test_refused_attempts_say_why_and_use_no_number(cert_type):
     black = passed_attempt(cert_type, worker=blacklisted)
     failed = FailedAttemptFactory(exam=cert_type.exam, worker=ApprovedWorkerFactory())
     ids = [good[0].pk, pending.pk, black.pk, failed.pk, good[1].pk]
-    outcome = services.certificates_issue(attempt_ids=ids)
-    codes = {
-        pk: outcome[pk].code for pk in ids if isinstance(outcome[pk], services.CertificateRefused)
-    }
+    outcome = certificates_issue(attempt_ids=ids)
+    codes = {pk: outcome[pk].code for pk in ids if isinstance(outcome[pk], CertificateRefused)}
     assert codes == {
         pending.pk: "filing_not_approved",
         black.pk: "blacklisted",
@@ -102,7 +102,7 @@ def test_a_second_pass_in_the_same_chunk_renews_the_first(cert_type):
     worker = ApprovedWorkerFactory()
     earlier = passed_attempt(cert_type, worker=worker)
     later = passed_attempt(cert_type, worker=worker)
-    outcome = services.certificates_issue(attempt_ids=[later.pk, earlier.pk])
+    outcome = certificates_issue(attempt_ids=[later.pk, earlier.pk])
     old, new = Certificate.objects.get(attempt=earlier), Certificate.objects.get(attempt=later)
     assert old.superseded_by == new
     assert (old.origin, new.origin) == (Certificate.Origin.ISSUE, Certificate.Origin.RENEWAL)
@@ -110,12 +110,12 @@ def test_a_second_pass_in_the_same_chunk_renews_the_first(cert_type):
     assert audit_entries(new).first().data["renews"] == old.number
     assert outcome[later.pk] == new
     # The attempt of the superseded certificate yields the chain's newest.
-    assert services.certificate_issue(attempt=earlier).pk == new.pk
+    assert certificate_issue(attempt=earlier).pk == new.pk
 
 
 def test_a_chunk_renews_a_current_certificate_issued_before(cert_type, certificate):
     again = passed_attempt(cert_type, worker=certificate.worker)
-    outcome = services.certificates_issue(attempt_ids=[again.pk])
+    outcome = certificates_issue(attempt_ids=[again.pk])
     certificate.refresh_from_db()
     assert certificate.superseded_by == outcome[again.pk]
     assert outcome[again.pk].origin == Certificate.Origin.RENEWAL
@@ -128,7 +128,7 @@ def test_the_bulk_job_issues_in_chunks_and_counts_progress(
     attempts = [passed_attempt(cert_type) for _ in range(7)]
     Certificate.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.certificate_batch_issue(cert_type=cert_type, acting_user=None)
+        batch = certificate_batch_issue(cert_type=cert_type, acting_user=None)
     batch.refresh_from_db()
     assert (batch.state, batch.total, batch.done, batch.failed) == (
         CertificateBatch.State.DONE,

@@ -13,8 +13,13 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from certificates import services
 from certificates.models import Certificate, CertificateBatch
+from certificates.services import batches
+from certificates.services.batches import (
+    batch_run_chunk,
+    batches_restart_stuck,
+    certificate_batch_issue,
+)
 from certificates.tasks import certificates_reconcile
 from lms.celery import app
 from tests.celery_broker import celery_on
@@ -67,7 +72,7 @@ def _assert_one_certificate_each(batch, attempts):
 def test_a_batch_started_with_the_broker_down_waits_then_finishes(broker, settings):
     cert_type, attempts = _cohort(5)
     broker.kill()
-    batch = services.certificate_batch_issue(cert_type=cert_type, acting_user=None)
+    batch = certificate_batch_issue(cert_type=cert_type, acting_user=None)
     assert batch.waiting_for_tasks  # the admin says: queued, starts when tasks are back
     batch.refresh_from_db()
     assert batch.state == CertificateBatch.State.PENDING
@@ -81,15 +86,15 @@ def test_a_batch_started_with_the_broker_down_waits_then_finishes(broker, settin
 
 def test_a_batch_whose_broker_dies_mid_way_is_restarted_and_finishes(broker, settings, monkeypatch):
     cert_type, attempts = _cohort(10)
-    run_chunk = services.batch_run_chunk
+    run_chunk = batch_run_chunk
 
     def slow_chunk(**kwargs):
         time.sleep(0.3)  # time for the broker to die with chunks still queued
         return run_chunk(**kwargs)
 
-    monkeypatch.setattr(services, "batch_run_chunk", slow_chunk)
+    monkeypatch.setattr(batches, "batch_run_chunk", slow_chunk)
     with _worker():
-        batch = services.certificate_batch_issue(cert_type=cert_type, acting_user=None)
+        batch = certificate_batch_issue(cert_type=cert_type, acting_user=None)
         assert not batch.waiting_for_tasks
         assert _wait_for(lambda: CertificateBatch.objects.get(pk=batch.pk).done >= 2)
         broker.kill()  # the chunks still queued are lost with it (no persistence)
@@ -107,8 +112,8 @@ def test_a_batch_whose_broker_dies_mid_way_is_restarted_and_finishes(broker, set
 def test_a_batch_making_progress_is_left_alone(broker, settings):
     cert_type, attempts = _cohort(2)
     broker.kill()
-    batch = services.certificate_batch_issue(cert_type=cert_type, acting_user=None)
+    batch = certificate_batch_issue(cert_type=cert_type, acting_user=None)
     settings.CERTIFICATES_BATCH_STALE_SECONDS = 600
-    assert services.batches_restart_stuck() == []
+    assert batches_restart_stuck() == []
     batch.refresh_from_db()
     assert batch.state == CertificateBatch.State.PENDING

@@ -7,7 +7,10 @@ for the reconciler without stopping the others; re-running does nothing.
 
 import pytest
 
-from certificates import pdf, selectors, services
+from certificates import pdf, selectors
+from certificates.models import Certificate
+from certificates.services.issuing import certificates_issue
+from certificates.services.rendering import certificates_render
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +18,7 @@ pytestmark = pytest.mark.django_db
 def _issued(cert_type, n):
     from tests.certificates.factories import passed_attempt
 
-    outcome = services.certificates_issue(
-        attempt_ids=[passed_attempt(cert_type).pk for _ in range(n)]
-    )
+    outcome = certificates_issue(attempt_ids=[passed_attempt(cert_type).pk for _ in range(n)])
     return [c.pk for c in outcome.values()]
 
 
@@ -27,23 +28,23 @@ def test_a_group_is_locked_and_updated_in_constant_queries(
 ):
     ids = _issued(cert_type, size)
     with django_assert_max_num_queries(4):  # savepoint, lock + read, update, release
-        result = services.certificates_render(certificate_ids=ids)
+        result = certificates_render(certificate_ids=ids)
     assert result.rendered == size and result.failed == {}
-    for certificate in services.Certificate.objects.filter(pk__in=ids):
+    for certificate in Certificate.objects.filter(pk__in=ids):
         assert certificate.pdf and certificate.card_pdf
         assert certificate.pdf_revision == selectors.expected_pdf_revision(certificate)
 
 
 def test_rendering_again_does_nothing_and_unknown_ids_are_skipped(cert_type):
     ids = _issued(cert_type, 2)
-    assert services.certificates_render(certificate_ids=[*ids, 999_999]).rendered == 2
-    again = services.certificates_render(certificate_ids=ids)
+    assert certificates_render(certificate_ids=[*ids, 999_999]).rendered == 2
+    again = certificates_render(certificate_ids=ids)
     assert (again.rendered, again.failed) == (0, {})
 
 
 def test_one_failing_certificate_does_not_stop_the_others(cert_type, monkeypatch):
     ids = _issued(cert_type, 3)
-    bad = services.Certificate.objects.get(pk=ids[1]).number
+    bad = Certificate.objects.get(pk=ids[1]).number
     real = pdf.render_card
 
     def render_card(content, **kwargs):
@@ -52,10 +53,10 @@ def test_one_failing_certificate_does_not_stop_the_others(cert_type, monkeypatch
         return real(content, **kwargs)
 
     monkeypatch.setattr(pdf, "render_card", render_card)
-    result = services.certificates_render(certificate_ids=ids)
+    result = certificates_render(certificate_ids=ids)
     assert result.rendered == 2
     assert result.failed == {ids[1]: "disk full"}
-    assert [pk for pk in ids if services.Certificate.objects.get(pk=pk).pdf_revision] == [
+    assert [pk for pk in ids if Certificate.objects.get(pk=pk).pdf_revision] == [
         ids[0],
         ids[2],
     ]

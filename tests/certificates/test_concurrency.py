@@ -8,8 +8,10 @@ from django.db import close_old_connections, connection
 
 import pytest
 
-from certificates import services
 from certificates.models import Certificate
+from certificates.services.issuing import certificate_issue, certificates_issue
+from certificates.services.replacement import certificate_reissue
+from certificates.services.revocation import certificate_revoke
 from tests.certificates.factories import CertificateTypeFactory, passed_attempt
 
 pytestmark = [
@@ -43,9 +45,7 @@ def _run_in_threads(target, args_list):
 def test_concurrent_issues_get_unique_gap_free_numbers():
     cert_type = CertificateTypeFactory(seal=False)
     attempts = [passed_attempt(cert_type) for _ in range(12)]
-    errors = _run_in_threads(
-        lambda a: services.certificate_issue(attempt=a), [(a,) for a in attempts]
-    )
+    errors = _run_in_threads(lambda a: certificate_issue(attempt=a), [(a,) for a in attempts])
     assert errors == []
     numbers = sorted(Certificate.objects.values_list("number", flat=True))
     suffixes = [int(n.rsplit("-", 1)[1]) for n in numbers]
@@ -57,27 +57,27 @@ def test_concurrent_issues_for_one_attempt_yield_one_certificate():
     attempt = passed_attempt(cert_type)
     results = []
     errors = _run_in_threads(
-        lambda: results.append(services.certificate_issue(attempt=attempt).pk), [()] * 6
+        lambda: results.append(certificate_issue(attempt=attempt).pk), [()] * 6
     )
     assert errors == []
     assert len(set(results)) == 1
     assert Certificate.objects.count() == 1
     # No number was burned by the losers: the next issue continues the sequence.
-    assert services.certificate_issue(attempt=passed_attempt(cert_type)).number.endswith("000002")
+    assert certificate_issue(attempt=passed_attempt(cert_type)).number.endswith("000002")
 
 
 def test_concurrent_revoke_and_reissue_leave_one_consistent_state():
     cert_type = CertificateTypeFactory(seal=False)
-    certificate = services.certificate_issue(attempt=passed_attempt(cert_type))
+    certificate = certificate_issue(attempt=passed_attempt(cert_type))
 
     def revoke():
         # Refused (ValidationError) when the reissue won the lock first.
         with contextlib.suppress(ValidationError):
-            services.certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
+            certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
 
     def reissue():
         with contextlib.suppress(ValidationError):
-            services.certificate_reissue(certificate=certificate, acting_user=None, reason="遗失")
+            certificate_reissue(certificate=certificate, acting_user=None, reason="遗失")
 
     errors = _run_in_threads(lambda f: f(), [(revoke,), (reissue,)])
     assert errors == []
@@ -91,7 +91,7 @@ def test_overlapping_chunks_issued_at_once_get_one_certificate_each_and_gap_free
     ids = [passed_attempt(cert_type).pk for _ in range(30)]
     # Four chunks at once, each overlapping the next (as a batch and the reconciler might).
     chunks = [(ids[0:12],), (ids[8:20],), (ids[16:30],), (ids[::2],)]
-    errors = _run_in_threads(lambda chunk: services.certificates_issue(attempt_ids=chunk), chunks)
+    errors = _run_in_threads(lambda chunk: certificates_issue(attempt_ids=chunk), chunks)
     assert errors == []
     assert sorted(Certificate.objects.values_list("attempt_id", flat=True)) == sorted(ids)
     numbers = Certificate.objects.values_list("number", flat=True)

@@ -7,8 +7,9 @@ import zipfile
 import pytest
 from PIL import Image
 
-from certificates import credential_checks, services, wallet_card
+from certificates import credential_checks, wallet_card
 from certificates.models import Certificate
+from certificates.services.zips import certificates_zip
 from tests.lms.factories import WorkerUserFactory
 from tests.registry.factories import ApprovedWorkerFactory
 
@@ -81,7 +82,7 @@ def test_unbaking_a_plain_png_or_not_an_image_says_so(certificate):
 
 
 def test_the_certificates_zip_holds_each_credential(certificate):
-    spool = services.certificates_zip(certificates=Certificate.objects.filter(pk=certificate.pk))
+    spool = certificates_zip(certificates=Certificate.objects.filter(pk=certificate.pk))
     archive = zipfile.ZipFile(spool)
     names = [n for n in archive.namelist() if n.endswith(".credential.json")]
     assert len(names) == 1

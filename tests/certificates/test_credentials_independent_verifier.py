@@ -15,7 +15,9 @@ import zlib
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from certificates import credentials, services
+from certificates import credentials
+from certificates.services.replacement import certificate_reissue
+from certificates.services.revocation import certificate_revoke
 from tests.certificates.credential_helpers import key_entry, signed
 from tests.certificates.independent_verifier import (
     js_verifier_fixture,  # noqa: F401 - the fixture
@@ -86,7 +88,7 @@ def test_a_revocation_is_reported_revoked(
     credential = signed(certificate)
     before = published_documents(client, credential)
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
+        certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
     answer = _verify(js_verifier, client, credential)
     assert not answer["verified"]
     assert answer["proof"]["verified"]  # still our signature, but no longer counts
@@ -111,7 +113,7 @@ def test_a_superseded_credential_no_longer_counts(
 ):
     old = signed(certificate)
     with django_capture_on_commit_callbacks(execute=True):
-        new_certificate = services.certificate_reissue(
+        new_certificate = certificate_reissue(
             certificate=certificate, acting_user=None, reason="遗失"
         )
     # One "revocation" list carries both (docs/integration.md): the old bit is set.

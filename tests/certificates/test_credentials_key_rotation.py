@@ -5,7 +5,8 @@ from django.core.exceptions import ImproperlyConfigured
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from certificates import credential_checks, credential_services, credentials, services
+from certificates import credential_checks, credential_services, credentials
+from certificates.services.revocation import certificate_revoke
 from tests.certificates.credential_helpers import key_entry, signed
 from tests.certificates.factories import issue
 
@@ -59,7 +60,7 @@ def test_a_status_list_re_signed_after_rotation_uses_the_new_key(
     old = signed(certificate)
     rotate()
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
+        certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
     record = credential_services.credential_record(certificate=certificate)
     record.status_list.refresh_from_db()
     proof = record.status_list.document["proof"]

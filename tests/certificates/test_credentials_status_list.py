@@ -4,8 +4,10 @@ from django.db import IntegrityError, transaction
 
 import pytest
 
-from certificates import credential_services, credentials, services
+from certificates import credential_services, credentials
 from certificates.models import CertificateCredential, CredentialStatusList
+from certificates.services.replacement import certificate_reissue
+from certificates.services.revocation import certificate_revoke
 from tests.certificates.credential_helpers import signed
 from tests.certificates.factories import issue
 
@@ -71,7 +73,7 @@ def test_a_revocation_flips_the_bit_after_commit(certificate, django_capture_on_
     record = credential_services.credential_record(certificate=certificate)
     assert not _bit(record.status_list, record.status_index)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
+        certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
     # Nothing is re-signed before the revocation commits.
     assert not _bit(record.status_list, record.status_index)
     for callback in callbacks:
@@ -84,7 +86,7 @@ def test_a_reissue_sets_the_old_bit_and_the_new_credential_is_clear(
 ):
     old = credential_services.credential_record(certificate=certificate)
     with django_capture_on_commit_callbacks(execute=True):
-        new_certificate = services.certificate_reissue(
+        new_certificate = certificate_reissue(
             certificate=certificate, acting_user=None, reason="遗失"
         )
     new = credential_services.credential_record(certificate=new_certificate)
@@ -97,7 +99,7 @@ def test_the_rebuild_task_is_idempotent(certificate):
     from certificates.tasks import credential_status_lists_rebuild
 
     record = credential_services.credential_record(certificate=certificate)
-    services.certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
+    certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
     assert credential_status_lists_rebuild([certificate.pk]) == [record.status_list_id]
     first = CredentialStatusList.objects.get(pk=record.status_list_id).document
     credential_status_lists_rebuild([certificate.pk])

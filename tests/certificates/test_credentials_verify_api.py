@@ -8,7 +8,9 @@ from django.test import override_settings
 import pytest
 import time_machine
 
-from certificates import services, wallet_card
+from certificates import wallet_card
+from certificates.services.replacement import certificate_reissue
+from certificates.services.revocation import certificate_revoke
 from tests.certificates.credential_helpers import signed
 
 pytestmark = pytest.mark.usefixtures("vc_key")
@@ -54,12 +56,12 @@ def test_revoked_and_superseded_are_told_apart(
 ):
     credential = signed(certificate)
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_reissue(certificate=certificate, acting_user=None, reason="遗失")
+        certificate_reissue(certificate=certificate, acting_user=None, reason="遗失")
     assert _codes(_post(client, credential))["status"] == "superseded"
     new = certificate.__class__.objects.get(superseded_by=None, number=certificate.number)
     newer = signed(new)
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_revoke(certificate=new, acting_user=None, reason="违规")
+        certificate_revoke(certificate=new, acting_user=None, reason="违规")
     response = _post(client, newer)
     assert _codes(response)["status"] == "revoked"
     assert response.json()["verified"] is False

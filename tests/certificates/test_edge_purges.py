@@ -6,7 +6,9 @@ from django.utils import timezone
 
 import pytest
 
-from certificates import services, tasks
+from certificates import tasks
+from certificates.services.replacement import certificate_reissue
+from certificates.services.revocation import certificate_revoke
 from registry.services.credit import credit_record_create
 from registry.services.insurance import insurance_add
 from tests.dashboards.factories import CertificateFactory
@@ -29,7 +31,7 @@ def test_a_revocation_purges_the_page_and_the_api_after_commit(
 ):
     purged.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
+        certificate_revoke(certificate=certificate, acting_user=None, reason="违规")
     assert purged == []
     for callback in callbacks:
         callback()
@@ -41,7 +43,7 @@ def test_a_reissue_purges_the_old_and_the_new_certificate(
 ):
     purged.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        new = services.certificate_reissue(certificate=certificate, acting_user=None, reason="遗失")
+        new = certificate_reissue(certificate=certificate, acting_user=None, reason="遗失")
     assert urls(certificate) | urls(new) <= paths(purged)
 
 

@@ -8,8 +8,9 @@ from django.core.management import call_command
 import pytest
 from pypdf import PdfReader
 
-from certificates import pdf, selectors, services
+from certificates import pdf, selectors
 from certificates.models import Certificate
+from certificates.services.rendering import certificate_render
 from tests.certificates.factories import issue
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ WQY = b"%PDF-1.4\n<< /Type /Font /BaseFont /AAAAAA+WenQuanYiMicroHei-0 >>\n%%EOF
 
 def stored(certificate: Certificate, data: bytes, fonts: str = "") -> Certificate:
     """Replace the certificate's files with `data`, as a release before fonts were recorded."""
-    services.certificate_render(certificate_id=certificate.pk)
+    certificate_render(certificate_id=certificate.pk)
     certificate.refresh_from_db()
     certificate.pdf.save(f"{certificate.number}-old.pdf", ContentFile(data), save=False)
     certificate.card_pdf.save(f"{certificate.number}-old-card.pdf", ContentFile(data), save=False)

@@ -7,8 +7,10 @@ from django.utils import timezone
 
 import pytest
 
-from certificates import selectors, services, tasks
+from certificates import selectors, tasks
 from certificates.models import Certificate, CertificateBatch
+from certificates.services.batches import certificate_batch_issue, certificate_type_regenerate
+from certificates.services.rendering import certificate_render
 from lms.audit import audit_entries
 from lms.notifications import ConsoleSMSBackend
 from registry.models import CreditRecord, FilingStatus
@@ -55,7 +57,7 @@ def test_issuing_renders_pdf_and_card_after_commit(certificate):
 def test_rendering_twice_for_the_same_revision_does_nothing(certificate):
     certificate.refresh_from_db()
     name = certificate.pdf.name
-    assert services.certificate_render(certificate_id=certificate.pk) is False
+    assert certificate_render(certificate_id=certificate.pk) is False
     certificate.refresh_from_db()
     assert certificate.pdf.name == name
 
@@ -66,11 +68,11 @@ def test_a_missing_file_or_a_new_template_renders_again(
     certificate.refresh_from_db()
     old = certificate.pdf.name
     certificate.pdf.storage.delete(old)
-    assert services.certificate_render(certificate_id=certificate.pk) is True
+    assert certificate_render(certificate_id=certificate.pk) is True
     certificate.refresh_from_db()
     assert certificate.pdf.storage.exists(certificate.pdf.name)
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.certificate_type_regenerate(cert_type=certificate.type, acting_user=None)
+        batch = certificate_type_regenerate(cert_type=certificate.type, acting_user=None)
     certificate.refresh_from_db()
     assert certificate.pdf_revision.endswith(".2")
     batch.refresh_from_db()
@@ -156,7 +158,7 @@ def test_batch_issue_for_a_cohort_reports_progress_and_refusals(
     refused = passed_attempt(cert_type, worker=WorkerFactory(status=FilingStatus.SUBMITTED))
     Certificate.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.certificate_batch_issue(cert_type=cert_type, acting_user=None)
+        batch = certificate_batch_issue(cert_type=cert_type, acting_user=None)
     batch.refresh_from_db()
     assert batch.state == CertificateBatch.State.DONE
     assert (batch.total, batch.done, batch.failed) == (4, 3, 1)

@@ -9,13 +9,14 @@ from django.utils import timezone
 import pytest
 import time_machine
 
-from dashboards import figures, rules, services
+from dashboards import rules, services
 from dashboards.models import (
     DistrictSnapshot,
     MonthlyReport,
     SupervisionSettings,
     SupervisionWarning,
 )
+from dashboards.selectors import figures
 from registry.models import CreditRecord, District, Filing, Worker
 from tests.registry.factories import (
     AgencyFactory,
@@ -149,12 +150,12 @@ def test_identical_wrong_answers_fire_but_identical_right_answers_do_not(stage):
 
 
 def test_visit_after_certificate_lapse_fires_and_a_visit_while_valid_is_quiet():
-    from certificates import services as certificate_services
+    from certificates.services.revocation import certificate_revoke
     from registry.services.visits import visit_confirm
     from tests.certificates.factories import issue
 
     lapsed = issue()
-    certificate_services.certificate_revoke(certificate=lapsed, reason="违规上岗", acting_user=None)
+    certificate_revoke(certificate=lapsed, reason="违规上岗", acting_user=None)
     visit_confirm(worker=lapsed.worker, service_date=timezone.localdate(), district=District.XUHUI)
     valid = issue()
     visit_confirm(worker=valid.worker, service_date=timezone.localdate(), district=District.XUHUI)

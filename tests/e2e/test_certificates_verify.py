@@ -2,7 +2,7 @@
 
 import pytest
 
-from certificates import services
+from certificates.services.revocation import certificate_revoke
 from tests.certificates.factories import CertificateTypeFactory, give_photo, issue
 from tests.registry.factories import ApprovedWorkerFactory
 
@@ -43,7 +43,7 @@ def test_verify_page_at_phone_size_shows_status_and_masked_holder(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot("certificates-verify-valid-360")
 
-    services.certificate_revoke(certificate=certificate, acting_user=None, reason="严重违规")
+    certificate_revoke(certificate=certificate, acting_user=None, reason="严重违规")
     page.reload()
     assert "已撤销" in page.locator(".status-banner").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

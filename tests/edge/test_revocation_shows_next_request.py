@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from certificates import services
+from certificates.services.revocation import certificate_revoke
 from tests.certificates.factories import CertificateTypeFactory, issue
 from tests.registry.factories import ApprovedWorkerFactory
 
@@ -25,7 +25,7 @@ def test_revocation_shows_on_the_next_request_page_and_api(edge):
     assert "有效" in edge.get(page).body
     assert json.loads(edge.get(api).body)["status_label"] == "有效"
 
-    services.certificate_revoke(certificate=certificate, acting_user=None, reason="严重违规")
+    certificate_revoke(certificate=certificate, acting_user=None, reason="严重违规")
 
     revoked_page = edge.get(page)
     assert revoked_page.status == 200

@@ -8,7 +8,8 @@ running it again finds nothing left to do.
 
 from django.core.management.base import BaseCommand
 
-from certificates import pdf, services
+from certificates import pdf
+from certificates.services.rendering import certificates_rerender_deficient_pdfs
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                 f"re-rendered {result.rendered}, failed {len(result.failed)}"
             )
 
-        result = services.certificates_rerender_deficient_pdfs(
+        result = certificates_rerender_deficient_pdfs(
             everything=everything, queue=queue, chunk=chunk, progress=progress
         )
         for certificate_id, error in result.failed.items():
