@@ -22,7 +22,7 @@ from lms.ratelimit import public_lookup_limit
 from registry.selectors.access import worker_for_user
 from registry.services import visits as registry_visits
 
-from . import door, live, selectors
+from . import door, live_code, selectors
 from .forms import VisitConfirmForm
 from .models import CertificateLookupPage
 from .qr import qr_svg
@@ -204,8 +204,8 @@ def _live_refused(request, reason: str):
 def verify_live(request, token: str):
     """The live code's target: the same status view, once, within a minute of its making."""
     try:
-        opened = live.live_token_open(token)
-    except live.LiveCodeRefused as refused:
+        opened = live_code.live_token_open(token)
+    except live_code.LiveCodeRefused as refused:
         return _live_refused(request, refused.reason)
     cert_token = selectors.certificate_token_by_id(opened.certificate_id)
     verification = selectors.verification_for_token(cert_token) if cert_token else None
@@ -239,7 +239,7 @@ def visit_confirm(request, token: str):
     if verification is None:
         return _missing(request)
     via = request.POST.get("via") or request.GET.get("via", "")
-    is_live = live.opened_certificate_id(via) == certificate.pk
+    is_live = live_code.opened_certificate_id(via) == certificate.pk
     form = VisitConfirmForm(request.POST if request.method == "POST" else None)
     warnings = verification.confirm_warnings
     ask_again = False
@@ -280,12 +280,12 @@ def visit_confirm(request, token: str):
 
 
 def _live_payload(certificate) -> dict:
-    url = live.live_url(live.live_token_make(certificate.pk))
+    url = live_code.live_url(live_code.live_token_make(certificate.pk))
     return {
         "url": url,
         "svg": qr_svg(url, title=str(_("动态码"))),
         "made_at": timezone.localtime().strftime("%H:%M:%S"),
-        "refresh": live.live_refresh_seconds(),
+        "refresh": live_code.live_refresh_seconds(),
     }
 
 
@@ -300,7 +300,7 @@ def my_live_code(request):
         "certificate": certificate,
         "door": door.door_status(worker),
         "code": _live_payload(certificate) if certificate else None,
-        "lifetime": live.live_code_seconds(),
+        "lifetime": live_code.live_code_seconds(),
     }
     return render(request, "certificates/my_live_code.html", context)
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 import pytest
 import time_machine
 
-from certificates import live
+from certificates import live_code
 from registry.models import ServiceVisit
 from tests.care import without_care_scripts
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def live_path(certificate) -> str:
-    return "/" + live.live_url(live.live_token_make(certificate.pk)).split("/", 3)[3]
+    return "/" + live_code.live_url(live_code.live_token_make(certificate.pk)).split("/", 3)[3]
 
 
 def test_the_worker_page_shows_a_refreshing_qr_without_inline_script(
@@ -138,8 +138,8 @@ def test_the_printed_code_keeps_working_for_years(client, green_certificate):
 
 
 def test_two_phones_opening_one_code_only_one_gets_in(green_certificate):
-    token = live.live_token_make(green_certificate.pk)
-    assert live.live_token_open(token).certificate_id == green_certificate.pk
-    with pytest.raises(live.LiveCodeRefused) as refused:
-        live.live_token_open(token)
+    token = live_code.live_token_make(green_certificate.pk)
+    assert live_code.live_token_open(token).certificate_id == green_certificate.pk
+    with pytest.raises(live_code.LiveCodeRefused) as refused:
+        live_code.live_token_open(token)
     assert refused.value.reason == "replayed"

@@ -6,7 +6,7 @@ from django.test import Client
 
 import pytest
 
-from certificates import live
+from certificates import live_code
 from registry.models import CreditRecord
 from tests.caching import clear_cache
 from tests.care import without_care_scripts
@@ -82,7 +82,7 @@ def test_no_personal_data_on_any_status_page(client, green_certificate, trace_pa
     _visit, token = factories.visit(worker, contact="13698765432")
     pages = [
         f"/v/{green_certificate.token}/",
-        "/" + live.live_url(live.live_token_make(green_certificate.pk)).split("/", 3)[3],
+        "/" + live_code.live_url(live_code.live_token_make(green_certificate.pk)).split("/", 3)[3],
         f"/v/{green_certificate.token}/confirm/",
         f"/v/rate/{token}/?new=1",
         f"{trace_page.url}?card_number={worker.card_number}",
