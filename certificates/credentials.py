@@ -219,11 +219,6 @@ def signing_key() -> IssuerKey:
     return keys[0]
 
 
-def using_demo_key() -> bool:
-    keys = issuer_keys()
-    return bool(keys) and keys[0].kid == "demo" and not getattr(settings, "VC_SIGNING_KEYS", ())
-
-
 # --- the issuer: did:web and profile -----------------------------------------------
 
 

@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from wagtail.images.models import Image
 
+from lms.pdffonts import CJK_FONT_CANDIDATES
 from registry.selectors.credit import worker_is_blacklisted
 from registry.selectors.filings import worker_is_registered
 
 from . import door, selectors
 from .models import Certificate, CertificateType, RenewalRule
-from .pdf import FONT_CANDIDATES
 from .services.common import CertificateRefused, add_months
 from .services.issuing import certificate_grant, certificate_issue
 from .services.rendering import certificate_render
@@ -43,7 +43,7 @@ def _cjk_font(size: int):
     from PIL import ImageFont
 
     for path, _index in (
-        *FONT_CANDIDATES,
+        *CJK_FONT_CANDIDATES,
         ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
     ):
         try:

@@ -53,10 +53,6 @@ from .qr import QUIET_ZONE, qr_matrix, qr_runs
 # (ASCII85 only matters for 7-bit mail transports, which PDFs no longer meet).
 rl_config.useA85 = 0
 
-#: TrueType-outline CJK fonts, best first: (path, index inside a .ttc).
-FONT_CANDIDATES = pdffonts.CJK_FONT_CANDIDATES
-CID_FALLBACK = pdffonts.CID_FONT
-
 CARD_SIZE = (85.6 * mm, 53.98 * mm)
 PHOTO_MAX_PIXELS = (600, 800)  # 3:4; the registry stores 600 × 800, embedded as it is
 

@@ -22,7 +22,7 @@ from registry.selectors.door_facts import worker_door_facts
 from registry.selectors.visits import visits_since, worker_visit_summary
 
 from .door import RED, DoorStatus, door_status_from
-from .models import Certificate, CertificateBatch, CertificateType
+from .models import Certificate, CertificateType
 
 #: What a token looks like (``secrets.token_urlsafe``); anything else is a miss without a query.
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -291,10 +291,6 @@ def certificates_for_zip(user, *, type_id: int | None = None) -> QuerySet[Certif
     if type_id:
         qs = qs.filter(type_id=type_id)
     return qs.order_by("worker__name", "number")
-
-
-def batches_visible_to(user) -> QuerySet[CertificateBatch]:
-    return CertificateBatch.objects.select_related("type", "agency", "created_by")
 
 
 # --- life cycle queries ------------------------------------------------------
