@@ -27,7 +27,8 @@ BATCH_PLAN_TASK = "certificates.tasks.certificate_batch_plan"
 
 
 def certificate_type_regenerate(*, cert_type: CertificateType, acting_user) -> CertificateBatch:
-    """After a template change: count the template up and re-render every current certificate."""
+    """After a template change (staff with the bulk permission): count the template up and
+    re-render every current certificate of the type in a batch."""
     with transaction.atomic():
         CertificateType.objects.filter(pk=cert_type.pk).update(
             template_revision=F("template_revision") + 1
@@ -65,7 +66,8 @@ def cohort_attempts(*, cert_type: CertificateType, agency=None, since=None) -> l
 def certificate_batch_issue(
     *, cert_type: CertificateType, acting_user, agency=None, since: datetime.date | None = None
 ) -> CertificateBatch:
-    """Issue certificates for a cohort: every passed attempt at the type's exam still without one."""
+    """Issue certificates for a cohort in a batch (staff with the bulk permission): every passed
+    attempt at the type's exam still without one; refuses a type that no exam earns."""
     if cert_type.exam_id is None:
         raise ValidationError(_("这类证书没有关联考试，不能批量发证。"), code="no_exam")
     since_dt = (
@@ -108,6 +110,7 @@ def _start_batch(batch: CertificateBatch) -> None:
 
 
 def batch_chunk_size() -> int:
+    """How many ids one batch chunk (one Celery message) works through (``CERTIFICATES_BATCH_CHUNK``)."""
     return getattr(settings, "CERTIFICATES_BATCH_CHUNK", 200)
 
 

@@ -57,6 +57,7 @@ def expiry_for(issued_on: datetime.date, validity_months: int) -> datetime.date:
 
 
 def signed_in_user(user):
+    """The acting user when signed in, else None (what a row's "by" column stores)."""
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
@@ -117,6 +118,7 @@ def check_holder(worker) -> None:
 
 
 def render_after_commit(certificate: Certificate) -> None:
+    """After commit, send the rendering of one certificate's PDF and card (call inside the write)."""
     render_many_after_commit([certificate.pk])
 
 
@@ -144,6 +146,8 @@ def create_certificate(
     agency=None,
     card_number: str | None = None,
 ) -> Certificate:
+    """Insert one certificate row with a new token; for the services here, which number it
+    (:func:`next_number`) and check the holder first; the expiry follows the type by default."""
     return Certificate.objects.create(
         type=cert_type,
         number=number,
@@ -161,6 +165,7 @@ def create_certificate(
 
 
 def supersede(old: Certificate, new: Certificate) -> None:
+    """Point `old` at the row that replaces it and, after commit, set its credential's status bit."""
     old.superseded_by = new
     old.save(update_fields=["superseded_by"])
     # The old certificate's verifiable credential no longer counts: set its status bit.

@@ -41,7 +41,10 @@ from .common import (
 
 
 def certificate_issue(*, attempt, acting_user=None) -> Certificate:
-    """Issue the certificate a passed attempt earns; the PDF is rendered after commit.
+    """Issue the certificate a passed attempt earns (the exams' task, the reconciler, the demo);
+    refuses a failed attempt, a filing not approved, a blacklisted holder.
+
+    The PDF is rendered after commit.
 
     Idempotent per attempt: a second call (or a concurrent one) returns the
     certificate already issued for it (the newest of its chain). A holder
@@ -62,7 +65,8 @@ def certificate_issue(*, attempt, acting_user=None) -> Certificate:
 def certificates_issue(
     *, attempt_ids, acting_user=None
 ) -> dict[int, Certificate | CertificateRefused]:
-    """Issue the certificates a chunk of passed attempts earn, in a constant number of queries.
+    """Issue the certificates a chunk of passed attempts earn, in a constant number of queries
+    (batch chunks); a refusal is returned per attempt, not raised.
 
     Returns, per attempt id, its certificate (the one issued now or, for an
     attempt that already has one, the first of its chain) or the
@@ -255,9 +259,12 @@ def certificate_grant(
     reason: str,
     issued_on: datetime.date | None = None,
 ) -> Certificate:
-    """Issue a certificate without an exam attempt: a paper certificate of the earlier
-    city system carried over, or a regulator's decision. Same checks and numbering
-    as :func:`certificate_issue` (numbered in the year of `issued_on`)."""
+    """Issue a certificate without an exam attempt (staff code, the demo data); refuses an
+    empty reason, a date after today, and the holders :func:`certificate_issue` refuses.
+
+    For a paper certificate of the earlier city system carried over, or a regulator's
+    decision. Same numbering as :func:`certificate_issue` (in the year of `issued_on`).
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写发证依据。")}, code="reason")

@@ -18,6 +18,8 @@ from ..models import Certificate
 
 @dataclass
 class ReminderResult:
+    """What one reminder run did: certificates reminded, holders and agencies told."""
+
     certificates: int = 0
     workers_notified: int = 0
     agencies_notified: int = 0
@@ -25,7 +27,7 @@ class ReminderResult:
 
 def certificates_remind_expiring(*, today: datetime.date | None = None, within_days: int = 30):
     """Tell holders (SMS, e-mail) and their agencies (one e-mail each) about certificates
-    expiring within `within_days`; each certificate is reminded once per window."""
+    expiring within `within_days` (the daily task); each is reminded once per window."""
     today = today or timezone.localdate()
     result = ReminderResult()
     by_agency: dict[int, list[Certificate]] = {}

@@ -49,7 +49,8 @@ def certificate_content(certificate: Certificate) -> pdf.CertificateContent:
 
 
 def certificate_render(*, certificate_id: int, force: bool = False) -> bool:
-    """Render the PDF and the card of one current certificate, unless already current.
+    """Render the PDF and the card of one current certificate, unless already current (tasks,
+    downloads, the demo); a revoked or superseded certificate is left as it is.
 
     Idempotent: re-running for the same revision and template does nothing
     and returns False. The row is locked while rendering, so two workers
@@ -82,6 +83,8 @@ def certificates_render(*, certificate_ids, force: bool = False) -> RenderResult
 
 @dataclass
 class RenderResult:
+    """What :func:`certificates_render` did: how many were rendered, which failed and why."""
+
     rendered: int = 0
     #: Certificate id → error message, for those that could not be rendered.
     failed: dict = field(default_factory=dict)
@@ -89,6 +92,8 @@ class RenderResult:
 
 @dataclass
 class RerenderResult:
+    """What :func:`certificates_rerender_deficient_pdfs` found and redrew."""
+
     checked: int = 0  # current certificates with stored files looked at
     deficient: int = 0  # of them, drawn by a deficient font (or all, with `everything`)
     rendered: int = 0  # redrawn here (0 when sent to the workers)

@@ -26,7 +26,8 @@ from .common import (
 
 @transaction.atomic
 def certificate_renew(*, certificate: Certificate, acting_user=None) -> Certificate:
-    """Renew a certificate whose type is renewed by a refresher course.
+    """Renew a certificate whose type is renewed by a refresher course (staff with the reissue
+    permission); refuses one not current, a type renewed by exam, too early, or before the course.
 
     Allowed from ``renewal_window_days`` before expiry onwards, once the
     holder completed the type's refresher course after the certificate was
@@ -86,7 +87,8 @@ def certificate_renew(*, certificate: Certificate, acting_user=None) -> Certific
 
 @transaction.atomic
 def certificate_reissue(*, certificate: Certificate, acting_user, reason: str) -> Certificate:
-    """Reissue a lost or damaged certificate: same number and dates, next revision, new token.
+    """Reissue a lost or damaged certificate (staff with the reissue permission): same number and
+    dates, next revision, new token; refuses an empty reason, a revoked or superseded one.
 
     The old token then answers "superseded", so a lost card cannot be shown as valid.
     """

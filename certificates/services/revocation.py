@@ -17,7 +17,8 @@ from .common import signed_in_user
 
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, acting_user, reason: str) -> Certificate:
-    """Revoke a current certificate with a reason; idempotent (revoking twice changes nothing)."""
+    """Revoke a current certificate with a reason (staff with the revoke permission); idempotent
+    (revoking twice changes nothing); refuses an empty reason and a superseded certificate."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写撤销原因。")}, code="reason")
@@ -37,7 +38,8 @@ def certificate_revoke(*, certificate: Certificate, acting_user, reason: str) ->
 
 
 def certificates_revoke_for_worker(*, worker, reason: str, acting_user=None) -> list[Certificate]:
-    """Revoke every current certificate of a worker (e.g. on blacklisting); returns those revoked."""
+    """Revoke every current certificate of a worker (the registry's blacklisting, through a task);
+    returns those revoked."""
     revoked = []
     ids = list(Certificate.objects.current().filter(worker=worker).values_list("pk", flat=True))
     for pk in ids:

@@ -11,7 +11,8 @@ from .rendering import certificate_render
 
 
 def certificates_zip(*, certificates, empty_note: str | None = None):
-    """The given certificates' PDF and card as one ZIP, rendering missing files first.
+    """The given certificates' PDF and card as one ZIP, rendering missing files first; the
+    caller scopes `certificates` to what the user may see (``certificates_for_zip``).
 
     Returns an open file positioned at the start, spooled to disk so a large
     agency's ZIP never sits in memory whole. With `empty_note`, an archive
