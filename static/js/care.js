@@ -143,7 +143,9 @@
     lines.forEach(function (line, i) {
       var utterance = new window.SpeechSynthesisUtterance(line);
       utterance.lang = chinese ? "zh-CN" : "en";
-      utterance.voice = voice;
+      try {
+        utterance.voice = voice;
+      } catch (e) { /* not a platform voice object: the language alone chooses one */ }
       utterance.rate = root.classList.contains("care") ? 0.85 : 0.95;
       if (i === lines.length - 1) {
         utterance.onend = utterance.onerror = function () {

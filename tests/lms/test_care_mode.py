@@ -78,7 +78,7 @@ def test_the_switch_is_in_the_header_and_on_the_first_screen_of_the_home_page(cl
 
 def test_the_boot_script_reads_the_address_storage_and_cookie_and_sets_the_class():
     assert "localStorage" in BOOT_SCRIPT and "document.cookie" in BOOT_SCRIPT
-    assert "care=([01])" in BOOT_SCRIPT and " js care" in BOOT_SCRIPT
+    assert "care=([01])" in BOOT_SCRIPT and 'classList.add("care")' in BOOT_SCRIPT
     assert len(BOOT_SCRIPT) < 400  # a few bytes on every page
 
 

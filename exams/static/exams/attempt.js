@@ -10,6 +10,9 @@
  *   the queue is sent on reconnect. The server keeps the highest number, so a
  *   late retry never overwrites a newer answer.
  * - After time-up the server refuses saves; the page shows the time-up screen.
+ * - Keyboard and screen readers: moving to a question focuses it; the clock
+ *   ticks silently and a polite live line says only "5 minutes left" and
+ *   "1 minute left"; reading aloud (static/js/care.js) stops on every move.
  */
 (function () {
   "use strict";
@@ -26,6 +29,7 @@
   };
   var form = document.getElementById("exam-form");
   var clockEl = document.getElementById("exam-clock");
+  var clockAlert = document.getElementById("exam-clock-alert");
   var syncEl = document.getElementById("exam-sync");
   var mapEl = document.getElementById("exam-map");
   var navEl = document.getElementById("exam-nav");
@@ -49,6 +53,7 @@
   var sending = false;
   var retryTimer = null;
   var current = 0;
+  var warned = Infinity; // the smallest "time left" warning already given, in seconds
   var saved = {}; // position -> true when the server holds an answer
   // position -> {seq, selected} the server acknowledged on this page: a state the server
   // read before that save landed (a slow sync) must not undo it on screen.
@@ -119,7 +124,10 @@
       var fs = fieldsets[i];
       item.classList.toggle("exam-map__item--current", i === current);
       item.classList.toggle("exam-map__item--answered", selectionOf(fs).length > 0);
-      item.classList.toggle("exam-map__item--pending", Object.prototype.hasOwnProperty.call(queue, position));
+      var pending = Object.prototype.hasOwnProperty.call(queue, position);
+      item.classList.toggle("exam-map__item--pending", pending);
+      var label = pending ? msg.mapPending : (selectionOf(fs).length ? msg.mapAnswered : msg.mapUnanswered);
+      item.setAttribute("aria-label", fmt(label, { n: position }));
       if (i === current) item.setAttribute("aria-current", "step");
       else item.removeAttribute("aria-current");
     });
@@ -150,13 +158,18 @@
     renderMap();
   }
 
-  function show(index) {
+  /* Show one question; `focus` moves the keyboard there (after a move, not on load). */
+  function show(index, focus) {
+    var moved = index !== current;
     current = Math.max(0, Math.min(total - 1, index));
+    // Reading aloud never goes on about a question that is no longer on screen.
+    if (moved) document.dispatchEvent(new CustomEvent("read-aloud:stop"));
     fieldsets.forEach(function (fs, i) { fs.hidden = i !== current; });
     navEl.querySelector('[data-action="prev"]').disabled = current === 0;
     navEl.querySelector('[data-action="next"]').disabled = current === total - 1;
     store(POS_KEY, current);
     renderMap();
+    if (focus) fieldsets[current].focus();
   }
 
   // --- the clock -----------------------------------------------------------
@@ -179,6 +192,12 @@
     var text = (h ? h + ":" + (m < 10 ? "0" : "") : "") + m + ":" + (s < 10 ? "0" : "") + s;
     clockEl.textContent = fmt(msg.left, { time: text });
     clockEl.classList.toggle("exam-clock--low", left <= 60);
+    // Announced once each, politely: the last 5 minutes and the last minute.
+    var warning = left <= 60 ? 60 : left <= 300 ? 300 : Infinity;
+    if (left > 0 && warning < warned) {
+      warned = warning;
+      clockAlert.textContent = warning === 60 ? msg.leftOne : msg.leftFive;
+    }
     if (left <= 0) {
       timeUp(msg.timeup);
     }
@@ -321,6 +340,8 @@
     confirmEl.hidden = true;
     timeupEl.hidden = false;
     timeupText.textContent = text;
+    document.dispatchEvent(new CustomEvent("read-aloud:stop"));
+    document.getElementById("exam-timeup-title").focus();
     clockEl.textContent = fmt(msg.left, { time: "0:00" });
     // Answers still queued may land within the server's grace; then ask it to
     // grade (once, however often asked). Offline, the server's sweeper grades it.
@@ -382,8 +403,8 @@
   form.addEventListener("submit", askToSubmit);
   navEl.addEventListener("click", function (event) {
     var action = event.target.dataset.action;
-    if (action === "prev") show(current - 1);
-    if (action === "next") show(current + 1);
+    if (action === "prev") show(current - 1, true);
+    if (action === "next") show(current + 1, true);
   });
   confirmEl.addEventListener("click", function (event) {
     var action = event.target.dataset.action;
@@ -391,13 +412,14 @@
     if (action === "cancel-submit") {
       confirmEl.hidden = true;
       submitBtn.hidden = false;
+      submitBtn.focus();
     }
   });
   mapEl.addEventListener("click", function (event) {
     var item = event.target.closest(".exam-map__item");
     if (!item) return;
     event.preventDefault();
-    show(fieldsets.indexOf(fieldsetAt(item.dataset.position)));
+    show(fieldsets.indexOf(fieldsetAt(item.dataset.position)), true);
   });
   window.addEventListener("online", function () { renderSync(); flush(); sync(); });
   window.addEventListener("offline", renderSync);

@@ -1,1 +1,1 @@
-(function(h){var m=/[?&]care=([01])/.exec(location.search),v;try{v=localStorage.getItem("care")}catch(e){}if(m)v=m[1];else if(v==null)v=(/(?:^|; )care=([01])/.exec(document.cookie)||[])[1];h.className+=v=="1"?" js care":" js"})(document.documentElement);
+(function(h){var m=/[?&]care=([01])/.exec(location.search),v;try{v=localStorage.getItem("care")}catch(e){}if(m)v=m[1];else if(v==null)v=(/(?:^|; )care=([01])/.exec(document.cookie)||[])[1];h.classList.add("js");if(v=="1")h.classList.add("care")})(document.documentElement);
