@@ -5,8 +5,8 @@ DATABASE_URL; see dashboards_agency.py for the preparation) a city regulator
 with a static second factor signs in, then gunicorn is measured on the city
 statistics dashboard (/admin/dashboards/supervision/, target p95 ≤ 1 s) and the
 regulator's admin home, each also as a ratio to /health/live in the same run.
-Both read the figures that ``dashboards.live`` keeps in the cache (set
-REDIS_URL to share it between gunicorn workers, as in production); the time
+Both read the figures that ``dashboards.selectors.cached_figures`` keeps in the
+cache (set REDIS_URL to share it between gunicorn workers, as in production); the time
 of one full aggregation, which the beat task pays every few minutes, is
 reported separately.
 In this process it then times one full run of the warning rules
@@ -102,18 +102,18 @@ def main() -> None:
                 f"{'met' if ok else 'NOT met'}"
             )
 
-    from dashboards import live
+    from dashboards.selectors import cached_figures
 
     # What the cache saves every page view: one aggregation of the whole city,
     # as the beat task (and a stale or cold page view) runs it.
     t0 = time.perf_counter()
-    live.compute("city")
+    cached_figures.compute("city")
     log.info(
-        "city figures aggregated in the database (dashboards.live.compute): "
+        "city figures aggregated in the database (dashboards.selectors.cached_figures.compute): "
         f"{time.perf_counter() - t0:.1f}s"
     )
-    from dashboards.figures import previous_month
     from dashboards.rules import warnings_evaluate
+    from dashboards.selectors.figures import previous_month
     from dashboards.services import monthly_report_generate
 
     for label in ("first run", "second run"):

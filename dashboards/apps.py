@@ -17,7 +17,8 @@ class DashboardsConfig(AppConfig):
             "dashboards-snapshot-daily",
             {"task": "dashboards.tasks.snapshot_daily", "schedule": crontab(minute=10, hour=0)},
         )
-        # The city's live statistics, recomputed before they go stale (dashboards.live).
+        # The city's live statistics, recomputed before they go stale
+        # (dashboards.selectors.cached_figures).
         schedule.setdefault(
             "dashboards-live-refresh-city",
             {"task": "dashboards.tasks.live_refresh", "schedule": crontab(minute="*/4")},

@@ -18,8 +18,9 @@ from registry.models import Agency, District, Worker
 from registry.selectors.access import agency_staff_for_user, regulator_profile_for_user
 from registry.services.staff import agency_staff_assign, regulator_profile_set
 
-from . import figures, rules, services
+from . import rules, services
 from .models import DistrictSnapshot, MonthlyReport, SupervisionWarning
+from .selectors import figures
 
 #: Months of history drawn for the trend charts (the demo has no real past).
 HISTORY_MONTHS = 5

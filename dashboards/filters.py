@@ -1,8 +1,10 @@
 """Filters of the staff progress report (django-filter, as Wagtail's listings use).
 
-Every choice list is built from the user's scope, so a crafted value naming
-another agency's branch is simply not a valid choice: the filter form is
-invalid and the listing stays within the scope.
+Every choice list is built from the user's scope (``scope``, as
+``selectors.scope.scope_for`` gives it), so a crafted value naming another
+agency's branch is simply not a valid choice: the filter form is invalid and
+the listing stays within the scope. Without a scope no branch or agency is a
+valid choice.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from certificates import door
 from courses import selectors as course_selectors
 from courses.models import Enrolment
 from registry.models import District, FilingStatus, ServiceCategory, Worker
-
-from . import selectors
 
 CERTIFICATE_STATES = [
     ("valid", _("有效")),
@@ -70,9 +70,8 @@ class ProgressReportFilterSet(WagtailFilterSet):
         model = Worker
         fields: list = []
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        scope = selectors.scope_for(request.user) if request is not None else None
+    def __init__(self, *args, scope=None, **kwargs):
+        super().__init__(*args, **kwargs)
         if scope is not None:
             self.filters["branch"].queryset = scope.branches()
         else:

@@ -4,6 +4,11 @@ Each rule is a function returning findings (what fired, with the facts);
 :func:`warnings_evaluate` opens a warning per new cause, refreshes open ones
 and closes those whose cause has gone away. Rules only flag for a person to
 look at; nothing is punished automatically.
+
+A rule reads its data through selectors only: ``dashboards.selectors.early_warnings``
+says which app's selectors hold what, and holds the dashboards' own reads. A new
+rule is a function here, a choice in ``SupervisionWarning.Rule`` and an entry in
+``RULES``.
 """
 
 from __future__ import annotations
@@ -16,18 +21,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates import selectors as certificate_selectors
-from certificates import stats as certificate_stats
+from certificates.selectors.statistics import visits_after_certificate_lapse
 from exams import selectors as exam_selectors
-from registry.models import Agency, FilingStatus, Worker
 from registry.selectors.statistics import (
-    agency_complaint_counts,
     blacklisted_in_open_employment,
     pending_filings_by_district,
 )
 
-from . import figures, services
+from . import services
 from .models import SupervisionSettings, SupervisionWarning
+from .selectors import early_warnings, figures
 
 R = SupervisionWarning.Rule
 
@@ -83,11 +86,8 @@ def rule_blacklisted_employed(*, now, config) -> list[Finding]:
 
 
 def rule_visit_after_lapse(*, now, config) -> list[Finding]:
-    rows = list(certificate_selectors.visits_after_certificate_lapse())
-    workers = {
-        w.pk: w
-        for w in Worker.objects.filter(pk__in={r.worker_id for r in rows}).select_related("agency")
-    }
+    rows = list(visits_after_certificate_lapse())
+    workers = early_warnings.workers_with_agency({r.worker_id for r in rows})
     findings = []
     for row in rows:
         worker = workers.get(row.worker_id)
@@ -114,9 +114,7 @@ def rule_visit_after_lapse(*, now, config) -> list[Finding]:
 def rule_agency_complaints(*, now, config) -> list[Finding]:
     since = timezone.localdate(now) - datetime.timedelta(days=90)
     limit = config.complaints_per_agency_90d
-    agencies = agency_complaint_counts(Agency.objects.all(), since=since).filter(
-        complaints__gt=limit
-    )
+    agencies = early_warnings.agencies_over_complaint_limit(since=since, limit=limit)
     return [
         Finding(
             rule=R.AGENCY_COMPLAINTS,
@@ -156,10 +154,7 @@ def rule_filing_overdue(*, now, config) -> list[Finding]:
 
 def rule_low_valid_share(*, now, config) -> list[Finding]:
     today = timezone.localdate(now)
-    registered = Worker.objects.filter(
-        filings__is_current=True, filings__status=FilingStatus.APPROVED
-    )
-    rows = certificate_stats.valid_share_by(registered, "agency_id", today=today)
+    rows = early_warnings.valid_share_by_agency(today=today)
     low = {
         row["agency_id"]: row
         for row in rows
@@ -167,7 +162,7 @@ def rule_low_valid_share(*, now, config) -> list[Finding]:
         and row["workers"] >= config.valid_share_min_workers
         and row["holders"] * 100 < config.valid_share_min_percent * row["workers"]
     }
-    agencies = Agency.objects.filter(pk__in=list(low)).only("pk", "name", "district")
+    agencies = early_warnings.agencies_named(low)
     return [
         Finding(
             rule=R.LOW_VALID_SHARE,
@@ -250,7 +245,7 @@ def rule_exam_same_answers(*, now, config) -> list[Finding]:
     if not groups:
         return []
     worker_ids = {w for _key, members in groups for _a, w in members}
-    workers = {w.pk: w for w in Worker.objects.filter(pk__in=worker_ids).select_related("agency")}
+    workers = early_warnings.workers_with_agency(worker_ids)
     findings = []
     for (exam_id, _signature), members in groups:
         attempt_ids = sorted(a for a, _w in members)
@@ -319,16 +314,8 @@ def warnings_evaluate(*, now=None, rules=None) -> Evaluation:
                     result.refreshed += 1
             if rule in EVENT_RULES:
                 continue
-            stale = SupervisionWarning.objects.filter(
-                rule=rule,
-                status__in=[
-                    SupervisionWarning.Status.OPEN,
-                    SupervisionWarning.Status.ACKNOWLEDGED,
-                ],
-            ).exclude(subject_key__in=seen)
             # Demonstration warnings (seed_demo) have no cause to re-check: closed by hand.
-            stale = stale.exclude(subject_key__startswith="demo:")
-            for warning in stale:
+            for warning in early_warnings.open_warnings_not_seen(rule, seen):
                 services.warning_autoclose(
                     warning=warning, reason=_("触发原因已消除，系统自动关闭。")
                 )

@@ -10,12 +10,14 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates import stats as certificate_stats
+from certificates.selectors.statistics import expiring
 from courses import selectors as course_selectors
 from exams import selectors as exam_selectors
 from lms.audit import audit
@@ -23,8 +25,12 @@ from lms.notifications import send_email, send_sms
 from registry.models import Worker
 from registry.selectors.statistics import regulator_users
 
-from . import figures
-from .models import DistrictSnapshot, MonthlyReport, Reminder, SupervisionWarning
+from . import writers
+from .models import DistrictSnapshot, ExportJob, MonthlyReport, Reminder, SupervisionWarning
+from .selectors import figures
+from .selectors.early_warnings import OPEN_STATUSES
+from .selectors.progress_report import iter_decorated, report_rows
+from .selectors.scope import scope_for
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +60,7 @@ def reminder_applicable(workers, reason: str, *, today=None):
         ids = exam_selectors.windows_closing(workers).values("worker_id")
         return workers.filter(pk__in=ids)
     if reason == Reminder.Reason.CERTIFICATE:
-        ids = certificate_stats.expiring(workers, within_days=60, today=today).values("worker_id")
+        ids = expiring(workers, within_days=60, today=today).values("worker_id")
         return workers.filter(pk__in=ids)
     if reason == Reminder.Reason.HEALTH_CHECK:
         return workers.filter(health_check_expiry__lte=today + datetime.timedelta(days=30))
@@ -142,6 +148,56 @@ def reminders_deliver(*, reminder_ids: list[int]) -> int:
     return delivered
 
 
+# --- exports ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def export_job_create(*, user, query: str, format: str) -> ExportJob:
+    """Queue a spreadsheet of the progress report for `user` (the report's view, for a
+    large export); `query` is the report's query string, built after commit in Celery."""
+    job = ExportJob.objects.create(user=user, query=query, format=format)
+    from .tasks import export_build
+
+    transaction.on_commit(lambda: export_build.delay(job.pk))
+    return job
+
+
+def export_job_run(*, job_id: int) -> None:
+    """Build one job's file from the rows its user may see with its query string; a job
+    already running or done is left alone (safe to run twice); a failure is recorded."""
+    with transaction.atomic():
+        job = (
+            ExportJob.objects.select_for_update()
+            .filter(pk=job_id, status__in=[ExportJob.Status.PENDING, ExportJob.Status.FAILED])
+            .first()
+        )
+        if job is None:
+            return
+        job.status = ExportJob.Status.RUNNING
+        job.save(update_fields=["status"])
+    try:
+        scope = scope_for(job.user)
+        if scope is None:
+            raise PermissionDenied(_("导出人已无权查看这些服务员。"))
+        params = QueryDict(job.query, mutable=True)
+        params.pop("export", None)
+        rows = iter_decorated(report_rows(scope, params))
+        sheet = writers.ProgressSheet()
+        content = sheet.csv_bytes(rows) if job.format == "csv" else sheet.xlsx_bytes(rows)
+        name = f"progress-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.{job.format}"
+        job.file.save(name, ContentFile(content), save=False)
+        job.row_count = sheet.rows_written
+        job.status = ExportJob.Status.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "row_count", "status", "finished_at"])
+    except Exception as error:
+        job.status = ExportJob.Status.FAILED
+        job.failure = str(error)[:1000]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "failure", "finished_at"])
+        raise
+
+
 # --- snapshots -------------------------------------------------------------------------------
 
 
@@ -206,7 +262,7 @@ def warning_raise(*, finding) -> tuple[SupervisionWarning, bool]:
     existing = SupervisionWarning.objects.filter(
         rule=finding.rule,
         subject_key=finding.subject_key,
-        status__in=[SupervisionWarning.Status.OPEN, SupervisionWarning.Status.ACKNOWLEDGED],
+        status__in=OPEN_STATUSES,
     ).first()
     if existing is not None:
         existing.facts = finding.facts
@@ -229,7 +285,7 @@ def warning_raise(*, finding) -> tuple[SupervisionWarning, bool]:
         return SupervisionWarning.objects.get(
             rule=finding.rule,
             subject_key=finding.subject_key,
-            status__in=[SupervisionWarning.Status.OPEN, SupervisionWarning.Status.ACKNOWLEDGED],
+            status__in=OPEN_STATUSES,
         ), False
     audit(warning, "dashboards.warning_open", data={"rule": warning.rule, "facts": warning.facts})
     return warning, True
@@ -273,8 +329,6 @@ def warnings_notify(*, warning_ids: list[int]) -> int:
 @transaction.atomic
 def monthly_report_generate(*, month: datetime.date, acting_user=None) -> MonthlyReport:
     """Write (or rewrite) the report of `month`: its data, the city PDF and XLSX."""
-    from . import reports
-
     month = month.replace(day=1)
     data = figures.month_report_data(Worker.objects.all(), month)
     report, _created = MonthlyReport.objects.select_for_update().get_or_create(
@@ -289,8 +343,8 @@ def monthly_report_generate(*, month: datetime.date, acting_user=None) -> Monthl
         report.pdf.delete(save=False)
     if report.xlsx:
         report.xlsx.delete(save=False)
-    report.pdf.save(f"report-{name}.pdf", ContentFile(reports.report_pdf(scoped)), save=False)
-    report.xlsx.save(f"report-{name}.xlsx", ContentFile(reports.report_xlsx(scoped)), save=False)
+    report.pdf.save(f"report-{name}.pdf", ContentFile(writers.report_pdf(scoped)), save=False)
+    report.xlsx.save(f"report-{name}.xlsx", ContentFile(writers.report_xlsx(scoped)), save=False)
     report.save()
     audit(report, "dashboards.monthly_report_generate", user=acting_user, data={"month": name})
     return report

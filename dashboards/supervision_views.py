@@ -13,8 +13,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max
-from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,12 +21,13 @@ from django.utils.translation import gettext as _
 
 from registry.models import Agency, District
 
-from . import charts, figures, live, reports, selectors, services
-from .models import DistrictSnapshot, MonthlyReport, SupervisionWarning
+from . import charts, services, writers
+from .models import MonthlyReport, SupervisionWarning
+from .selectors import cached_figures, figures, funnel
+from .selectors.early_warnings import OPEN_STATUSES, warnings_for
 from .views import scope_or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OPEN = [SupervisionWarning.Status.OPEN, SupervisionWarning.Status.ACKNOWLEDGED]
 
 
 def _regulator(request):
@@ -44,19 +43,6 @@ def _check_district(scope, code: str) -> None:
 
 def _agency_or_404(scope, pk: int) -> Agency:
     return get_object_or_404(scope.agencies, pk=pk)
-
-
-def warnings_for(scope, *, district: str = "", agency=None):
-    """The warnings `scope` may see, narrowed to the page's `district` or `agency`
-    (a city regulator on one district's page counts that district's, not the city's)."""
-    qs = SupervisionWarning.objects.select_related("agency", "worker")
-    if scope.district:
-        qs = qs.filter(district=scope.district)
-    if district:
-        qs = qs.filter(district=district)
-    if agency is not None:
-        qs = qs.filter(agency=agency)
-    return qs
 
 
 def _warnings_url(*, district: str = "", agency=None) -> str:
@@ -80,25 +66,9 @@ TREND_SERIES = [
 
 def trend_context(districts: list[str] | None, *, months: int = 12) -> dict:
     """Month-by-month figures from the daily snapshots (last snapshot of each month)."""
-    since = (
-        timezone.localdate().replace(day=1) - datetime.timedelta(days=31 * (months - 1))
-    ).replace(day=1)
-    base = DistrictSnapshot.objects.filter(date__gte=since)
-    if districts is not None:
-        base = base.filter(district__in=districts)
-    month_ends = list(
-        base.annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(last=Max("date"))
-        .order_by("month")
-        .values_list("last", flat=True)
+    by_month = figures.snapshot_trend(
+        districts, [key for key, _label in TREND_SERIES], months=months
     )
-    rows = base.filter(date__in=month_ends).values("date", "figures")
-    by_month: dict = {}
-    for row in rows:
-        bucket = by_month.setdefault(row["date"], {})
-        for key, _label in TREND_SERIES:
-            bucket[key] = bucket.get(key, 0) + row["figures"].get(key, 0)
     dates = sorted(by_month)
     labels = [d.strftime("%Y-%m") for d in dates]
     series = [(_(label), [by_month[d].get(key, 0) for d in dates]) for key, label in TREND_SERIES]
@@ -129,7 +99,7 @@ def _base_context(scope, title: str, *, district: str = "", agency=None) -> dict
         "scope": scope,
         "report_url": reverse("dashboards_admin:report"),
         "open_warnings": warnings_for(scope, district=district, agency=agency)
-        .filter(status__in=OPEN)
+        .filter(status__in=OPEN_STATUSES)
         .count(),
         "warnings_url": _warnings_url(district=district, agency=agency),
     }
@@ -144,7 +114,7 @@ def overview(request):
     scope = _regulator(request)
     if scope.district:
         return redirect("dashboards_admin:supervision_district", code=scope.district)
-    live_entry = live.entry_for("city", refresh=_wants_refresh(request))
+    live_entry = cached_figures.entry_for("city", refresh=_wants_refresh(request))
     data = live_entry["overview"]
     labels = dict(District.choices)
     context = _base_context(scope, _("全市监管统计"))
@@ -175,7 +145,7 @@ def district_overview(request, code: str):
     scope = _regulator(request)
     _check_district(scope, code)
     agencies = scope.agencies.filter(district=code)
-    live_entry = live.entry_for("district", code, refresh=_wants_refresh(request))
+    live_entry = cached_figures.entry_for("district", code, refresh=_wants_refresh(request))
     data = live_entry["overview"]
     names = dict(agencies.values_list("pk", "name"))
     context = _base_context(
@@ -218,7 +188,7 @@ def agency_overview(request, pk: int):
     workers = scope.workers.filter(agency=agency)
     agencies = scope.agencies.filter(pk=agency.pk)
     data = figures.supervision_overview(workers, agencies, group="agency")
-    stages = selectors.funnel(workers)
+    stages = funnel.funnel(workers)
     context = _base_context(scope, agency.name, agency=agency)
     context.update(
         {
@@ -234,7 +204,7 @@ def agency_overview(request, pk: int):
             "funnel_svg": charts.funnel_svg(stages),
             "export_url": reverse("dashboards_admin:supervision_export")
             + f"?level=agency&code={agency.pk}",
-            "warnings": warnings_for(scope).filter(agency=agency, status__in=OPEN)[:20],
+            "warnings": warnings_for(scope).filter(agency=agency, status__in=OPEN_STATUSES)[:20],
         }
     )
     return render(request, "dashboards/supervision_agency.html", context)
@@ -335,7 +305,7 @@ def export_xlsx(request):
             ],
         ),
     ]
-    response = HttpResponse(reports.tables_xlsx(sheets), content_type=XLSX)
+    response = HttpResponse(writers.tables_xlsx(sheets), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="supervision-{level}.xlsx"'
     return response
 
@@ -375,17 +345,17 @@ def figure_label(key: str) -> str:
 
 def regulator_panel_context(scope) -> dict:
     if scope.district:
-        live_entry = live.entry_for("district", scope.district)
+        live_entry = cached_figures.entry_for("district", scope.district)
     else:
-        live_entry = live.entry_for("city")
+        live_entry = cached_figures.entry_for("city")
     counts = live_entry["overview"]["total"]
     return {
         "computed_at": live_entry["computed_at"],
         "scope": scope,
         "counts": counts,
         "district_label": figures.district_label(scope.district) if scope.district else _("全市"),
-        "warnings": list(warnings_for(scope).filter(status__in=OPEN)[:5]),
-        "open_warnings": warnings_for(scope).filter(status__in=OPEN).count(),
+        "warnings": list(warnings_for(scope).filter(status__in=OPEN_STATUSES)[:5]),
+        "open_warnings": warnings_for(scope).filter(status__in=OPEN_STATUSES).count(),
         "supervision_url": reverse("dashboards_admin:supervision"),
         "warnings_url": reverse("dashboards_admin:warnings"),
         "reports_url": reverse("dashboards_admin:reports"),
@@ -407,7 +377,7 @@ def warning_list(request):
         scope, district=district if district in District.values else "", agency=agency
     )
     if status == "open":
-        qs = qs.filter(status__in=OPEN)
+        qs = qs.filter(status__in=OPEN_STATUSES)
     elif status in SupervisionWarning.Status.values:
         qs = qs.filter(status=status)
     if rule in SupervisionWarning.Rule.values:
@@ -494,8 +464,8 @@ def report_detail(request, pk: int):
     tables = [
         {
             "name": name,
-            "title": reports.table_title(name),
-            "columns": [reports.column_label(c) for c in content["columns"]],
+            "title": writers.table_title(name),
+            "columns": [writers.column_label(c) for c in content["columns"]],
             "keys": content["columns"],
             "rows": [
                 {
@@ -536,9 +506,9 @@ def report_download(request, pk: int, fmt: str):
             "scope": figures.district_label(scope.district) if scope.district else _("全市")
         }
         content = (
-            reports.report_pdf(data, scope_label=label)
+            writers.report_pdf(data, scope_label=label)
             if fmt == "pdf"
-            else reports.report_xlsx(data)
+            else writers.report_xlsx(data)
         )
     response = HttpResponse(content, content_type="application/pdf" if fmt == "pdf" else XLSX)
     suffix = f"-{scope.district}" if scope.district else ""

@@ -18,7 +18,7 @@ def reminders_deliver(reminder_ids: list[int]) -> int:
 @shared_task(name="dashboards.tasks.export_build", acks_late=True)
 def export_build(job_id: int) -> None:
     """Build the spreadsheet of one export job (skipped once done)."""
-    from .exports import export_job_run
+    from .services import export_job_run
 
     export_job_run(job_id=job_id)
 
@@ -52,7 +52,7 @@ def monthly_report(month: str | None = None, user_id: int | None = None) -> int:
     """Write the report of `month` (YYYY-MM-01); by default the month just ended."""
     from django.contrib.auth import get_user_model
 
-    from .figures import previous_month
+    from .selectors.figures import previous_month
     from .services import monthly_report_generate
 
     day = datetime.date.fromisoformat(month) if month else previous_month(timezone.localdate())
@@ -63,6 +63,6 @@ def monthly_report(month: str | None = None, user_id: int | None = None) -> int:
 @shared_task(name="dashboards.tasks.live_refresh", acks_late=True)
 def live_refresh(level: str = "city", code: str = "") -> str:
     """Recompute one level of the regulators' live statistics into the cache."""
-    from .live import compute
+    from .selectors.cached_figures import compute
 
     return compute(level, code)["computed_at"].isoformat()

@@ -1,14 +1,11 @@
 """The agency workspace in the Wagtail admin: progress report, worker page, bulk actions.
 
-Views are thin: scope from ``selectors.scope_for``, reads from selectors, writes
+Views are thin: scope from ``selectors.scope.scope_for``, reads from selectors, writes
 through services (the courses app's for enrolment, this app's for reminders).
 Any object outside the user's scope is a 404.
 """
 
 from __future__ import annotations
-
-import codecs
-from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,23 +24,28 @@ from wagtail import hooks
 from wagtail.admin.views.reports import ReportView
 
 from certificates import door
+from courses import selectors as course_selectors
 from courses import services as course_services
-from courses import stats as course_stats
+from courses.models import CoursePage
 from lms.masking import mask_id_number
 from registry.models import FilingStatus
 from registry.selectors.credit import worker_credit_standing
 from registry.selectors.filings import workers_ready_for_cards
 
-from . import charts, exports, reports, selectors, services
+from . import charts, services, writers
 from .filters import CERTIFICATE_STATES, ProgressReportFilterSet
 from .models import ExportJob, Reminder
+from .selectors import funnel, progress_report
+from .selectors.scope import scope_for
+from .selectors.worker_timeline import worker_timeline
+from .writers import last_exam_text
 
 FILING_LABELS = dict(FilingStatus.choices)
 CERTIFICATE_LABELS = dict(CERTIFICATE_STATES)
 
 
 def scope_or_404(request, *, agency_only: bool = False, regulator_only: bool = False):
-    scope = selectors.scope_for(request.user)
+    scope = scope_for(request.user)
     if scope is None:
         raise Http404
     if agency_only and not scope.is_agency_staff:
@@ -58,19 +60,11 @@ def export_sync_limit() -> int:
     return getattr(settings, "DASHBOARDS_EXPORT_SYNC_MAX_ROWS", 5000)
 
 
-class _DecoratedRows:
-    """Iterable over a queryset's rows with their per-row details, chunk by chunk."""
-
-    def __init__(self, queryset):
-        self.queryset = queryset
-        self.model = queryset.model
-
-    def __iter__(self):
-        return selectors.iter_decorated(self.queryset)
-
-
 class ProgressReportView(ReportView):
-    """员工认证进度: one row per worker, filtered, searched, sorted, paginated, exported."""
+    """员工认证进度: one row per worker, filtered, searched, sorted, paginated, exported.
+
+    The rows are ``selectors.progress_report.report_rows`` and the spreadsheet is
+    ``writers.ProgressSheet``, the same two the background export job uses."""
 
     template_name = "dashboards/report.html"
     results_template_name = "dashboards/report_results.html"
@@ -80,53 +74,12 @@ class ProgressReportView(ReportView):
     index_results_url_name = "dashboards_admin:report_results"
     filterset_class = ProgressReportFilterSet
     is_searchable = True
-    search_fields = ["name", "card_number"]
     search_backend_name = None
     paginate_by = 50
-    default_ordering = "name"
+    default_ordering = progress_report.DEFAULT_ORDERING
     export_filename = "staff-progress"
-    list_export = [
-        "name",
-        "card_number",
-        "branch",
-        "filing_status",
-        "door",
-        "door_reasons",
-        "courses",
-        "last_exam",
-        "attempts_left",
-        "certificate_number",
-        "certificate_status",
-        "certificate_expires_on",
-        "health_check_expiry",
-        "insurance_expiry",
-    ]
-    export_headings = {
-        "name": gettext_lazy("姓名"),
-        "card_number": gettext_lazy("家政卡号"),
-        "branch": gettext_lazy("门店"),
-        "filing_status": gettext_lazy("备案状态"),
-        "door": gettext_lazy("上门码颜色"),
-        "door_reasons": gettext_lazy("颜色原因"),
-        "courses": gettext_lazy("课程进度"),
-        "last_exam": gettext_lazy("最近考试"),
-        "attempts_left": gettext_lazy("剩余考试次数"),
-        "certificate_number": gettext_lazy("证书编号"),
-        "certificate_status": gettext_lazy("证书状态"),
-        "certificate_expires_on": gettext_lazy("证书有效期至"),
-        "health_check_expiry": gettext_lazy("体检有效期至"),
-        "insurance_expiry": gettext_lazy("保险有效期至"),
-    }
-    orderings = [
-        "name",
-        "card_number",
-        "branch__name",
-        "filing_status",
-        "certificate_expires_on",
-        "health_check_expiry",
-        "last_exam_at",
-    ]
-    exported_rows = 0
+    list_export = writers.ProgressSheet.list_export
+    orderings = progress_report.ORDERINGS
 
     @cached_property
     def scope(self):
@@ -136,18 +89,17 @@ class ProgressReportView(ReportView):
         scope_or_404(request)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_base_queryset(self):
-        return selectors.report_queryset(self.scope.workers)
+    def get_filterset_kwargs(self):
+        return {**super().get_filterset_kwargs(), "scope": self.scope}
 
-    def get_valid_orderings(self):
-        return self.orderings + ["-" + o for o in self.orderings]
+    def get_ordering(self):
+        return progress_report.report_ordering(self.request.GET)
 
-    def order_queryset(self, queryset):
-        ordering = self.ordering
-        if not ordering:
-            return queryset
-        # A stable tie-breaker keeps pagination deterministic.
-        return queryset.order_by(ordering, "pk")
+    def get_queryset(self):
+        return progress_report.report_rows(self.scope, self.request.GET, filterset=self.filters)
+
+    def get_filtered_queryset(self):
+        return self.get_queryset()
 
     def get(self, request, *args, **kwargs):
         if self.is_export:
@@ -159,7 +111,7 @@ class ProgressReportView(ReportView):
         if queryset.count() > export_sync_limit():
             query = self.request.GET.copy()
             query.pop("export", None)
-            job = exports.export_job_create(
+            job = services.export_job_create(
                 user=self.request.user, query=query.urlencode(), format=export_format
             )
             messages.info(self.request, _("导出的行数较多，正在后台生成，完成后可在此页下载。"))
@@ -167,10 +119,7 @@ class ProgressReportView(ReportView):
         return self.as_spreadsheet(queryset, export_format)
 
     def stream_csv(self, queryset):
-        # Excel, the agencies' tool, reads a CSV without a byte-order mark in
-        # the system code page (GBK) and shows the Chinese as mojibake.
-        yield codecs.BOM_UTF8
-        yield from super().stream_csv(_DecoratedRows(queryset))
+        return writers.ProgressSheet().stream_csv(progress_report.iter_decorated(queryset))
 
     def write_csv_response(self, queryset):
         response = super().write_csv_response(queryset)
@@ -178,34 +127,10 @@ class ProgressReportView(ReportView):
         return response
 
     def write_xlsx(self, queryset, output):
-        return super().write_xlsx(_DecoratedRows(queryset), output)
-
-    def to_row_dict(self, item):
-        self.exported_rows += 1
-        return OrderedDict(
-            [
-                ("name", item.name),
-                ("card_number", item.card_number or ""),
-                ("branch", item.branch.name if item.branch else ""),
-                ("filing_status", str(FILING_LABELS.get(item.filing_status, ""))),
-                ("door", door.short_label(item.door_colour)),
-                ("door_reasons", "；".join(item.door_reasons)),
-                (
-                    "courses",
-                    "；".join(f"{c['course']} {c['percent']}%" for c in item.courses),
-                ),
-                ("last_exam", last_exam_text(item)),
-                ("attempts_left", item.attempts_left if item.attempts_left is not None else ""),
-                ("certificate_number", item.certificate_number or ""),
-                ("certificate_status", str(CERTIFICATE_LABELS.get(item.certificate_status, ""))),
-                ("certificate_expires_on", item.certificate_expires_on),
-                ("health_check_expiry", item.health_check_expiry),
-                ("insurance_expiry", item.insurance_expiry),
-            ]
-        )
+        return writers.ProgressSheet().write_xlsx(progress_report.iter_decorated(queryset), output)
 
     def decorate_paginated_queryset(self, object_list):
-        return selectors.decorate_rows(list(object_list))
+        return progress_report.decorate_rows(list(object_list))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)  # decorates the page's rows once
@@ -214,7 +139,7 @@ class ProgressReportView(ReportView):
         context["certificate_labels"] = CERTIFICATE_LABELS
         context["sort_links"] = self.sort_links()
         if self.scope.is_agency_staff:
-            context["bulk_courses"] = course_stats.courses_for_choice()
+            context["bulk_courses"] = course_selectors.courses_for_choice()
             context["reminder_reasons"] = Reminder.Reason.choices
         context["current_query"] = self.request.GET.urlencode()
         return context
@@ -235,26 +160,13 @@ class ProgressReportView(ReportView):
         return links
 
 
-def last_exam_text(worker) -> str:
-    if worker.last_exam_id is None:
-        return ""
-    if worker.last_exam_passed is None:
-        result = _("待评分")
-    else:
-        result = _("通过") if worker.last_exam_passed else _("未通过")
-    score = ""
-    if worker.last_exam_score is not None and worker.last_exam_max:
-        score = f" {round(float(worker.last_exam_score) * 100 / float(worker.last_exam_max))}"
-    return f"{worker.last_exam_title} {result}{score}"
-
-
 def worker_detail(request, pk: int):
     """One worker's page: facts and the timeline of everything, newest first."""
     scope = scope_or_404(request)
     worker = get_object_or_404(
-        selectors.report_queryset(scope.workers).select_related("user"), pk=pk
+        progress_report.report_queryset(scope.workers).select_related("user"), pk=pk
     )
-    selectors.decorate_rows([worker])
+    progress_report.decorate_rows([worker])
     context = {
         "page_title": worker.name if scope.is_agency_staff else worker.masked_name,
         "header_icon": "user",
@@ -264,7 +176,7 @@ def worker_detail(request, pk: int):
         "filing_label": FILING_LABELS.get(worker.filing_status, ""),
         "certificate_label": CERTIFICATE_LABELS.get(worker.certificate_status, ""),
         "last_exam": last_exam_text(worker),
-        "timeline": selectors.worker_timeline(worker),
+        "timeline": worker_timeline(worker),
         "standing": worker_credit_standing(worker),
         "categories": list(worker.service_categories.all()),
         "door_label": door.short_label(worker.door_colour),
@@ -317,8 +229,8 @@ def bulk_action(request):
 
 def _bulk_enrol(request, workers):
     try:
-        course = course_stats.courses_for_choice().get(pk=int(request.POST.get("course", "0")))
-    except (ValueError, course_stats.CoursePage.DoesNotExist) as error:
+        course = course_selectors.courses_for_choice().get(pk=int(request.POST.get("course", "0")))
+    except (ValueError, CoursePage.DoesNotExist) as error:
         raise Http404 from error
     try:
         result = course_services.enrolments_bulk_create(
@@ -361,15 +273,13 @@ def _bulk_remind(request, scope, workers):
 def certificates_zip_response(request, workers):
     """The selected workers' current certificates (PDF and card) as one ZIP.
 
-    Reads through ``certificates.selectors.certificates_for_zip`` (scoped to the
+    Reads through ``certificates.selectors.records.certificates_for_zip`` (scoped to the
     user) and asks ``certificates.services.rendering.certificate_render`` for missing files.
     """
-    from certificates import selectors as certificate_selectors
+    from certificates.selectors.records import certificates_for_zip
     from certificates.services.zips import certificates_zip
 
-    certificates = certificate_selectors.certificates_for_zip(request.user).filter(
-        worker__in=workers.values("pk")
-    )
+    certificates = certificates_for_zip(request.user).filter(worker__in=workers.values("pk"))
     spool = certificates_zip(
         certificates=certificates, empty_note=_("所选服务员没有可下载的有效证书。")
     )
@@ -405,7 +315,7 @@ def card_sheet_response(request, scope, workers):
             _("所选服务员中没有待领卡的人（需已登记通过且尚未发卡），没有生成领卡单。"),
         )
         return _back(request)
-    pdf = reports.card_collection_pdf(
+    pdf = writers.card_collection_pdf(
         agency_name=scope.agency.name,
         rows=rows,
         printed_on=timezone.localdate().isoformat(),
@@ -436,7 +346,7 @@ def export_status(request, pk: int):
 
 def agency_dashboard_context(scope) -> dict:
     """The funnel panel; the other panels of the workspace come from their own apps."""
-    stages = selectors.funnel(scope.workers)
+    stages = funnel.funnel(scope.workers)
     return {
         "scope": scope,
         "stages": stages,

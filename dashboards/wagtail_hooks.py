@@ -31,7 +31,7 @@ def register_dashboards_admin_urls():
 
 
 def _scope(request):
-    from .selectors import scope_for
+    from .selectors.scope import scope_for
 
     cached = getattr(request, "_dashboards_scope", False)
     if cached is False:

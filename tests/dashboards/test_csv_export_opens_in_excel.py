@@ -6,8 +6,8 @@ from django.urls import reverse
 
 import pytest
 
-from dashboards.exports import export_job_run
 from dashboards.models import ExportJob
+from dashboards.services import export_job_run
 
 pytestmark = pytest.mark.django_db
 

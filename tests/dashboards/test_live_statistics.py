@@ -1,9 +1,9 @@
 """The regulators' live statistics: computed in the database, kept fresh in the cache.
 
-See ``dashboards.live``: a fresh entry is served as it is, a stale one is served
-while a background task recomputes it, an entry past the maximum age is never
-served, ``?refresh=1`` recomputes on the spot, and a periodic task keeps the
-city level fresh.
+See ``dashboards.selectors.cached_figures``: a fresh entry is served as it is, a
+stale one is served while a background task recomputes it, an entry past the
+maximum age is never served, ``?refresh=1`` recomputes on the spot, and a
+periodic task keeps the city level fresh.
 """
 
 import datetime
@@ -15,7 +15,7 @@ from django.utils import timezone
 import pytest
 import time_machine
 
-from dashboards import live
+from dashboards.selectors import cached_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -79,10 +79,10 @@ def test_the_periodic_task_refreshes_the_city(stage):
         "dashboards.tasks.live_refresh"
     )
     stage.worker("approved")
-    assert live.entry_for("city")["overview"]["total"]["registered"] == 1
+    assert cached_figures.entry_for("city")["overview"]["total"]["registered"] == 1
     stage.worker("approved")
     live_refresh.apply(args=["city", ""])
-    assert live.entry_for("city")["overview"]["total"]["registered"] == 2
+    assert cached_figures.entry_for("city")["overview"]["total"]["registered"] == 2
 
 
 def test_a_district_regulator_and_the_city_share_the_district_figures(
@@ -118,7 +118,7 @@ def test_the_regulators_home_panel_uses_the_same_figures(city_client, stage):
     assert home.status_code == 200
     assert "统计时间" in home.content.decode()
     assert registered(page) == 1
-    assert live.entry_for("city")["computed_at"] == page.context["computed_at"]
+    assert cached_figures.entry_for("city")["computed_at"] == page.context["computed_at"]
 
 
 def test_a_new_day_starts_a_new_entry(city_client, stage):

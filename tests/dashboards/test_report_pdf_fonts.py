@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from dashboards import reports
+from dashboards import writers
 from lms import pdffonts
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
@@ -47,7 +47,7 @@ def pdftotext(data: bytes, tmp_path) -> str:
 
 @pytest.mark.parametrize("font_path", FONTS, ids=os.path.basename)
 def test_the_monthly_report_title_and_figures_survive(font_path, tmp_path):
-    text = pdftotext(reports.report_pdf(REPORT, font_path=font_path), tmp_path)
+    text = pdftotext(writers.report_pdf(REPORT, font_path=font_path), tmp_path)
     assert "监管月报（2026-11）" in text
     assert "12 (+2)" in text and "3 (-1)" in text
 
@@ -55,7 +55,7 @@ def test_the_monthly_report_title_and_figures_survive(font_path, tmp_path):
 @pytest.mark.parametrize("font_path", FONTS, ids=os.path.basename)
 def test_the_card_sheet_keeps_dates_and_masked_numbers(font_path, tmp_path):
     row = {"name": "李*", "id_number": "310***********1234", "categories": "保洁", "branch": "A店"}
-    data = reports.card_collection_pdf(
+    data = writers.card_collection_pdf(
         agency_name="上海ABC家政", rows=[row], printed_on="2026-12-07", font_path=font_path
     )
     text = pdftotext(data, tmp_path)

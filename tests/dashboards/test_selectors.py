@@ -2,14 +2,14 @@
 
 import pytest
 
-from dashboards import selectors
+from dashboards.selectors import funnel, progress_report, worker_timeline
 from registry.models import Worker
 
 pytestmark = pytest.mark.django_db
 
 
 def counts(workers):
-    return {stage["key"]: stage["count"] for stage in selectors.funnel(workers)}
+    return {stage["key"]: stage["count"] for stage in funnel.funnel(workers)}
 
 
 def test_funnel_counts_the_workers_meeting_each_stage(funnel_data, agency):
@@ -28,7 +28,7 @@ def test_funnel_counts_the_workers_meeting_each_stage(funnel_data, agency):
 
 def test_funnel_is_one_query(funnel_data, agency, django_assert_num_queries):
     with django_assert_num_queries(1):
-        selectors.funnel(Worker.objects.filter(agency=agency))
+        funnel.funnel(Worker.objects.filter(agency=agency))
 
 
 def test_funnel_of_other_agency_does_not_count_ours(funnel_data, other_stage, other_agency):
@@ -39,8 +39,8 @@ def test_funnel_of_other_agency_does_not_count_ours(funnel_data, other_stage, ot
 def test_report_rows_carry_exam_certificate_and_progress(funnel_data, agency):
     rows = {
         w.pk: w
-        for w in selectors.decorate_rows(
-            list(selectors.report_queryset(Worker.objects.filter(agency=agency)))
+        for w in progress_report.decorate_rows(
+            list(progress_report.report_queryset(Worker.objects.filter(agency=agency)))
         )
     }
     failed = rows[funnel_data["failed"].pk]
@@ -54,7 +54,7 @@ def test_report_rows_carry_exam_certificate_and_progress(funnel_data, agency):
 
 
 def test_timeline_is_newest_first_and_covers_every_kind(funnel_data):
-    events = selectors.worker_timeline(funnel_data["certified"])
+    events = worker_timeline.worker_timeline(funnel_data["certified"])
     kinds = {e["kind"] for e in events}
     assert {"filing", "course", "lesson", "exam", "certificate"} <= kinds
     times = [e["at"] for e in events]

@@ -120,7 +120,7 @@ def test_large_export_runs_in_the_background_and_offers_a_download(
     job = ExportJob.objects.get(user=staff)
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboards_admin:export", args=[job.pk])
-    from dashboards.exports import export_job_run
+    from dashboards.services import export_job_run
 
     transaction.atomic  # noqa: B018 - on_commit does not run inside the test transaction
     export_job_run(job_id=job.pk)

@@ -18,7 +18,7 @@ the cache (Redis in production):
 Every page says when its figures were computed. Levels are keyed by what
 they cover, not by who looks: a district regulator and the city regulator
 looking at the same district see the same rows (``registry.selectors.
-workers_visible_to`` gives both exactly the district's workers).
+access.workers_visible_to`` gives both exactly the district's workers).
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ from registry.models import Agency, Worker
 
 from . import figures
 
-LEVELS = ("city", "district", "agency")
-
 
 def fresh_seconds() -> int:
+    """Seconds an entry is served as it is (``DASHBOARDS_LIVE_SECONDS``, 5 minutes)."""
     return int(getattr(settings, "DASHBOARDS_LIVE_SECONDS", 300))
 
 
 def max_age_seconds() -> int:
+    """Seconds after which an entry is never served (``DASHBOARDS_LIVE_MAX_AGE``, 1 hour)."""
     return max(int(getattr(settings, "DASHBOARDS_LIVE_MAX_AGE", 3600)), fresh_seconds())
 
 
@@ -82,7 +82,7 @@ def entry_for(level: str, code="", *, refresh: bool = False, today=None) -> dict
     """The level's figures: from the cache when fresh enough, else recomputed.
 
     Returns ``{"overview": …, "computed_at": datetime}``, the overview as
-    :func:`dashboards.figures.supervision_overview` builds it.
+    :func:`dashboards.selectors.figures.supervision_overview` builds it.
     """
     today = today or timezone.localdate()
     key = _key(level, code, today)
@@ -91,7 +91,7 @@ def entry_for(level: str, code="", *, refresh: bool = False, today=None) -> dict
         entry = compute(level, code, today=today)
     elif time.time() - entry["at"] > fresh_seconds() and cache.add(key + ":refreshing", 1, 300):
         # Stale: served as it is, while one background task recomputes it.
-        from .tasks import live_refresh
+        from ..tasks import live_refresh
 
         live_refresh.delay(level, str(code or ""))
     return {"overview": entry["overview"], "computed_at": entry["computed_at"]}

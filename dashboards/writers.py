@@ -1,17 +1,25 @@
-"""Pure rendering of the dashboards' documents: plain data in, bytes out (no ORM).
+"""The dashboards' writers: rows or plain data in, document bytes out (no ORM).
 
-PDFs use reportlab with an embedded CJK TrueType font when one is installed
+The monthly report (PDF, XLSX), the statistics workbook, the card-collection sheet
+and the staff-progress spreadsheet (CSV, XLSX: ``ProgressSheet``), which the report's
+download and the background export job both write. PDFs use reportlab with an embedded CJK TrueType font when one is installed
 (Debian's fonts-wqy-microhei), backed by a Latin face for the characters it
 lacks, else reportlab's built-in ``STSong-Light`` (``lms.pdffonts``).
 """
 
 from __future__ import annotations
 
+import codecs
 import io
+from collections import OrderedDict
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from lms import pdffonts
+from registry.models import FilingStatus
 
 COLUMN_LABELS = {
     "submitted": "新提交备案",
@@ -255,3 +263,105 @@ def card_collection_pdf(
     ]
     doc.build(story)
     return buffer.getvalue()
+
+
+# --- the staff-progress spreadsheet ---------------------------------------------------------------
+
+FILING_LABELS = dict(FilingStatus.choices)
+
+
+def last_exam_text(worker) -> str:
+    """The last exam of a report row in words: title, result and score ("" for none)."""
+    if worker.last_exam_id is None:
+        return ""
+    if worker.last_exam_passed is None:
+        result = _("待评分")
+    else:
+        result = _("通过") if worker.last_exam_passed else _("未通过")
+    score = ""
+    if worker.last_exam_score is not None and worker.last_exam_max:
+        score = f" {round(float(worker.last_exam_score) * 100 / float(worker.last_exam_max))}"
+    return f"{worker.last_exam_title} {result}{score}"
+
+
+class ProgressSheet(SpreadsheetExportMixin):
+    """The staff-progress report as a spreadsheet: one line per decorated row
+    (``selectors.progress_report.iter_decorated``), written as Wagtail's listings write
+    theirs; ``rows_written`` counts the lines."""
+
+    list_export = [
+        "name",
+        "card_number",
+        "branch",
+        "filing_status",
+        "door",
+        "door_reasons",
+        "courses",
+        "last_exam",
+        "attempts_left",
+        "certificate_number",
+        "certificate_status",
+        "certificate_expires_on",
+        "health_check_expiry",
+        "insurance_expiry",
+    ]
+    export_headings = {
+        "name": gettext_lazy("姓名"),
+        "card_number": gettext_lazy("家政卡号"),
+        "branch": gettext_lazy("门店"),
+        "filing_status": gettext_lazy("备案状态"),
+        "door": gettext_lazy("上门码颜色"),
+        "door_reasons": gettext_lazy("颜色原因"),
+        "courses": gettext_lazy("课程进度"),
+        "last_exam": gettext_lazy("最近考试"),
+        "attempts_left": gettext_lazy("剩余考试次数"),
+        "certificate_number": gettext_lazy("证书编号"),
+        "certificate_status": gettext_lazy("证书状态"),
+        "certificate_expires_on": gettext_lazy("证书有效期至"),
+        "health_check_expiry": gettext_lazy("体检有效期至"),
+        "insurance_expiry": gettext_lazy("保险有效期至"),
+    }
+
+    def __init__(self):
+        self.rows_written = 0
+
+    def to_row_dict(self, item):
+        self.rows_written += 1
+        return OrderedDict(
+            [
+                ("name", item.name),
+                ("card_number", item.card_number or ""),
+                ("branch", item.branch.name if item.branch else ""),
+                ("filing_status", str(FILING_LABELS.get(item.filing_status, ""))),
+                ("door", item.door_label),
+                ("door_reasons", "；".join(item.door_reasons)),
+                (
+                    "courses",
+                    "；".join(f"{c['course']} {c['percent']}%" for c in item.courses),
+                ),
+                ("last_exam", last_exam_text(item)),
+                ("attempts_left", item.attempts_left if item.attempts_left is not None else ""),
+                ("certificate_number", item.certificate_number or ""),
+                ("certificate_status", item.certificate_label),
+                ("certificate_expires_on", item.certificate_expires_on),
+                ("health_check_expiry", item.health_check_expiry),
+                ("insurance_expiry", item.insurance_expiry),
+            ]
+        )
+
+    def stream_csv(self, rows):
+        """The CSV as encoded lines; the first is the UTF-8 byte-order mark, because Excel,
+        the agencies' tool, reads a CSV without one in the system code page (GBK) and
+        shows the Chinese as mojibake."""
+        yield codecs.BOM_UTF8
+        yield from super().stream_csv(rows)
+
+    def csv_bytes(self, rows) -> bytes:
+        """The whole CSV at once (for a stored export file)."""
+        return b"".join(self.stream_csv(rows))
+
+    def xlsx_bytes(self, rows) -> bytes:
+        """The workbook (one sheet, headings first)."""
+        output = io.BytesIO()
+        self.write_xlsx(rows, output)
+        return output.getvalue()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Max
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from certificates import door
-from certificates import stats as certificate_stats
+from certificates.selectors.statistics import certificate_counts_by, flow_by
 from courses import selectors as course_selectors
 from exams import selectors as exam_selectors
 from registry.models import District
@@ -26,6 +28,8 @@ from registry.selectors.statistics import (
     worker_standing_by,
 )
 from registry.selectors.visits import visit_counts
+
+from ..models import DistrictSnapshot
 
 REGISTRATION_KEYS = ["applications", "pending", "returned", "rejected", "registered", "cards"]
 TRAINING_KEYS = ["enrolled", "completed"]
@@ -84,7 +88,7 @@ def figures_by(workers, worker_field: str, *, today=None) -> dict:
     )
     _merge(
         figures,
-        certificate_stats.certificate_counts_by(workers, ["worker__" + worker_field], today=today),
+        certificate_counts_by(workers, ["worker__" + worker_field], today=today),
         "worker__" + worker_field,
         CERTIFICATE_KEYS,
     )
@@ -111,6 +115,7 @@ def totals(figures: dict) -> dict:
 
 
 def with_rates(row: dict) -> dict:
+    """A copy of a figures row with its completion, pass and first-attempt pass rates."""
     row = dict(row)
     row["completion_rate"] = rate(row.get("completed", 0), row.get("enrolled", 0))
     row["pass_rate"] = rate(row.get("passed", 0), row.get("attempts", 0))
@@ -119,6 +124,7 @@ def with_rates(row: dict) -> dict:
 
 
 def district_label(code: str) -> str:
+    """The district's name in the reader's language (the code itself if unknown)."""
     return str(dict(District.choices).get(code, code))
 
 
@@ -154,9 +160,7 @@ def supervision_overview(workers, agencies, *, group: str, today=None) -> dict:
                 workers, ["exam_id", "exam__title", "worker__agency__district"]
             )
         ],
-        "certificate_types": certificate_stats.certificate_counts_by(
-            workers, ["type_id", "type__name"], today=today
-        ),
+        "certificate_types": certificate_counts_by(workers, ["type_id", "type__name"], today=today),
         "agency_standing": agency_standing_counts(agencies, today=today),
         "new_credit_records": credit_record_counts(
             workers, agencies, since=since, until=today + datetime.timedelta(days=1)
@@ -165,6 +169,32 @@ def supervision_overview(workers, agencies, *, group: str, today=None) -> dict:
         "visits": visit_counts(workers),
     }
     return overview
+
+
+def snapshot_trend(districts: list[str] | None, keys: list[str], *, months: int = 12) -> dict:
+    """Month by month, the sums of `keys` in the last daily snapshot of each month over the
+    last `months` months, keyed by that snapshot's date; `districts` None is the whole city
+    (callers pass only districts the reader may see)."""
+    since = (
+        timezone.localdate().replace(day=1) - datetime.timedelta(days=31 * (months - 1))
+    ).replace(day=1)
+    base = DistrictSnapshot.objects.filter(date__gte=since)
+    if districts is not None:
+        base = base.filter(district__in=districts)
+    month_ends = list(
+        base.annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(last=Max("date"))
+        .order_by("month")
+        .values_list("last", flat=True)
+    )
+    rows = base.filter(date__in=month_ends).values("date", "figures")
+    by_month: dict = {}
+    for row in rows:
+        bucket = by_month.setdefault(row["date"], {})
+        for key in keys:
+            bucket[key] = bucket.get(key, 0) + row["figures"].get(key, 0)
+    return by_month
 
 
 # --- months --------------------------------------------------------------------------------
@@ -182,6 +212,7 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
 
 
 def previous_month(month: datetime.date) -> datetime.date:
+    """The first day of the month before `month`'s."""
     return (month.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
@@ -224,9 +255,7 @@ def month_figures(workers, month: datetime.date) -> dict:
     )
     _merge(
         tables["certificates"],
-        certificate_stats.flow_by(
-            workers, "worker__" + field, since=start.date(), until=end.date(), at=last_day
-        ),
+        flow_by(workers, "worker__" + field, since=start.date(), until=end.date(), at=last_day),
         "worker__" + field,
         MONTH_TABLES["certificates"],
     )
