@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registry.selectors.access import agencies_visible_to, agency_for_user
 
-from . import selectors
 from .models import Certificate, CertificateType
+from .selectors.records import certificate_status, certificate_visible_to, certificates_for_zip
 from .services.batches import certificate_batch_issue, certificate_type_regenerate
 from .services.replacement import certificate_reissue, certificate_renew
 from .services.revocation import certificate_revoke
@@ -33,7 +33,7 @@ def _require(request, codename: str) -> None:
 
 
 def _visible_or_404(request, pk: int) -> Certificate:
-    certificate = selectors.certificate_visible_to(request.user, pk)
+    certificate = certificate_visible_to(request.user, pk)
     if certificate is None:
         raise Http404
     return certificate
@@ -73,7 +73,7 @@ def _action_form(request, *, certificate, codename, title, submit, service, succ
             "holder": certificate.worker,
             "form": form,
             "submit_label": submit,
-            "status_label": Certificate.Status(selectors.certificate_status(certificate)).label,
+            "status_label": Certificate.Status(certificate_status(certificate)).label,
         },
     )
 
@@ -142,7 +142,7 @@ def download_zip(request):
     _require(request, "view_certificate")
     form = ZipForm(request.GET or None)
     if "download" not in request.GET or not form.is_valid():
-        count = selectors.certificates_for_zip(request.user).count()
+        count = certificates_for_zip(request.user).count()
         return render(
             request,
             "certificates/admin/zip.html",
@@ -155,9 +155,7 @@ def download_zip(request):
             },
         )
     cert_type = form.cleaned_data["type"]
-    certificates = selectors.certificates_for_zip(
-        request.user, type_id=cert_type.pk if cert_type else None
-    )
+    certificates = certificates_for_zip(request.user, type_id=cert_type.pk if cert_type else None)
     spool = certificates_zip(certificates=certificates)
     return FileResponse(
         spool, as_attachment=True, filename="certificates.zip", content_type="application/zip"

@@ -14,7 +14,8 @@ from lms import edge
 from lms.api_errors import responses
 from lms.ratelimit import public_lookup_limit
 
-from . import credential_checks, selectors, wallet_card
+from . import credential_checks, wallet_card
+from .selectors.lookup import verification_for_token
 
 router = Router(tags=["verify"])
 
@@ -50,7 +51,7 @@ class RateLimitedOut(Schema):
 
 @public_lookup_limit
 def _lookup(request, token: str):
-    return selectors.verification_for_token(token)
+    return verification_for_token(token)
 
 
 @router.get(

@@ -19,8 +19,10 @@ from lms.http import private_answer
 from lms.ratelimit import public_lookup_limit
 from registry.selectors.access import worker_for_user
 
-from . import credential_services, credentials, selectors, wallet_card
+from . import credential_services, credentials, wallet_card
 from .models import Certificate, CertificateType, CredentialStatusList
+from .selectors.lookup import TOKEN_RE
+from .selectors.records import certificate_of_worker
 
 JSON_LD = "application/ld+json"
 
@@ -91,7 +93,7 @@ def public_credential(request, token: str):
     _enabled_or_404()
     certificate = (
         Certificate.objects.select_related("type", "worker").filter(token=token).first()
-        if selectors.TOKEN_RE.match(token or "")
+        if TOKEN_RE.match(token or "")
         else None
     )
     if certificate is None:
@@ -103,7 +105,7 @@ def public_credential(request, token: str):
 def _own_certificate(request, pk: int) -> Certificate:
     _enabled_or_404()
     worker = worker_for_user(request.user)
-    certificate = selectors.certificate_of_worker(worker, pk)
+    certificate = certificate_of_worker(worker, pk)
     if certificate is None:
         raise Http404
     return certificate

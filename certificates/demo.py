@@ -21,8 +21,11 @@ from lms.pdffonts import CJK_FONT_CANDIDATES
 from registry.selectors.credit import worker_is_blacklisted
 from registry.selectors.filings import worker_is_registered
 
-from . import door, selectors
+from . import door
 from .models import Certificate, CertificateType, RenewalRule
+from .selectors.lookup import verify_url
+from .selectors.pending import attempts_without_certificate
+from .selectors.records import current_certificate
 from .services.common import CertificateRefused, add_months
 from .services.issuing import certificate_grant, certificate_issue
 from .services.rendering import certificate_render
@@ -169,7 +172,7 @@ def _shows(worker, cert_type, today) -> str | None:
         return "superseded" if len(chain) == 2 and root.superseded_by_id == chain[1].pk else None
     if status == Certificate.Status.VALID:
         # A valid certificate (from a passed exam, say) serves the valid link.
-        return "valid" if selectors.current_certificate(root).status_on(today) == "valid" else None
+        return "valid" if current_certificate(root).status_on(today) == "valid" else None
     return status if len(chain) == 1 else None
 
 
@@ -215,7 +218,7 @@ def seed(ctx) -> None:
 
     # Passed attempts that the exams demo produced before this type existed.
     if cert_type.exam_id:
-        for attempt in selectors.attempts_without_certificate():
+        for attempt in attempts_without_certificate():
             if attempt.exam_id == cert_type.exam_id:
                 try:
                     certificate_issue(attempt=attempt, acting_user=admin)
@@ -237,12 +240,12 @@ def seed(ctx) -> None:
         certificate = _existing(worker, cert_type)
         if certificate is None:
             certificate = _create_scenario(scenario, worker, cert_type, admin, today)
-        current = selectors.current_certificate(certificate)
+        current = current_certificate(certificate)
         certificate_render(certificate_id=current.pk)
         # The valid link is the newest of the chain; the others show the
         # certificate that is in that state (a reissue's old token: superseded).
         shown = current if scenario == "valid" else certificate
-        urls[scenario] = selectors.verify_url(shown.token)
+        urls[scenario] = verify_url(shown.token)
     ctx.data["certificate_urls"] = urls
     for key, label in SCENARIOS:
         if key in urls:
@@ -270,7 +273,7 @@ def _door_urls(ctx, cert_type) -> None:
             continue
         certificate, status = found[colour]
         reasons = "；".join(status.reasons) or "证照齐全"
-        ctx.urls.append((f"{label}（{reasons}）", selectors.verify_url(certificate.token)))
+        ctx.urls.append((f"{label}（{reasons}）", verify_url(certificate.token)))
 
 
 def _create_scenario(scenario, worker, cert_type, admin, today) -> Certificate:

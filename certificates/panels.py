@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from registry.panels import LIST_LIMIT, AgencyPanel
 
-from . import door, stats
+from . import door
+from .selectors.statistics import certificate_counts, expiring, holder_count
 
 
 class CertificatesPanel(AgencyPanel):
@@ -16,9 +17,9 @@ class CertificatesPanel(AgencyPanel):
 
     def panel_context(self) -> dict:
         return {
-            "counts": stats.certificate_counts(self.workers),
+            "counts": certificate_counts(self.workers),
             # Workers, not certificates: the funnel's "持有效证书" is this same figure.
-            "holders": stats.holder_count(self.workers),
-            "expiring": list(stats.expiring(self.workers, within_days=30)[:LIST_LIMIT]),
+            "holders": holder_count(self.workers),
+            "expiring": list(expiring(self.workers, within_days=30)[:LIST_LIMIT]),
             "door_alerts": door.door_alerts(self.workers, limit=LIST_LIMIT),
         }

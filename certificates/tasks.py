@@ -103,21 +103,16 @@ def certificates_remind_expiring() -> int:
 def certificates_reconcile() -> dict:
     """Periodic: issue for passed attempts without a certificate; re-render missing PDFs;
     restart batches stuck without progress (their messages lost)."""
-    from . import selectors
+    from .selectors.pending import attempts_without_certificate, certificates_needing_pdf
     from .services.batches import batches_restart_stuck
 
     settled = timezone.now() - datetime.timedelta(minutes=5)
     attempts = [
-        a.pk
-        for a in selectors.attempts_without_certificate(
-            settled_before=settled, limit=RECONCILE_LIMIT
-        )
+        a.pk for a in attempts_without_certificate(settled_before=settled, limit=RECONCILE_LIMIT)
     ]
     for attempt_id in attempts:
         certificate_issue_for_attempt.delay(attempt_id)
-    renders = list(
-        selectors.certificates_needing_pdf().values_list("pk", flat=True)[:RECONCILE_LIMIT]
-    )
+    renders = list(certificates_needing_pdf().values_list("pk", flat=True)[:RECONCILE_LIMIT])
     for certificate_id in renders:
         certificate_render_task.delay(certificate_id)
     batches = batches_restart_stuck()

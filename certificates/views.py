@@ -22,10 +22,23 @@ from lms.ratelimit import public_lookup_limit
 from registry.selectors.access import worker_for_user
 from registry.services import visits as registry_visits
 
-from . import door, live_code, selectors
+from . import door, live_code
 from .forms import VisitConfirmForm
 from .models import CertificateLookupPage
 from .qr import qr_svg
+from .selectors.lookup import (
+    certificate_for_token,
+    certificate_token_by_id,
+    photo_for_token,
+    verification_for_number,
+    verification_for_token,
+    verify_url,
+)
+from .selectors.records import (
+    certificate_of_worker,
+    certificates_for_worker,
+    live_certificate_of_worker,
+)
 from .services.rendering import certificate_render
 
 
@@ -51,7 +64,7 @@ def verify(request, token: str):
     every change to what it shows (certificates/purge.py), so a revocation shows
     on the very next request; 查验时间 is when this answer was computed.
     """
-    verification = selectors.verification_for_token(token)
+    verification = verification_for_token(token)
     if verification is None:
         return _missing(request)
     return render(
@@ -65,7 +78,7 @@ def verify(request, token: str):
 @public_lookup_limit
 def verify_photo(request, token: str):
     """The holder's photo for the verification page (so the household can compare faces)."""
-    photo = selectors.photo_for_token(token)
+    photo = photo_for_token(token)
     if photo is None:
         raise Http404
     try:
@@ -102,7 +115,7 @@ certificate_lookup_answer = page_form_view(CertificateLookupPage, certificate_lo
 def _lookup_result(request, *, context, number, name):
     # The number is echoed for correcting a typo; the name is not shown again.
     context.update(searched=True, number=number)
-    context["v"] = selectors.verification_for_number(number, name)
+    context["v"] = verification_for_number(number, name)
     context["checked_at"] = timezone.localtime()
     return render(request, "certificates/lookup_page.html", context)
 
@@ -124,7 +137,7 @@ def my_certificates(request):
     worker = _worker_or_404(request)
     today = timezone.localdate()
     items = []
-    for cert in selectors.certificates_for_worker(worker):
+    for cert in certificates_for_worker(worker):
         status = cert.status_on(today)
         items.append(
             {
@@ -132,7 +145,7 @@ def my_certificates(request):
                 "status": status,
                 "status_label": cert.Status(status).label,
                 "css": {"valid": "ok", "revoked": "bad"}.get(status, "warn"),
-                "qr": qr_svg(selectors.verify_url(cert.token)) if cert.is_current else "",
+                "qr": qr_svg(verify_url(cert.token)) if cert.is_current else "",
             }
         )
     return render(
@@ -167,7 +180,7 @@ def _serve_file(certificate, kind: str):
 def my_certificate_file(request, pk: int, kind: str):
     """Download the worker's own certificate PDF or card; anyone else's is a 404."""
     worker = _worker_or_404(request)
-    certificate = selectors.certificate_of_worker(worker, pk)
+    certificate = certificate_of_worker(worker, pk)
     if certificate is None:
         raise Http404
     return _serve_file(certificate, kind)
@@ -207,8 +220,8 @@ def verify_live(request, token: str):
         opened = live_code.live_token_open(token)
     except live_code.LiveCodeRefused as refused:
         return _live_refused(request, refused.reason)
-    cert_token = selectors.certificate_token_by_id(opened.certificate_id)
-    verification = selectors.verification_for_token(cert_token) if cert_token else None
+    cert_token = certificate_token_by_id(opened.certificate_id)
+    verification = verification_for_token(cert_token) if cert_token else None
     if verification is None:
         return _missing(request)
     confirm_url = reverse("certificates:confirm", args=[cert_token])
@@ -234,8 +247,8 @@ def visit_confirm(request, token: str):
     link. Reached from the printed code or, with a fresh ``via`` proof, from
     the live code (recorded as such).
     """
-    certificate = selectors.certificate_for_token(token)
-    verification = selectors.verification_for_token(token) if certificate else None
+    certificate = certificate_for_token(token)
+    verification = verification_for_token(token) if certificate else None
     if verification is None:
         return _missing(request)
     via = request.POST.get("via") or request.GET.get("via", "")
@@ -294,7 +307,7 @@ def _live_payload(certificate) -> dict:
 def my_live_code(request):
     """The worker's live code: a QR that refreshes itself, to show at the door."""
     worker = _worker_or_404(request)
-    certificate = selectors.live_certificate_of_worker(worker)
+    certificate = live_certificate_of_worker(worker)
     context = {
         "worker": worker,
         "certificate": certificate,
@@ -311,7 +324,7 @@ def my_live_code(request):
 def my_live_code_refresh(request):
     """A fresh live code as JSON (for the page's small script)."""
     worker = _worker_or_404(request)
-    certificate = selectors.live_certificate_of_worker(worker)
+    certificate = live_certificate_of_worker(worker)
     if certificate is None:
         return JsonResponse({"detail": "no_certificate"}, status=404)
     return JsonResponse(_live_payload(certificate))

@@ -22,8 +22,9 @@ from wagtail.permissions import register_permission_policy
 
 from lms.admin_scope import ReadOnlyPolicy, ScopedObjectsMixin
 
-from . import admin_views, door, selectors
+from . import admin_views, door
 from .models import Certificate, CertificateBatch, CertificateType
+from .selectors.records import certificate_visible_to, certificates_visible_to
 
 AUDIT_ACTIONS = [
     ("certificates.issue", _("发证"), _("发放了证书")),
@@ -119,7 +120,7 @@ def _status_label(certificate):
 
 class CertificateIndexView(IndexView):
     def get_base_queryset(self):
-        return selectors.certificates_visible_to(self.request.user)
+        return certificates_visible_to(self.request.user)
 
     @property
     def header_buttons(self):
@@ -171,7 +172,7 @@ class CertificateIndexView(IndexView):
 
 class CertificateInspectView(InspectView):
     def get_object(self, queryset=None):
-        certificate = selectors.certificate_visible_to(self.request.user, self.pk)
+        certificate = certificate_visible_to(self.request.user, self.pk)
         if certificate is None:
             raise Http404
         return certificate
@@ -188,7 +189,7 @@ class CertificateViewSet(ScopedObjectsMixin, ModelViewSet):
     copy_view_enabled = False
 
     def visible_to(self, user):
-        return selectors.certificates_visible_to(user)
+        return certificates_visible_to(user)
 
     list_display = [
         "number",

@@ -16,8 +16,8 @@ from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from lms import pdffonts
 
-from . import selectors
 from .qr import qr_png
+from .selectors.lookup import verify_url
 
 BAKE_KEYWORD = "openbadgecredential"
 WIDTH = 640
@@ -37,7 +37,7 @@ def _font(size: int):
 
 def card_png(certificate, *, holder_name: str) -> bytes:
     """The QR card of `certificate`: QR code to its verify page, caption with number and dates."""
-    code = Image.open(io.BytesIO(qr_png(selectors.verify_url(certificate.token), scale=10)))
+    code = Image.open(io.BytesIO(qr_png(verify_url(certificate.token), scale=10)))
     code = code.convert("RGB").resize((WIDTH - 80, WIDTH - 80), Image.Resampling.NEAREST)
     image = Image.new("RGB", (WIDTH, WIDTH - 40 + CAPTION_HEIGHT), "white")
     image.paste(code, (40, CAPTION_HEIGHT - 20))

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from lms.audit import audit
 
-from .. import selectors
 from ..models import Certificate, CertificateBatch, CertificateType
+from ..selectors.pending import attempts_without_certificate
 from .common import CertificateRefused, signed_in_user
 from .issuing import certificates_issue
 from .rendering import certificates_render
@@ -54,9 +54,7 @@ def certificate_type_regenerate(*, cert_type: CertificateType, acting_user) -> C
 def cohort_attempts(*, cert_type: CertificateType, agency=None, since=None) -> list:
     """Passed attempts at the type's exam with no certificate yet (optionally one agency's)."""
     attempts = [
-        a
-        for a in selectors.attempts_without_certificate(since=since)
-        if a.exam_id == cert_type.exam_id
+        a for a in attempts_without_certificate(since=since) if a.exam_id == cert_type.exam_id
     ]
     if agency is not None:
         attempts = [a for a in attempts if a.worker.agency_id == agency.pk]

@@ -19,9 +19,9 @@ from registry.selectors.credit import blacklisted_worker_ids
 from registry.selectors.filings import worker_filing_status
 
 from .. import purge as edge_purge
-from .. import selectors
 from ..credential_services import status_lists_rebuild_after_commit
 from ..models import Certificate, CertificateSequence, CertificateType
+from ..selectors.records import certificate_types_for_exams, current_certificate
 from .common import (
     CertificateRefused,
     agency_of,
@@ -54,12 +54,12 @@ def certificate_issue(*, attempt, acting_user=None) -> Certificate:
     if attempt.status != "graded" or not attempt.passed:
         existing = Certificate.objects.filter(attempt=attempt).order_by("pk").first()
         if existing is not None:
-            return selectors.current_certificate(existing)
+            return current_certificate(existing)
         raise CertificateRefused(_("这次考试没有通过，不能发证。"), code="not_passed")
     outcome = certificates_issue(attempt_ids=[attempt.pk], acting_user=acting_user)[attempt.pk]
     if isinstance(outcome, CertificateRefused):
         raise outcome
-    return selectors.current_certificate(outcome)
+    return current_certificate(outcome)
 
 
 def certificates_issue(
@@ -147,7 +147,7 @@ def _issue_checks(attempt_ids, today):
             to_attr="prefetched_employments",
         ),
     )
-    types = selectors.certificate_types_for_exams({a.exam_id for a in attempts})
+    types = certificate_types_for_exams({a.exam_id for a in attempts})
     blacklisted = set(
         blacklisted_worker_ids(today=today).filter(worker_id__in=[w.pk for w in workers])
     )

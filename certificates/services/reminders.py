@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from lms.masking import mask_name
 from lms.notifications import send_email, send_sms
 
-from .. import selectors
 from ..models import Certificate
+from ..selectors.pending import certificates_expiring
 
 
 @dataclass
@@ -32,7 +32,7 @@ def certificates_remind_expiring(*, today: datetime.date | None = None, within_d
     result = ReminderResult()
     by_agency: dict[int, list[Certificate]] = {}
     agencies = {}
-    for cert in selectors.certificates_expiring(today=today, within_days=within_days):
+    for cert in certificates_expiring(today=today, within_days=within_days):
         with transaction.atomic():
             updated = Certificate.objects.filter(
                 pk=cert.pk, expiry_reminded_on=cert.expiry_reminded_on

@@ -15,8 +15,10 @@ from django.utils import translation
 
 from lms.masking import mask_name, mask_tail
 
-from .. import pdf, selectors
+from .. import pdf
 from ..models import Certificate, CertificateType
+from ..selectors.lookup import verify_url
+from ..selectors.pending import expected_pdf_revision
 from .common import render_many_after_commit
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ def certificate_content(certificate: Certificate) -> pdf.CertificateContent:
         holder_name=mask_name(certificate.worker.name),
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
-        verify_url=selectors.verify_url(certificate.token),
+        verify_url=verify_url(certificate.token),
         card_number=mask_tail(certificate.card_number) if certificate.card_number else "",
         agency_name=certificate.agency.name if certificate.agency else "",
         revision=certificate.revision,
@@ -189,7 +191,7 @@ def _render_group(ids, *, force: bool, failed: dict | None) -> int:
         for cert in certificates:
             if not cert.is_current:
                 continue
-            expected = selectors.expected_pdf_revision(cert)
+            expected = expected_pdf_revision(cert)
             if not force and cert.pdf_revision == expected and _files_present(cert):
                 continue
             try:

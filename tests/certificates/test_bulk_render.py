@@ -7,8 +7,9 @@ for the reconciler without stopping the others; re-running does nothing.
 
 import pytest
 
-from certificates import pdf, selectors
+from certificates import pdf
 from certificates.models import Certificate
+from certificates.selectors.pending import certificates_needing_pdf, expected_pdf_revision
 from certificates.services.issuing import certificates_issue
 from certificates.services.rendering import certificates_render
 
@@ -32,7 +33,7 @@ def test_a_group_is_locked_and_updated_in_constant_queries(
     assert result.rendered == size and result.failed == {}
     for certificate in Certificate.objects.filter(pk__in=ids):
         assert certificate.pdf and certificate.card_pdf
-        assert certificate.pdf_revision == selectors.expected_pdf_revision(certificate)
+        assert certificate.pdf_revision == expected_pdf_revision(certificate)
 
 
 def test_rendering_again_does_nothing_and_unknown_ids_are_skipped(cert_type):
@@ -61,4 +62,4 @@ def test_one_failing_certificate_does_not_stop_the_others(cert_type, monkeypatch
         ids[2],
     ]
     # What the reconciler re-sends.
-    assert list(selectors.certificates_needing_pdf().values_list("pk", flat=True)) == [ids[1]]
+    assert list(certificates_needing_pdf().values_list("pk", flat=True)) == [ids[1]]

@@ -8,8 +8,9 @@ from django.core.management import call_command
 import pytest
 from pypdf import PdfReader
 
-from certificates import pdf, selectors
+from certificates import pdf
 from certificates.models import Certificate
+from certificates.selectors.pending import certificates_needing_pdf
 from certificates.services.rendering import certificate_render
 from tests.certificates.factories import issue
 
@@ -69,5 +70,5 @@ def test_queued_redraws_leave_the_certificate_stale_for_the_workers(monkeypatch)
 
     blank.refresh_from_db()
     assert blank.pdf_revision == ""  # the reconciler re-sends it if the message is lost
-    assert blank in selectors.certificates_needing_pdf()
+    assert blank in certificates_needing_pdf()
     assert sent == [(blank.pk,)]

@@ -10,8 +10,9 @@ from django.utils import timezone
 import pytest
 import time_machine
 
-from certificates import selectors
 from certificates.models import Certificate, CertificateSequence
+from certificates.selectors.lookup import verification_for_token
+from certificates.selectors.records import certificate_status
 from certificates.services.common import TOKEN_BYTES, CertificateRefused, add_months, expiry_for
 from certificates.services.issuing import certificate_grant, certificate_issue
 from certificates.services.replacement import certificate_reissue, certificate_renew
@@ -104,10 +105,10 @@ def test_numbers_restart_each_year(cert_type):
 
 
 def test_status_follows_dates_revocation_and_supersession(certificate):
-    assert selectors.certificate_status(certificate) == "valid"
+    assert certificate_status(certificate) == "valid"
     after = certificate.expires_on + datetime.timedelta(days=1)
-    assert selectors.certificate_status(certificate, today=certificate.expires_on) == "valid"
-    assert selectors.certificate_status(certificate, today=after) == "expired"
+    assert certificate_status(certificate, today=certificate.expires_on) == "valid"
+    assert certificate_status(certificate, today=after) == "expired"
 
 
 def test_expiry_keeps_the_day_of_month():
@@ -122,7 +123,7 @@ def test_passing_again_renews_and_supersedes_the_old_certificate(cert_type, cert
     assert certificate.superseded_by == renewed
     assert renewed.number != certificate.number
     assert renewed.origin == Certificate.Origin.RENEWAL
-    assert selectors.certificate_status(certificate) == "superseded"
+    assert certificate_status(certificate) == "superseded"
     assert [e.action for e in audit_entries(certificate)][0] == "certificates.supersede"
 
 
@@ -136,8 +137,8 @@ def test_reissue_keeps_number_with_new_token_and_revision(certificate):
     assert (new.issued_on, new.expires_on) == (certificate.issued_on, certificate.expires_on)
     assert certificate.superseded_by == new
     assert new.attempt_id == certificate.attempt_id
-    assert selectors.verification_for_token(certificate.token).status == "superseded"
-    assert selectors.verification_for_token(new.token).status == "valid"
+    assert verification_for_token(certificate.token).status == "superseded"
+    assert verification_for_token(new.token).status == "valid"
     assert audit_entries(new).first().data["reason"] == "卡片遗失"
     # The attempt still yields its (newest) certificate.
     assert certificate_issue(attempt=certificate.attempt).pk == new.pk
@@ -159,7 +160,7 @@ def test_revoke_records_reason_and_is_idempotent(certificate):
     again = Certificate.objects.get(pk=certificate.pk)
     assert again.revoked_at == first.revoked_at and again.revoked_reason == "严重违规"
     assert again.revoked_by == regulator
-    assert selectors.certificate_status(again) == "revoked"
+    assert certificate_status(again) == "revoked"
     actions = [e.action for e in audit_entries(certificate)]
     assert actions.count("certificates.revoke") == 1
 

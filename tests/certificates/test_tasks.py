@@ -7,8 +7,10 @@ from django.utils import timezone
 
 import pytest
 
-from certificates import selectors, tasks
+from certificates import tasks
 from certificates.models import Certificate, CertificateBatch
+from certificates.selectors.lookup import verification_for_token
+from certificates.selectors.pending import expected_pdf_revision
 from certificates.services.batches import certificate_batch_issue, certificate_type_regenerate
 from certificates.services.rendering import certificate_render
 from lms.audit import audit_entries
@@ -51,7 +53,7 @@ def test_issue_task_audits_a_refusal_once(cert_type):
 def test_issuing_renders_pdf_and_card_after_commit(certificate):
     certificate.refresh_from_db()
     assert certificate.pdf and certificate.card_pdf
-    assert certificate.pdf_revision == selectors.expected_pdf_revision(certificate)
+    assert certificate.pdf_revision == expected_pdf_revision(certificate)
 
 
 def test_rendering_twice_for_the_same_revision_does_nothing(certificate):
@@ -112,7 +114,7 @@ def test_blacklisting_revokes_through_the_registry_task(
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None
     assert "黑名单" in certificate.revoked_reason
-    assert selectors.verification_for_token(certificate.token).status == "revoked"
+    assert verification_for_token(certificate.token).status == "revoked"
 
 
 def test_revoke_task_does_nothing_for_a_worker_not_blacklisted(certificate):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from certificates import selectors
+from certificates.selectors.records import certificate_types_for_exams
 
 from .factories import CertificateTypeFactory
 
@@ -14,5 +14,5 @@ def test_each_exam_earns_its_oldest_type_in_one_query(django_assert_num_queries)
     CertificateTypeFactory(code="A2", exam=first.exam, course=first.course, seal=False)
     other = CertificateTypeFactory(code="B1", seal=False)
     with django_assert_num_queries(1):
-        types = selectors.certificate_types_for_exams([first.exam_id, other.exam_id, 999_999])
+        types = certificate_types_for_exams([first.exam_id, other.exam_id, 999_999])
     assert types == {first.exam_id: first, other.exam_id: other}

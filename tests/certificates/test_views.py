@@ -225,6 +225,6 @@ def test_lookup_is_rate_limited(client, lookup_page, certificate):
 
 
 def test_site_url_is_what_the_qr_code_carries(certificate):
-    from certificates.selectors import verify_url as absolute
+    from certificates.selectors.lookup import verify_url as absolute
 
     assert absolute(certificate.token) == f"{settings.SITE_URL}/v/{certificate.token}/"

@@ -44,7 +44,7 @@ def test_a_red_worker_shows_red_with_the_reason(client, green_certificate):
 def test_the_verify_page_costs_a_bounded_number_of_queries(
     green_certificate, django_assert_max_num_queries
 ):
-    from certificates import selectors
+    from certificates.selectors.lookup import verification_for_token
     from registry.services.visits import rating_submit
 
     def add_history():
@@ -56,7 +56,7 @@ def test_the_verify_page_costs_a_bounded_number_of_queries(
     add_history()
     # The answer with its door status: certificate, filing, insurance, credit, visits.
     with django_assert_max_num_queries(5):
-        selectors.verification_for_token(green_certificate.token)
+        verification_for_token(green_certificate.token)
     # The whole page (the shared header and footer read site settings too).
     with django_assert_max_num_queries(12):
         assert Client().get(f"/v/{green_certificate.token}/").status_code == 200
@@ -65,7 +65,7 @@ def test_the_verify_page_costs_a_bounded_number_of_queries(
         add_history()
     clear_cache()
     with django_assert_max_num_queries(5):
-        selectors.verification_for_token(green_certificate.token)
+        verification_for_token(green_certificate.token)
     with django_assert_max_num_queries(12):
         assert Client().get(f"/v/{green_certificate.token}/").status_code == 200
 

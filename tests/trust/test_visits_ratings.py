@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from certificates import door
-from certificates import selectors as cert_selectors
+from certificates.selectors.statistics import visits_after_certificate_lapse
 from lms.audit import audit_entries
 from registry.models import CreditRecord, ServiceVisit, VisitRating
 from registry.selectors.insurance import insurance_expiry_for_workers
@@ -244,11 +244,11 @@ def test_visits_after_a_certificate_lapsed_are_found(green_worker):
     )
     never_certified = ApprovedWorkerFactory()
     factories.visit(never_certified)
-    rows = cert_selectors.visits_after_certificate_lapse()
+    rows = visits_after_certificate_lapse()
     assert [(r.worker_id, r.certificate_id, r.visit_id) for r in rows] == [
         (green_worker.pk, certificate.pk, lapsed_visit.pk)
     ]
     # Renewed today: later visits are fine, the earlier one stays found.
     factories.certificate(green_worker, expires_in=300, issued_on=timezone.localdate())
     factories.visit(green_worker)
-    assert len(cert_selectors.visits_after_certificate_lapse()) == 1
+    assert len(visits_after_certificate_lapse()) == 1

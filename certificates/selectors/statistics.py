@@ -1,4 +1,5 @@
-"""Read-only aggregates of certificates for the dashboards (owned by the dashboards app).
+"""Aggregates of certificates over many workers, for the dashboards and their early-warning
+rules (owned by the dashboards app).
 
 Superseded rows are left out; what is valid, revoked or expired is
 ``Certificate.status_on`` / ``CertificateQuerySet`` (certificates/models.py).
@@ -7,11 +8,14 @@ Superseded rows are left out; what is valid, revoked or expired is
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import Certificate, CertificateQuerySet
+from registry.selectors.visits import visits_since
+
+from ..models import Certificate, CertificateQuerySet
 
 EXPIRY_WINDOWS = (30, 60, 90)
 
@@ -27,7 +31,7 @@ def _certificates_of(workers: QuerySet) -> QuerySet[Certificate]:
 
 def valid_condition(today: datetime.date, within: QuerySet | None = None) -> Exists:
     """Whether the worker row holds a valid certificate on `today` (`within`: as in
-    ``courses.stats.learning_conditions``)."""
+    ``courses.selectors.learning_conditions``)."""
     certificates = Certificate.objects.valid(on=today).filter(worker=OuterRef("pk"))
     if within is not None:
         certificates = certificates.filter(worker__in=within.values("pk"))
@@ -102,6 +106,8 @@ def certificate_counts(workers: QuerySet, *, today=None) -> dict[str, int]:
 
 
 def certificate_counts_by(workers: QuerySet, fields: list[str], *, today=None) -> list[dict]:
+    """The counts of :func:`certificate_counts` per value of `fields` (say the worker's agency
+    or the type), in one grouped query; the caller scopes `workers`."""
     today = today or timezone.localdate()
     return list(
         _certificates_of(workers)
@@ -129,9 +135,8 @@ def valid_share_by(workers: QuerySet, field: str, *, today=None) -> list[dict]:
     """Per value of `field` (e.g. ``agency_id``): ``workers`` and ``holders`` of a valid
     certificate among them (one query)."""
     today = today or timezone.localdate()
-    valid = Certificate.objects.valid(on=today).filter(worker=OuterRef("pk"))
     return list(
-        workers.annotate(holds_valid=Exists(valid))
+        workers.annotate(holds_valid=valid_condition(today))
         .order_by()
         .values(field)
         .annotate(workers=Count("pk"), holders=Count("pk", filter=Q(holds_valid=True)))
@@ -153,3 +158,50 @@ def flow_by(workers: QuerySet, field: str, *, since, until, at) -> list[dict]:
         )
         .order_by(field)
     )
+
+
+@dataclass(frozen=True)
+class LapsedVisit:
+    """A visit confirmed while the worker's certificates had lapsed, and the one that lapsed last."""
+
+    worker_id: int
+    certificate_id: int
+    visit_id: int
+    confirmed_at: datetime.datetime
+
+
+def visits_after_certificate_lapse(*, days: int = 90) -> list[LapsedVisit]:
+    """Visits of the last `days` confirmed while the worker held no valid certificate,
+    though they had held one before (it expired or was revoked): two queries."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    visits = list(visits_since(since=since))
+    if not visits:
+        return []
+    by_worker: dict[int, list[Certificate]] = {}
+    for cert in Certificate.objects.filter(worker_id__in={v.worker_id for v in visits}).only(
+        "pk", "worker_id", "issued_on", "expires_on", "revoked_at"
+    ):
+        by_worker.setdefault(cert.worker_id, []).append(cert)
+    found = []
+    for visit in visits:
+        day = timezone.localdate(visit.confirmed_at)
+        held = [c for c in by_worker.get(visit.worker_id, []) if c.issued_on <= day]
+        if not held:
+            continue  # never certified: not a lapse (other rules see unqualified work)
+        valid = [
+            c
+            for c in held
+            if c.expires_on >= day and (c.revoked_at is None or c.revoked_at > visit.confirmed_at)
+        ]
+        if valid:
+            continue
+        lapsed = max(held, key=lambda c: (c.expires_on, c.pk))
+        found.append(
+            LapsedVisit(
+                worker_id=visit.worker_id,
+                certificate_id=lapsed.pk,
+                visit_id=visit.pk,
+                confirmed_at=visit.confirmed_at,
+            )
+        )
+    return found
