@@ -31,13 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry.models import CreditRecord, Filing, FilingStatus, Insurance, Worker
-from registry.selectors.credit import (
-    BLACKLIST_KINDS,
-    CAUTION_KINDS,
-    Standing,
-    active_credit_records_q,
-)
+from registry.models import Filing, FilingStatus, Insurance, Worker
+from registry.selectors.credit import Standing, standing_annotations
 from registry.selectors.door_facts import door_facts_for_workers, worker_door_facts
 
 from .models import Certificate
@@ -254,12 +249,12 @@ def door_colour_expression(*, today=None) -> Case:
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
     filings = Filing.objects.filter(worker=OuterRef("pk"), is_current=True)
-    credit = CreditRecord.objects.filter(active_credit_records_q(today), worker=OuterRef("pk"))
+    standing = standing_annotations("worker", today=today)
     certificates = Certificate.objects.filter(worker=OuterRef("pk"), superseded_by__isnull=True)
     red = (
         Exists(filings.filter(status__in=[FilingStatus.REJECTED, FilingStatus.WITHDRAWN]))
         | Exists(certificates.filter(revoked_at__isnull=False))
-        | Exists(credit.filter(kind__in=BLACKLIST_KINDS))
+        | standing["is_blacklisted"]
     )
     green = (
         Exists(filings.filter(status=FilingStatus.APPROVED))
@@ -270,7 +265,8 @@ def door_colour_expression(*, today=None) -> Case:
                 worker=OuterRef("pk"), start_date__lte=today, end_date__gt=soon
             )
         )
-        & ~Exists(credit.filter(kind__in=BLACKLIST_KINDS | CAUTION_KINDS))
+        & ~standing["is_blacklisted"]
+        & ~standing["has_bad_record"]
     )
     return Case(
         When(red, then=Value(RED)),

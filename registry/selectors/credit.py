@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +57,20 @@ def active_credit_records_q(today=None) -> Q:
     """The filter for credit records that count on `today`: occurred and not expired."""
     today = today or timezone.localdate()
     return Q(occurred_on__lte=today) & (Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+
+
+def standing_annotations(subject: str, *, today=None) -> dict:
+    """The credit standing of ``Worker`` or ``Agency`` rows as database expressions,
+    by the rule of :func:`standing_from_records`: ``is_blacklisted`` and
+    ``has_bad_record`` (an active complaint or violation). `subject` is the credit
+    record's field naming the row ("worker" or "agency")."""
+    active = CreditRecord.objects.filter(
+        active_credit_records_q(today), **{subject: OuterRef("pk")}
+    )
+    return {
+        "is_blacklisted": Exists(active.filter(kind__in=BLACKLIST_KINDS)),
+        "has_bad_record": Exists(active.filter(kind__in=CAUTION_KINDS)),
+    }
 
 
 def standing_from_records(records, *, today=None, public_only: bool = False) -> Standing:

@@ -20,7 +20,7 @@ from registry.models import (
     RegulatorProfile,
     Worker,
 )
-from registry.selectors.credit import active_credit_records_q
+from registry.selectors.credit import active_credit_records_q, standing_annotations
 
 #: The 2015 registration report's columns, as filters on a worker's current filing
 #: (``with_current_filing``).
@@ -93,26 +93,12 @@ def filing_status_counts(workers: QuerySet[Worker]) -> dict[str, int]:
 
 def annotate_worker_standing(workers: QuerySet[Worker], *, today=None) -> QuerySet[Worker]:
     """Adds ``is_blacklisted`` and ``has_bad_record`` (active complaint or violation)."""
-    today = today or timezone.localdate()
-    active = CreditRecord.objects.filter(active_credit_records_q(today), worker=OuterRef("pk"))
-    return workers.annotate(
-        is_blacklisted=Exists(active.filter(kind=CreditRecord.Kind.BLACKLIST)),
-        has_bad_record=Exists(
-            active.filter(kind__in=[CreditRecord.Kind.COMPLAINT, CreditRecord.Kind.VIOLATION])
-        ),
-    )
+    return workers.annotate(**standing_annotations("worker", today=today))
 
 
 def agency_standing_counts(agencies: QuerySet[Agency], *, today=None) -> dict[str, int]:
     """Agencies by credit standing: good / caution / blacklisted, one query."""
-    today = today or timezone.localdate()
-    active = CreditRecord.objects.filter(active_credit_records_q(today), agency=OuterRef("pk"))
-    qs = agencies.annotate(
-        is_blacklisted=Exists(active.filter(kind=CreditRecord.Kind.BLACKLIST)),
-        has_bad_record=Exists(
-            active.filter(kind__in=[CreditRecord.Kind.COMPLAINT, CreditRecord.Kind.VIOLATION])
-        ),
-    )
+    qs = agencies.annotate(**standing_annotations("agency", today=today))
     return qs.aggregate(
         blacklisted=Count("pk", filter=Q(is_blacklisted=True)),
         caution=Count("pk", filter=Q(is_blacklisted=False, has_bad_record=True)),
