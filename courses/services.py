@@ -101,7 +101,7 @@ def enrolments_bulk_create(*, workers, course: CoursePage, acting_user) -> BulkE
     """Enrol many workers at once (agency staff); already enrolled ones are left as they are.
 
     The caller passes only workers the acting user may see (the admin view
-    takes them from ``registry.selectors.workers_visible_to``). Workers whose
+    takes them from ``registry.selectors.access.workers_visible_to``). Workers whose
     prerequisites are missing are reported in ``refused``, not enrolled.
     """
     result = BulkEnrolmentResult()
