@@ -65,6 +65,7 @@ def working_days_before(moment: datetime.datetime, days: int) -> datetime.dateti
 
 
 def rule_blacklisted_employed(*, now, config) -> list[Finding]:
+    """A blacklisted worker still has an open employment: one finding per worker."""
     today = timezone.localdate(now)
     return [
         Finding(
@@ -86,6 +87,7 @@ def rule_blacklisted_employed(*, now, config) -> list[Finding]:
 
 
 def rule_visit_after_lapse(*, now, config) -> list[Finding]:
+    """A service visit confirmed after the worker's certificate lapsed (per certificate)."""
     rows = list(visits_after_certificate_lapse())
     workers = early_warnings.workers_with_agency({r.worker_id for r in rows})
     findings = []
@@ -112,6 +114,7 @@ def rule_visit_after_lapse(*, now, config) -> list[Finding]:
 
 
 def rule_agency_complaints(*, now, config) -> list[Finding]:
+    """An agency with more complaints in 90 days than the configured limit."""
     since = timezone.localdate(now) - datetime.timedelta(days=90)
     limit = config.complaints_per_agency_90d
     agencies = early_warnings.agencies_over_complaint_limit(since=since, limit=limit)
@@ -133,6 +136,7 @@ def rule_agency_complaints(*, now, config) -> list[Finding]:
 
 
 def rule_filing_overdue(*, now, config) -> list[Finding]:
+    """Filings waiting for review beyond the configured working days (per district)."""
     days = config.filing_review_working_days
     cutoff = working_days_before(now, days)
     return [
@@ -153,6 +157,7 @@ def rule_filing_overdue(*, now, config) -> list[Finding]:
 
 
 def rule_low_valid_share(*, now, config) -> list[Finding]:
+    """An agency with enough registered workers but too few holding a valid certificate."""
     today = timezone.localdate(now)
     rows = early_warnings.valid_share_by_agency(today=today)
     low = {
@@ -182,6 +187,7 @@ def rule_low_valid_share(*, now, config) -> list[Finding]:
 
 
 def rule_exam_same_address(*, now, config) -> list[Finding]:
+    """Many workers started attempts from one address in one hour (per district)."""
     since = now - datetime.timedelta(days=config.exam_lookback_days)
     findings = []
     for row in exam_selectors.attempt_bursts_by_address(
@@ -218,6 +224,7 @@ def rule_exam_same_address(*, now, config) -> list[Finding]:
 
 
 def rule_exam_same_answers(*, now, config) -> list[Finding]:
+    """Identical answer sheets, with enough wrong answers, from several workers at one exam."""
     since = now - datetime.timedelta(days=config.exam_lookback_days)
     signatures: dict = defaultdict(list)
     attempt_of: dict = {}

@@ -42,6 +42,7 @@ def warnings_evaluate() -> int:
 
 @shared_task(name="dashboards.tasks.warnings_notify", acks_late=True)
 def warnings_notify(warning_ids: list[int]) -> int:
+    """E-mail new warnings to their district's regulators (a warning already sent is skipped)."""
     from .services import warnings_notify as notify
 
     return notify(warning_ids=warning_ids)

@@ -2,7 +2,9 @@
 
 The monthly report (PDF, XLSX), the statistics workbook, the card-collection sheet
 and the staff-progress spreadsheet (CSV, XLSX: ``ProgressSheet``), which the report's
-download and the background export job both write. PDFs use reportlab with an embedded CJK TrueType font when one is installed
+download and the background export job both write.
+
+PDFs use reportlab with an embedded CJK TrueType font when one is installed
 (Debian's fonts-wqy-microhei), backed by a Latin face for the characters it
 lacks, else reportlab's built-in ``STSong-Light`` (``lms.pdffonts``).
 """
@@ -52,10 +54,12 @@ TABLE_TITLES = {
 
 
 def column_label(column: str) -> str:
+    """A monthly-report column's heading in the reader's language."""
     return _(COLUMN_LABELS.get(column, column))
 
 
 def table_title(table: str) -> str:
+    """A monthly-report section's title in the reader's language."""
     return _(TABLE_TITLES.get(table, table))
 
 
