@@ -5,7 +5,7 @@ A rule reads its data here, or in the selectors of the app that owns the data:
 * ``registry.selectors.statistics``: blacklisted workers still employed, filings
   waiting for review;
 * ``exams.selectors``: attempts from one address, identical answer sheets;
-* ``certificates.selectors``: service visits after a certificate lapsed;
+* ``certificates.selectors.statistics``: service visits after a certificate lapsed;
 * here: the workers and agencies a finding names, the agencies over the complaint
   limit, the valid-certificate share of registered workers, the open warnings a run
   did not find again, and the warnings a regulator may see.
