@@ -399,22 +399,31 @@ def attempt_max_seq(attempt: Attempt) -> int:
 FINISHED = [Attempt.Status.SUBMITTED, Attempt.Status.GRADED]
 
 
+def _attempts_used(*, worker, exam) -> Coalesce:
+    """Attempts of `worker` at `exam` (outer-query references) as SQL, 0 for none."""
+    used = (
+        Attempt.objects.filter(worker=worker, exam=exam)
+        .order_by()
+        .values("worker")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(used, output_field=IntegerField()), Value(0))
+
+
+def _extra_attempts(*, worker, exam) -> Coalesce:
+    """The extra attempts `worker` was granted at `exam` (outer-query references) as SQL, 0
+    for none: the SQL form of the accommodation in :func:`attempts_allowed_for`."""
+    extra = Accommodation.objects.filter(worker=worker, exam=exam).values("extra_attempts")[:1]
+    return Coalesce(Subquery(extra, output_field=IntegerField()), Value(0))
+
+
 def annotate_exam_state(workers: QuerySet) -> QuerySet:
     """Adds the last finished attempt (exam, score, passed, when) and attempts used and
     allowed at that exam; all as subqueries (one query). Callers pass workers already scoped."""
     last = Attempt.objects.filter(worker=OuterRef("pk"), status__in=FINISHED).order_by(
         "-submitted_at", "-pk"
     )
-    used = (
-        Attempt.objects.filter(worker=OuterRef("pk"), exam_id=OuterRef("last_exam_id"))
-        .order_by()
-        .values("worker")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    extra = Accommodation.objects.filter(
-        worker=OuterRef("pk"), exam_id=OuterRef("last_exam_id")
-    ).values("extra_attempts")[:1]
     allowed = Exam.objects.filter(pk=OuterRef("last_exam_id")).values("attempts_allowed")[:1]
     return workers.annotate(
         last_exam_id=Subquery(last.values("exam_id")[:1]),
@@ -424,9 +433,9 @@ def annotate_exam_state(workers: QuerySet) -> QuerySet:
         last_exam_passed=Subquery(last.values("passed")[:1]),
         last_exam_at=Subquery(last.values("submitted_at")[:1]),
     ).annotate(
-        attempts_used=Coalesce(Subquery(used, output_field=IntegerField()), Value(0)),
+        attempts_used=_attempts_used(worker=OuterRef("pk"), exam=OuterRef("last_exam_id")),
         attempts_allowed=Coalesce(Subquery(allowed, output_field=IntegerField()), Value(0))
-        + Coalesce(Subquery(extra, output_field=IntegerField()), Value(0)),
+        + _extra_attempts(worker=OuterRef("pk"), exam=OuterRef("last_exam_id")),
     )
 
 
@@ -481,16 +490,6 @@ def windows_closing(workers: QuerySet, *, within_days: int = 14, now=None) -> Qu
     """
     now = now or timezone.now()
     soon = now + timedelta(days=within_days)
-    used = (
-        Attempt.objects.filter(worker=OuterRef("worker_id"), exam=OuterRef("pk"))
-        .order_by()
-        .values("worker")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    extra = Accommodation.objects.filter(worker=OuterRef("worker_id"), exam=OuterRef("pk")).values(
-        "extra_attempts"
-    )[:1]
     passed = Attempt.objects.filter(worker=OuterRef("worker_id"), exam=OuterRef("pk"), passed=True)
     return (
         Exam.objects.filter(
@@ -504,9 +503,9 @@ def windows_closing(workers: QuerySet, *, within_days: int = 14, now=None) -> Qu
             worker_name=F("course__enrolments__worker__name"),
         )
         .annotate(
-            used=Coalesce(Subquery(used, output_field=IntegerField()), Value(0)),
+            used=_attempts_used(worker=OuterRef("worker_id"), exam=OuterRef("pk")),
             allowed=F("attempts_allowed")
-            + Coalesce(Subquery(extra, output_field=IntegerField()), Value(0)),
+            + _extra_attempts(worker=OuterRef("worker_id"), exam=OuterRef("pk")),
             passed=Exists(passed),
         )
         .filter(passed=False, used__lt=F("allowed"))
