@@ -18,8 +18,6 @@ from wagtail.models import Page, Site
 from .models import GuidePricePage, HomePage, NewsIndexPage, NewsPage, SiteSettings, StandardPage
 from .services import home_page_ensure, page_publish
 
-__all__ = ["home_page_ensure", "seed"]
-
 D = datetime.date
 
 

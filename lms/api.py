@@ -4,7 +4,6 @@ from django.conf import settings
 from django.http import Http404
 
 from ninja import NinjaAPI, Router
-from ninja.security import django_auth
 
 from .api_errors import register_handlers
 
@@ -34,5 +33,3 @@ def unknown_path(request, rest: str):
 
 
 api.add_router("/", unknown)
-
-__all__ = ["api", "django_auth"]

@@ -105,7 +105,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "lms.urls"
 WSGI_APPLICATION = "lms.wsgi.application"
-ASGI_APPLICATION = "lms.asgi.application"
 
 TEMPLATES = [
     {
@@ -373,7 +372,6 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_WORKFLOW_ENABLED = True
-WAGTAIL_MODERATION_ENABLED = True
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "webp": "webp", "png": "png"}
 
 # Wagtail's frontend cache purges the edge (Varnish, or a CDN through an HTTP purge

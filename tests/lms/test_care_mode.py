@@ -10,7 +10,7 @@ from django.conf import settings
 
 import pytest
 
-from cms.demo import home_page_ensure
+from cms.services import home_page_ensure
 from lms.care import BOOT_SCRIPT, BOOT_SCRIPT_HASH
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cms.demo import home_page_ensure
+from cms.services import home_page_ensure
 
 pytestmark = pytest.mark.django_db
 
