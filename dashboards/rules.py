@@ -32,8 +32,6 @@ from . import services
 from .models import SupervisionSettings, SupervisionWarning
 from .selectors import early_warnings, figures
 
-R = SupervisionWarning.Rule
-
 
 @dataclass
 class Finding:
@@ -69,7 +67,7 @@ def rule_blacklisted_employed(*, now, config) -> list[Finding]:
     today = timezone.localdate(now)
     return [
         Finding(
-            rule=R.BLACKLISTED_EMPLOYED,
+            rule=SupervisionWarning.Rule.BLACKLISTED_EMPLOYED,
             subject_key=f"worker:{e.worker_id}",
             subject_label=_("%(worker)s（%(agency)s）")
             % {"worker": e.worker.masked_name, "agency": e.agency.name},
@@ -97,7 +95,7 @@ def rule_visit_after_lapse(*, now, config) -> list[Finding]:
             continue
         findings.append(
             Finding(
-                rule=R.VISIT_AFTER_LAPSE,
+                rule=SupervisionWarning.Rule.VISIT_AFTER_LAPSE,
                 subject_key=f"certificate:{row.certificate_id}",
                 subject_label=worker.masked_name,
                 district=worker.agency.district if worker.agency else "",
@@ -120,7 +118,7 @@ def rule_agency_complaints(*, now, config) -> list[Finding]:
     agencies = early_warnings.agencies_over_complaint_limit(since=since, limit=limit)
     return [
         Finding(
-            rule=R.AGENCY_COMPLAINTS,
+            rule=SupervisionWarning.Rule.AGENCY_COMPLAINTS,
             subject_key=f"agency:{a.pk}",
             subject_label=a.name,
             district=a.district,
@@ -141,7 +139,7 @@ def rule_filing_overdue(*, now, config) -> list[Finding]:
     cutoff = working_days_before(now, days)
     return [
         Finding(
-            rule=R.FILING_OVERDUE,
+            rule=SupervisionWarning.Rule.FILING_OVERDUE,
             subject_key=f"district:{row['worker__agency__district']}",
             subject_label=figures.district_label(row["worker__agency__district"]),
             district=row["worker__agency__district"],
@@ -170,7 +168,7 @@ def rule_low_valid_share(*, now, config) -> list[Finding]:
     agencies = early_warnings.agencies_named(low)
     return [
         Finding(
-            rule=R.LOW_VALID_SHARE,
+            rule=SupervisionWarning.Rule.LOW_VALID_SHARE,
             subject_key=f"agency:{a.pk}",
             subject_label=a.name,
             district=a.district,
@@ -206,7 +204,7 @@ def rule_exam_same_address(*, now, config) -> list[Finding]:
         for district, worker_ids in by_district.items():
             findings.append(
                 Finding(
-                    rule=R.EXAM_SAME_ADDRESS,
+                    rule=SupervisionWarning.Rule.EXAM_SAME_ADDRESS,
                     subject_key=f"ip:{row['client_ip']}:{hour.isoformat()}:{district}",
                     subject_label=_("%(ip)s（%(hour)s）") % {"ip": row["client_ip"], "hour": local},
                     district=district,
@@ -262,7 +260,7 @@ def rule_exam_same_answers(*, now, config) -> list[Finding]:
         for district in districts or [""]:
             findings.append(
                 Finding(
-                    rule=R.EXAM_SAME_ANSWERS,
+                    rule=SupervisionWarning.Rule.EXAM_SAME_ANSWERS,
                     subject_key=f"answers:{exam_id}:{attempt_ids[0]}:{district}",
                     subject_label=_("%(count)s 份答卷完全相同") % {"count": len(attempt_ids)},
                     district=district,
@@ -279,18 +277,22 @@ def rule_exam_same_answers(*, now, config) -> list[Finding]:
 
 
 RULES = {
-    R.BLACKLISTED_EMPLOYED: rule_blacklisted_employed,
-    R.VISIT_AFTER_LAPSE: rule_visit_after_lapse,
-    R.AGENCY_COMPLAINTS: rule_agency_complaints,
-    R.FILING_OVERDUE: rule_filing_overdue,
-    R.LOW_VALID_SHARE: rule_low_valid_share,
-    R.EXAM_SAME_ADDRESS: rule_exam_same_address,
-    R.EXAM_SAME_ANSWERS: rule_exam_same_answers,
+    SupervisionWarning.Rule.BLACKLISTED_EMPLOYED: rule_blacklisted_employed,
+    SupervisionWarning.Rule.VISIT_AFTER_LAPSE: rule_visit_after_lapse,
+    SupervisionWarning.Rule.AGENCY_COMPLAINTS: rule_agency_complaints,
+    SupervisionWarning.Rule.FILING_OVERDUE: rule_filing_overdue,
+    SupervisionWarning.Rule.LOW_VALID_SHARE: rule_low_valid_share,
+    SupervisionWarning.Rule.EXAM_SAME_ADDRESS: rule_exam_same_address,
+    SupervisionWarning.Rule.EXAM_SAME_ANSWERS: rule_exam_same_answers,
 }
 
 #: Rules whose cause is a past event: they do not close themselves when the
 #: event drops out of the look-back window; a regulator resolves them.
-EVENT_RULES = {R.EXAM_SAME_ADDRESS, R.EXAM_SAME_ANSWERS, R.VISIT_AFTER_LAPSE}
+EVENT_RULES = {
+    SupervisionWarning.Rule.EXAM_SAME_ADDRESS,
+    SupervisionWarning.Rule.EXAM_SAME_ANSWERS,
+    SupervisionWarning.Rule.VISIT_AFTER_LAPSE,
+}
 
 
 @dataclass

@@ -14,19 +14,17 @@ from registry.models import District
 
 pytestmark = pytest.mark.django_db
 
-W = SupervisionWarning
 
-
-def warning(district: str, *, agency=None, status=W.Status.OPEN, n=[0]):  # noqa: B006
+def warning(district: str, *, agency=None, status=SupervisionWarning.Status.OPEN, n=[0]):  # noqa: B006
     n[0] += 1
-    return W.objects.create(
-        rule=W.Rule.AGENCY_COMPLAINTS,
+    return SupervisionWarning.objects.create(
+        rule=SupervisionWarning.Rule.AGENCY_COMPLAINTS,
         subject_key=f"test:{n[0]}",
         subject_label=f"对象 {n[0]}",
         district=district,
         agency=agency,
         status=status,
-        resolved_at=timezone.now() if status == W.Status.RESOLVED else None,
+        resolved_at=timezone.now() if status == SupervisionWarning.Status.RESOLVED else None,
     )
 
 
@@ -34,8 +32,8 @@ def warning(district: str, *, agency=None, status=W.Status.OPEN, n=[0]):  # noqa
 def warnings(agency, other_agency):
     """Xuhui: two open (one of them acknowledged) and one resolved; Pudong: three open."""
     warning(District.XUHUI, agency=agency)
-    warning(District.XUHUI, status=W.Status.ACKNOWLEDGED)
-    warning(District.XUHUI, agency=agency, status=W.Status.RESOLVED)
+    warning(District.XUHUI, status=SupervisionWarning.Status.ACKNOWLEDGED)
+    warning(District.XUHUI, agency=agency, status=SupervisionWarning.Status.RESOLVED)
     for _ in range(3):
         warning(District.PUDONG, agency=other_agency)
 

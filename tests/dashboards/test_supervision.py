@@ -26,7 +26,6 @@ from tests.registry.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-R = SupervisionWarning.Rule
 
 
 def run(rule):
@@ -52,10 +51,12 @@ def test_blacklisted_worker_in_open_employment_fires_and_ended_one_is_quiet(stag
         start_date=timezone.localdate() - datetime.timedelta(days=100),
     )
     CreditRecordFactory(worker=left, kind=CreditRecord.Kind.BLACKLIST)
-    run(R.BLACKLISTED_EMPLOYED)
-    assert list(open_warnings(R.BLACKLISTED_EMPLOYED).values_list("worker_id", flat=True)) == [
-        employed.pk
-    ]
+    run(SupervisionWarning.Rule.BLACKLISTED_EMPLOYED)
+    assert list(
+        open_warnings(SupervisionWarning.Rule.BLACKLISTED_EMPLOYED).values_list(
+            "worker_id", flat=True
+        )
+    ) == [employed.pk]
 
 
 def test_agency_complaints_above_threshold_fire_and_at_threshold_stay_quiet(agency, other_agency):
@@ -70,10 +71,10 @@ def test_agency_complaints_above_threshold_fire_and_at_threshold_stay_quiet(agen
     CreditRecordFactory(
         worker=None, agency=other_agency, kind=CreditRecord.Kind.COMPLAINT, occurred_on=old
     )
-    run(R.AGENCY_COMPLAINTS)
-    assert list(open_warnings(R.AGENCY_COMPLAINTS).values_list("agency_id", flat=True)) == [
-        agency.pk
-    ]
+    run(SupervisionWarning.Rule.AGENCY_COMPLAINTS)
+    assert list(
+        open_warnings(SupervisionWarning.Rule.AGENCY_COMPLAINTS).values_list("agency_id", flat=True)
+    ) == [agency.pk]
 
 
 def test_filings_waiting_too_long_fire_per_district(agency):
@@ -85,8 +86,8 @@ def test_filings_waiting_too_long_fire_per_district(agency):
     Filing.objects.filter(worker=late).update(
         submitted_at=timezone.now() - datetime.timedelta(days=10)
     )
-    run(R.FILING_OVERDUE)
-    warning = open_warnings(R.FILING_OVERDUE).get()
+    run(SupervisionWarning.Rule.FILING_OVERDUE)
+    warning = open_warnings(SupervisionWarning.Rule.FILING_OVERDUE).get()
     assert warning.district == agency.district
     assert warning.facts["超时待审备案"] == 1
 
@@ -106,10 +107,10 @@ def test_low_share_of_valid_certificates_fires_and_healthy_agency_is_quiet(stage
     stage.worker("approved")  # 1 of 3 = 33 %
     other_stage.worker("certified")
     other_stage.worker("approved")  # 1 of 2 = 50 %: near miss
-    run(R.LOW_VALID_SHARE)
-    assert list(open_warnings(R.LOW_VALID_SHARE).values_list("agency_id", flat=True)) == [
-        stage.agency.pk
-    ]
+    run(SupervisionWarning.Rule.LOW_VALID_SHARE)
+    assert list(
+        open_warnings(SupervisionWarning.Rule.LOW_VALID_SHARE).values_list("agency_id", flat=True)
+    ) == [stage.agency.pk]
 
 
 def _attempts_from(ip, stage, n):
@@ -127,8 +128,8 @@ def test_many_workers_from_one_address_fire_and_fewer_stay_quiet(stage):
     config.save()
     _attempts_from("10.0.0.1", stage, 3)
     _attempts_from("10.0.0.2", stage, 2)
-    run(R.EXAM_SAME_ADDRESS)
-    warning = open_warnings(R.EXAM_SAME_ADDRESS).get()
+    run(SupervisionWarning.Rule.EXAM_SAME_ADDRESS)
+    warning = open_warnings(SupervisionWarning.Rule.EXAM_SAME_ADDRESS).get()
     assert warning.facts["地址"] == "10.0.0.1"
 
 
@@ -141,12 +142,12 @@ def test_identical_wrong_answers_fire_but_identical_right_answers_do_not(stage):
     config.save()
     for _ in range(3):  # all right: same answers, but nothing suspicious
         PassedAttemptFactory(exam=stage.exam, worker=stage.worker("completed"), number=1)
-    run(R.EXAM_SAME_ANSWERS)
-    assert not open_warnings(R.EXAM_SAME_ANSWERS).exists()
+    run(SupervisionWarning.Rule.EXAM_SAME_ANSWERS)
+    assert not open_warnings(SupervisionWarning.Rule.EXAM_SAME_ANSWERS).exists()
     for _ in range(3):  # all wrong in the same way (no answer given)
         FailedAttemptFactory(exam=stage.exam, worker=stage.worker("completed"), number=1)
-    run(R.EXAM_SAME_ANSWERS)
-    assert open_warnings(R.EXAM_SAME_ANSWERS).count() == 1
+    run(SupervisionWarning.Rule.EXAM_SAME_ANSWERS)
+    assert open_warnings(SupervisionWarning.Rule.EXAM_SAME_ANSWERS).count() == 1
 
 
 def test_visit_after_certificate_lapse_fires_and_a_visit_while_valid_is_quiet():
@@ -159,10 +160,10 @@ def test_visit_after_certificate_lapse_fires_and_a_visit_while_valid_is_quiet():
     visit_confirm(worker=lapsed.worker, service_date=timezone.localdate(), district=District.XUHUI)
     valid = issue()
     visit_confirm(worker=valid.worker, service_date=timezone.localdate(), district=District.XUHUI)
-    run(R.VISIT_AFTER_LAPSE)
-    assert list(open_warnings(R.VISIT_AFTER_LAPSE).values_list("worker_id", flat=True)) == [
-        lapsed.worker_id
-    ]
+    run(SupervisionWarning.Rule.VISIT_AFTER_LAPSE)
+    assert list(
+        open_warnings(SupervisionWarning.Rule.VISIT_AFTER_LAPSE).values_list("worker_id", flat=True)
+    ) == [lapsed.worker_id]
 
 
 # --- life cycle ------------------------------------------------------------------------------------
@@ -174,14 +175,17 @@ def complaint_warning(agency):
     config.complaints_per_agency_90d = 0
     config.save()
     CreditRecordFactory(worker=None, agency=agency, kind=CreditRecord.Kind.COMPLAINT)
-    run(R.AGENCY_COMPLAINTS)
-    return open_warnings(R.AGENCY_COMPLAINTS).get()
+    run(SupervisionWarning.Rule.AGENCY_COMPLAINTS)
+    return open_warnings(SupervisionWarning.Rule.AGENCY_COMPLAINTS).get()
 
 
 def test_same_cause_never_opens_a_second_warning(complaint_warning, agency):
-    result = run(R.AGENCY_COMPLAINTS)
+    result = run(SupervisionWarning.Rule.AGENCY_COMPLAINTS)
     assert result.opened == []
-    assert SupervisionWarning.objects.filter(rule=R.AGENCY_COMPLAINTS).count() == 1
+    assert (
+        SupervisionWarning.objects.filter(rule=SupervisionWarning.Rule.AGENCY_COMPLAINTS).count()
+        == 1
+    )
 
 
 def test_acknowledge_then_resolve_with_note_is_audited(complaint_warning, city_regulator):
@@ -201,7 +205,7 @@ def test_acknowledge_then_resolve_with_note_is_audited(complaint_warning, city_r
 
 def test_warning_closes_itself_when_the_cause_goes_away(complaint_warning):
     CreditRecord.objects.all().delete()
-    result = run(R.AGENCY_COMPLAINTS)
+    result = run(SupervisionWarning.Rule.AGENCY_COMPLAINTS)
     complaint_warning.refresh_from_db()
     assert result.closed == 1
     assert complaint_warning.status == "resolved"
@@ -224,7 +228,7 @@ def test_new_warning_is_emailed_to_the_districts_regulators(
     config.save()
     CreditRecordFactory(worker=None, agency=agency, kind=CreditRecord.Kind.COMPLAINT)
     with django_capture_on_commit_callbacks(execute=True):
-        run(R.AGENCY_COMPLAINTS)
+        run(SupervisionWarning.Rule.AGENCY_COMPLAINTS)
     assert [m.to for m in mailoutbox] == [["xuhui@example.cn"]]
 
 
@@ -236,7 +240,10 @@ def test_district_regulator_gets_404_for_other_districts(
 ):
     login_staff(client, district_regulator)
     other_warning = SupervisionWarning.objects.create(
-        rule=R.AGENCY_COMPLAINTS, subject_key="x", subject_label="乙", district=District.PUDONG
+        rule=SupervisionWarning.Rule.AGENCY_COMPLAINTS,
+        subject_key="x",
+        subject_label="乙",
+        district=District.PUDONG,
     )
     for url in (
         reverse("dashboards_admin:supervision_district", args=[District.PUDONG]),
