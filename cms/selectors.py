@@ -94,6 +94,8 @@ def menu_items(*, site: Site | None) -> list[dict]:
 
 @dataclass
 class SearchHit:
+    """One site-search result: the page, its title and URL, and an excerpt."""
+
     page: Page
     title: str
     url: str

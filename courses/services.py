@@ -43,6 +43,8 @@ class ProgressRefused(ValidationError):
 
 @dataclass
 class BulkEnrolmentResult:
+    """What a bulk enrolment did: enrolments made, ones that existed, workers refused with the reason."""
+
     created: list[Enrolment] = field(default_factory=list)
     existing: list[Enrolment] = field(default_factory=list)
     refused: dict[int, str] = field(default_factory=dict)  # worker id -> reason

@@ -46,6 +46,8 @@ REMINDER_TEXT = {
 
 @dataclass
 class ReminderResult:
+    """Who a bulk reminder reached, who had one today already, and to whom it did not apply."""
+
     sent: list = field(default_factory=list)  # worker ids reminded now
     already: list = field(default_factory=list)  # reminded for this reason today already
     not_applicable: list = field(default_factory=list)  # the reason does not apply
@@ -217,7 +219,7 @@ def snapshot_take(*, date: datetime.date | None = None) -> int:
 
 
 class WarningError(Exception):
-    pass
+    """A warning step the warning's state or the user's scope does not allow (shown to the regulator)."""
 
 
 @transaction.atomic

@@ -51,6 +51,8 @@ class ExamError(Exception):
 
 
 class NotEligible(ExamError):
+    """The worker may not start this exam now; the message lists every reason."""
+
     code = "not_eligible"
 
     def __init__(self, refusals: list[Refusal]):
@@ -59,18 +61,26 @@ class NotEligible(ExamError):
 
 
 class TimeUp(ExamError):
+    """The attempt's time is over: a late answer or submission is refused, saved answers stay."""
+
     code = "time_up"
 
 
 class AttemptFinished(ExamError):
+    """The attempt was already submitted or graded: it takes no more answers."""
+
     code = "attempt_finished"
 
 
 class InvalidAnswer(ExamError):
+    """The answer names no option of the question, or too many for its type."""
+
     code = "invalid_answer"
 
 
 class BankTooSmall(ExamError):
+    """The question bank has fewer questions than the exam's draw rules ask for."""
+
     code = "bank_too_small"
 
 

@@ -22,6 +22,8 @@ from registry.selectors.workers import worker_current_employment, worker_employm
 
 @dataclass(frozen=True)
 class PublicRecord:
+    """One public credit record as households see it (kind, date, source; no internal notes)."""
+
     kind: str
     kind_label: str
     occurred_on: datetime.date
@@ -32,6 +34,8 @@ class PublicRecord:
 
 @dataclass(frozen=True)
 class PublicEmployment:
+    """One employment on the public record: the agency and the period."""
+
     agency_name: str
     start_date: datetime.date
     end_date: datetime.date | None
@@ -39,6 +43,8 @@ class PublicEmployment:
 
 @dataclass(frozen=True)
 class PublicWorker:
+    """What the public lookup may show of a worker; names, card and ID are masked."""
+
     masked_name: str
     masked_card: str
     thumbnail_url: str
@@ -82,6 +88,8 @@ def public_visit(visit) -> PublicVisit:
 
 @dataclass(frozen=True)
 class PublicAgency:
+    """What the public lookup may show of an agency: its filing, credit standing and filed workers."""
+
     name: str
     credit_code: str
     district: str

@@ -39,6 +39,8 @@ def visit_summary_since(*, today=None):
 
 @dataclass(frozen=True)
 class VisitSummary:
+    """A worker's service visits in a window: how many, how many rated, the average of the counted stars."""
+
     visits: int
     rated: int
     average_rating: float | None
