@@ -46,6 +46,7 @@ from harness import (  # noqa: E402
     log,
     measure,
     ratio_report,
+    redis_env,
     serve,
     server_cpu,
 )
@@ -185,10 +186,7 @@ def main() -> None:
     parser.add_argument("--database", default="bench_credentials")
     args = parser.parse_args()
 
-    server_env = {}
-    for key in ("REDIS_URL", "REDIS_CACHE_DB", "REDIS_BROKER_DB"):
-        if os.environ.get(key):
-            server_env[key] = os.environ[key]
+    server_env = redis_env()
     # This process runs Celery eagerly (no broker): a revocation re-signs its list on commit.
     os.environ.pop("REDIS_URL", None)
     url = data.prepare(args.database)

@@ -158,3 +158,20 @@ def seed_attempts(cert_type, count: int, *, batch: int = 1000) -> list[int]:
         )
         ids += [a.pk for a in attempts]
     return ids
+
+
+def granted_certificate(cert_type):
+    """A certificate of `cert_type` that is not revoked; on the first run one is granted (to
+    a worker without certificates, or else any worker), seeding a passed attempt if needed."""
+    from certificates.services.issuing import certificate_grant
+    from registry.models import Worker
+
+    if not cert_type.certificates.exists():
+        seed_attempts(cert_type, 1)
+    certificate = cert_type.certificates.filter(revoked_at__isnull=True).first()
+    if certificate is None:
+        worker = Worker.objects.filter(certificates__isnull=True).first() or Worker.objects.first()
+        certificate = certificate_grant(
+            worker=worker, cert_type=cert_type, acting_user=None, reason="基准测试"
+        )
+    return certificate

@@ -10,7 +10,6 @@ Target: ≥ 150 certificates per second per core (A4 certificate).
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import secrets
 import sys
@@ -18,7 +17,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from harness import log
+from harness import fan_out, log
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -85,14 +84,7 @@ def _run(kind: str, seconds: float, queue) -> None:
 
 
 def measure(kind: str, seconds: float, processes: int) -> tuple[float, float]:
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=_run, args=(kind, seconds, queue)) for _ in range(processes)]
-    for p in procs:
-        p.start()
-    results = [queue.get() for _ in procs]
-    for p in procs:
-        p.join()
+    results, _elapsed = fan_out(_run, [(kind, seconds)] * processes)
     total = sum(r[0] for r in results)
     wall_rate = sum(r[0] / r[1] for r in results)
     # Per core: documents per CPU-second actually used, so other load on a

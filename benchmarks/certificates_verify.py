@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import certificates_data as data  # noqa: E402
-from harness import log, measure, ratio_report, serve  # noqa: E402
+from harness import log, measure, ratio_report, redis_env, serve  # noqa: E402
 
 
 def main() -> None:
@@ -29,23 +29,8 @@ def main() -> None:
 
     url = data.prepare(args.database)
     data.setup_django(url, DJANGO_DEBUG="1")
-    from certificates.services.issuing import certificate_grant
-    from registry.models import Worker
-
-    cert_type = data.certificate_type()
-    if not cert_type.certificates.exists():
-        data.seed_attempts(cert_type, 1)
-    worker = Worker.objects.filter(certificates__isnull=True).first() or Worker.objects.first()
-    certificate = cert_type.certificates.filter(revoked_at__isnull=True).first()
-    if certificate is None:
-        certificate = certificate_grant(
-            worker=worker, cert_type=cert_type, acting_user=None, reason="基准测试"
-        )
-    token = certificate.token
-    env = {"DATABASE_URL": url}
-    for key in ("REDIS_URL", "REDIS_CACHE_DB", "REDIS_BROKER_DB"):
-        if os.environ.get(key):
-            env[key] = os.environ[key]
+    token = data.granted_certificate(data.certificate_type()).token
+    env = {"DATABASE_URL": url, **redis_env()}
     log.info(
         f"load average: {os.getloadavg()[0]:.2f}; cache: {'redis' if 'REDIS_URL' in env else 'locmem'}"
     )

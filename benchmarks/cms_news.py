@@ -17,20 +17,22 @@ the edge, see benchmarks/edge_varnish.py.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, Result, base_env, log, measure, ratio_report, serve  # noqa: E402
-
-# The machine is shared: measuring each URL in short turns, round after round,
-# exposes every URL to the same background load, so the ratios stay fair.
-ROUNDS = 4
+from harness import (  # noqa: E402
+    base_env,
+    interleaved,
+    log,
+    measure,
+    migrate_and_run,
+    ratio_report,
+    serve,
+)
 
 SETUP = r"""
 import json
@@ -60,40 +62,6 @@ sys.stdout.write(json.dumps({
 """
 
 
-def prepare(env: dict) -> dict:
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
-    out = subprocess.run(
-        [PYTHON, "-c", SETUP],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "lms.settings"},
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def interleaved(urls: dict[str, str], seconds: float, clients: int) -> dict[str, Result]:
-    """Each URL measured for seconds/ROUNDS at a time, in turn, ROUNDS times; totals per URL."""
-    parts: dict[str, list[Result]] = {name: [] for name in urls}
-    for _ in range(ROUNDS):
-        for name, url in urls.items():
-            parts[name].append(measure(url, seconds=seconds / ROUNDS, clients=clients))
-    totals = {}
-    for name, results in parts.items():
-        totals[name] = Result(
-            url=results[0].url,
-            requests=sum(r.requests for r in results),
-            errors=sum(r.errors for r in results),
-            seconds=sum(r.seconds for r in results),
-            p50_ms=sorted(r.p50_ms for r in results)[len(results) // 2],
-            p95_ms=max(r.p95_ms for r in results),
-        )
-    return totals
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8)
@@ -105,7 +73,7 @@ def main() -> None:
         extra = {"MEDIA_ROOT": str(Path(tmp) / "media")}
         if not os.environ.get("DATABASE_URL"):
             extra["SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
-        urls = prepare(base_env(**extra))
+        urls = migrate_and_run(base_env(**extra), SETUP)
 
         with serve(env=extra) as base:
             for name in ("news", "standard", "stock"):  # warm up

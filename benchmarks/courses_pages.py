@@ -11,16 +11,14 @@ serves the project with gunicorn on loopback (benchmarks/harness.py).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, base_env, log, measure, ratio_report, serve  # noqa: E402
+from harness import base_env, log, measure, migrate_and_run, ratio_report, serve  # noqa: E402
 
 SETUP = r"""
 import json
@@ -54,21 +52,6 @@ sys.stdout.write(json.dumps({"lesson": lesson_url, "session": session.session_ke
 """
 
 
-def prepare(env: dict) -> dict:
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
-    out = subprocess.run(
-        [PYTHON, "-c", SETUP],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "lms.settings"},
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8)
@@ -80,7 +63,7 @@ def main() -> None:
         if not os.environ.get("DATABASE_URL"):
             extra["SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
         env = base_env(**extra)
-        data = prepare(env)
+        data = migrate_and_run(env, SETUP)
         cookie = {"Cookie": f"sessionid={data['session']}"}
         with serve(env=extra) as base:
             measure(base + "/health/live", seconds=1, clients=1)  # warm up

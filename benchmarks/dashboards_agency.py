@@ -38,9 +38,11 @@ from dashboards_common import (  # noqa: E402
     bench_user,
     database_url_from_env,
     fill,
+    log_p95,
+    measure_pages,
     setup_django,
 )
-from harness import log, measure, ratio_report, serve  # noqa: E402
+from harness import log, serve  # noqa: E402
 
 TARGET_P95_MS = 300
 TARGET_EXPORT_S = 5
@@ -80,13 +82,9 @@ def main() -> None:
             "agency dashboard (admin home)": "/admin/",
             "staff progress report": "/admin/dashboards/workers/",
         }
-        for path in ["/health/live", *pages.values()]:  # warm up
-            measure(base + path, seconds=1, clients=1, headers=headers)
-        bare = measure(base + "/health/live", seconds=args.seconds, clients=args.clients)
-        results = {
-            name: measure(base + path, seconds=args.seconds, clients=args.clients, headers=headers)
-            for name, path in pages.items()
-        }
+        bare, results = measure_pages(
+            base, headers, pages, seconds=args.seconds, clients=args.clients
+        )
         export_times, rows = [], None
         for _ in range(args.exports):
             t0 = time.perf_counter()
@@ -100,15 +98,7 @@ def main() -> None:
                 sheet = load_workbook(io.BytesIO(body), read_only=True).active
                 rows = sum(1 for _ in sheet.iter_rows()) - 1  # minus the heading row
 
-    log.info("")
-    for name, result in results.items():
-        log.info(ratio_report(name, result, bare))
-    for name, result in results.items():
-        ok = result.p95_ms <= TARGET_P95_MS and not result.errors
-        log.info(
-            f"{name}: p95 {result.p95_ms:.0f} ms, target ≤ {TARGET_P95_MS} ms: "
-            f"{'met' if ok else 'NOT met'}"
-        )
+    log_p95(results, bare, TARGET_P95_MS)
     worst = max(export_times)
     log.info(
         f"XLSX export of {rows} rows: "

@@ -18,6 +18,8 @@ certificate type, the demo agency):
 * ``bench_user()`` creates a staff login with a verified static second factor.
 * ``Session`` signs in through ``/accounts/login/`` and ``/accounts/2fa/`` and
   gives the ``Cookie`` header for ``harness.measure``.
+* ``measure_pages()`` measures signed-in pages beside the bare view, and
+  ``log_p95()`` reports them against a p95 target.
 
 Loopback only: the database URL must point at 127.0.0.1 / localhost.
 """
@@ -36,7 +38,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import base_env, log  # noqa: E402
+from harness import Result, base_env, log, measure, ratio_report  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PASSWORD = "bench-Passw0rd!"
@@ -447,3 +449,34 @@ class Session:
 if __name__ == "__main__":
     # A helper module, not a benchmark: `--help` (or anything) prints what it does.
     log.info(__doc__)
+
+
+# --- measuring signed-in pages ---------------------------------------------------------------
+
+
+def measure_pages(
+    base: str, headers: dict, pages: dict[str, str], *, seconds: float, clients: int
+) -> tuple[Result, dict[str, Result]]:
+    """Warm up, then measure the bare view and each of `pages` (name → path) with the
+    signed-in `headers`; returns (bare, results by name)."""
+    for path in ["/health/live", *pages.values()]:  # warm up
+        measure(base + path, seconds=1, clients=1, headers=headers)
+    bare = measure(base + "/health/live", seconds=seconds, clients=clients)
+    results = {
+        name: measure(base + path, seconds=seconds, clients=clients, headers=headers)
+        for name, path in pages.items()
+    }
+    return bare, results
+
+
+def log_p95(results: dict[str, Result], bare: Result, target_ms: float) -> None:
+    """Log each result as a ratio to the bare view, then whether its p95 met `target_ms`."""
+    log.info("")
+    for name, result in results.items():
+        log.info(ratio_report(name, result, bare))
+    for name, result in results.items():
+        ok = result.p95_ms <= target_ms and not result.errors
+        log.info(
+            f"{name}: p95 {result.p95_ms:.0f} ms, target ≤ {target_ms} ms: "
+            f"{'met' if ok else 'NOT met'}"
+        )

@@ -34,9 +34,11 @@ from dashboards_common import (  # noqa: E402
     bench_user,
     database_url_from_env,
     fill,
+    log_p95,
+    measure_pages,
     setup_django,
 )
-from harness import log, measure, ratio_report, serve  # noqa: E402
+from harness import log, serve  # noqa: E402
 
 TARGET_P95_MS = 1000
 TARGET_JOB_S = 60
@@ -75,7 +77,6 @@ def main() -> None:
     username, codes = bench_user("bench_city", role=Role.CITY_REGULATOR)
     log.info(f"dataset: {Worker.objects.count()} workers, {Agency.objects.count()} agencies")
 
-    results = {}
     if not args.no_http:
         connections.close_all()
         with serve(env={"DATABASE_URL": url}) as base:
@@ -83,24 +84,10 @@ def main() -> None:
             session.sign_in(username, PASSWORD, codes[0])
             headers = session.cookie_header()
             pages = {name: PAGES[name] for name in (args.page or PAGES)}
-            for path in ["/health/live", *pages.values()]:  # warm up
-                measure(base + path, seconds=1, clients=1, headers=headers)
-            bare = measure(base + "/health/live", seconds=args.seconds, clients=args.clients)
-            results = {
-                name: measure(
-                    base + path, seconds=args.seconds, clients=args.clients, headers=headers
-                )
-                for name, path in pages.items()
-            }
-        log.info("")
-        for name, result in results.items():
-            log.info(ratio_report(name, result, bare))
-        for name, result in results.items():
-            ok = result.p95_ms <= TARGET_P95_MS and not result.errors
-            log.info(
-                f"{name}: p95 {result.p95_ms:.0f} ms, target ≤ {TARGET_P95_MS} ms: "
-                f"{'met' if ok else 'NOT met'}"
+            bare, results = measure_pages(
+                base, headers, pages, seconds=args.seconds, clients=args.clients
             )
+        log_p95(results, bare, TARGET_P95_MS)
 
     from dashboards.selectors import cached_figures
 

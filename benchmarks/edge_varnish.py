@@ -35,34 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import certificates_data as data  # noqa: E402
-from harness import Result, free_port, log, measure, serve  # noqa: E402
+from harness import ROUNDS, free_port, interleaved, log, serve  # noqa: E402
 
 from tests.edge.varnish import Varnish, find_varnishd  # noqa: E402
 
-# Each URL measured in short turns, round after round, so that both of a pair
-# meet the same background load on this shared machine.
-ROUNDS = 4
 GZIP = {"Accept-Encoding": "gzip"}
-
-
-def interleaved(urls: dict[str, str], seconds: float, clients: int) -> dict[str, Result]:
-    parts: dict[str, list[Result]] = {name: [] for name in urls}
-    for _ in range(ROUNDS):
-        for name, url in urls.items():
-            parts[name].append(
-                measure(url, seconds=seconds / ROUNDS, clients=clients, headers=GZIP)
-            )
-    return {
-        name: Result(
-            url=results[0].url,
-            requests=sum(r.requests for r in results),
-            errors=sum(r.errors for r in results),
-            seconds=sum(r.seconds for r in results),
-            p50_ms=sorted(r.p50_ms for r in results)[len(results) // 2],
-            p95_ms=max(r.p95_ms for r in results),
-        )
-        for name, results in parts.items()
-    }
 
 
 def seed(revocations: int) -> tuple[str, list]:
@@ -205,7 +182,7 @@ def main() -> None:
                         raise SystemExit(f"{path} is not held by the edge: {answer.headers}")
                     sizes[name] = len(varnish.get(path).body.encode())
                 log.info("load average: %.2f", os.getloadavg()[0])
-                got = interleaved(urls, seconds=args.seconds, clients=args.clients)
+                got = interleaved(urls, seconds=args.seconds, clients=args.clients, headers=GZIP)
                 fresh = purge_to_fresh(varnish, certificates[:-1])
             finally:
                 varnish.stop()

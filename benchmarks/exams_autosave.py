@@ -25,11 +25,9 @@ import argparse
 import csv
 import http.client
 import json
-import multiprocessing as mp
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import PYTHON, ROOT, base_env, log, measure, serve  # noqa: E402
+from harness import PYTHON, ROOT, base_env, fan_out, log, measure, p50_p95, serve  # noqa: E402
 
 EXAM_TITLE = "基准测试考试"
 CALIBRATION_WORKERS = 4
@@ -274,30 +272,19 @@ def _put_worker(base: str, me: dict, positions: int, seconds: float, first_seq: 
 def measure_autosave(base: str, calibration: list[dict], seconds: float, phase: int = 0) -> dict:
     """Closed-loop saves; each `phase` numbers its saves a million above the one before, so
     every save carries a newer sequence number than any stored (none is a late, stale save)."""
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=_put_worker,
-            args=(base, me, 20, seconds, me.get("seq", 0) + 1 + phase * 1_000_000, queue),
-        )
-        for me in calibration
-    ]
-    t0 = time.monotonic()
-    for p in procs:
-        p.start()
-    results = [queue.get() for _ in procs]
-    for p in procs:
-        p.join()
-    elapsed = time.monotonic() - t0
+    results, elapsed = fan_out(
+        _put_worker,
+        [(base, me, 20, seconds, me.get("seq", 0) + 1 + phase * 1_000_000) for me in calibration],
+    )
     latencies = sorted(x for lat, _e, _n in results for x in lat)
+    p50, p95 = p50_p95(latencies)
     return {
         "requests": len(latencies),
         "errors": sum(e for _l, e, _n in results),
         "not_applied": sum(n for _l, _e, n in results),
         "rps": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) if latencies else 0,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] if latencies else 0,
+        "p50_ms": p50,
+        "p95_ms": p95,
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import logging
 import multiprocessing as mp
 import os
@@ -57,6 +58,16 @@ def base_env(**extra) -> dict:
     env["LOG_LEVEL"] = "WARNING"
     env.update(extra)
     return env
+
+
+def redis_env() -> dict:
+    """The Redis settings of this process's environment (REDIS_URL, REDIS_CACHE_DB,
+    REDIS_BROKER_DB, those that are set), to hand on to the server."""
+    return {
+        key: os.environ[key]
+        for key in ("REDIS_URL", "REDIS_CACHE_DB", "REDIS_BROKER_DB")
+        if os.environ.get(key)
+    }
 
 
 @contextlib.contextmanager
@@ -120,7 +131,7 @@ class Result:
         )
 
 
-def _worker(url: str, seconds: float, headers: dict, queue, body: bytes | None = None) -> None:
+def _worker(url: str, seconds: float, headers: dict, body: bytes | None, queue) -> None:
     """GETs, or POSTs of `body`; a GET errs on 5xx or 429, a POST on anything but 200."""
     method = "GET" if body is None else "POST"
     parts = urlsplit(url)
@@ -148,6 +159,28 @@ def _worker(url: str, seconds: float, headers: dict, queue, body: bytes | None =
     queue.put((latencies, errors))
 
 
+def fan_out(target, arglists: list[tuple]) -> tuple[list, float]:
+    """Run `target(*args, queue)` in one forked process per tuple of `arglists`, each putting
+    one result on `queue`; returns the results and the wall-clock seconds they took."""
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, queue)) for args in arglists]
+    t0 = time.monotonic()
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    return results, time.monotonic() - t0
+
+
+def p50_p95(latencies: list[float]) -> tuple[float, float]:
+    """The median and 95th percentile of sorted `latencies` (0.0 each when there are none)."""
+    if not latencies:
+        return 0.0, 0.0
+    return statistics.median(latencies), latencies[int(len(latencies) * 0.95) - 1]
+
+
 def measure(
     url: str,
     seconds: float = 10,
@@ -157,31 +190,65 @@ def measure(
 ) -> Result:
     """Closed-loop load from `clients` processes for `seconds` (GETs, or POSTs of `body`);
     returns throughput and latency."""
-    queue = mp.get_context("fork").Queue()
-    procs = [
-        mp.get_context("fork").Process(
-            target=_worker, args=(url, seconds, headers or {}, queue, body)
-        )
-        for _ in range(clients)
-    ]
-    t0 = time.monotonic()
-    for p in procs:
-        p.start()
-    results = [queue.get() for _ in procs]
-    for p in procs:
-        p.join()
-    elapsed = time.monotonic() - t0
+    results, elapsed = fan_out(_worker, [(url, seconds, headers or {}, body)] * clients)
     latencies = sorted(x for lat, _ in results for x in lat)
     errors = sum(e for _, e in results)
-    p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0.0
+    p50, p95 = p50_p95(latencies)
     return Result(
         url=url,
         requests=len(latencies),
         errors=errors,
         seconds=elapsed,
-        p50_ms=statistics.median(latencies) if latencies else 0.0,
+        p50_ms=p50,
         p95_ms=p95,
     )
+
+
+#: How many turns `interleaved` gives each URL.
+ROUNDS = 4
+
+
+def interleaved(
+    urls: dict[str, str], seconds: float, clients: int, headers: dict | None = None
+) -> dict[str, Result]:
+    """Each URL measured for seconds/ROUNDS at a time, in turn, ROUNDS times; totals per URL.
+
+    The machine is shared: measuring each URL in short turns, round after round,
+    exposes every URL to the same background load, so the ratios stay fair."""
+    parts: dict[str, list[Result]] = {name: [] for name in urls}
+    for _ in range(ROUNDS):
+        for name, url in urls.items():
+            parts[name].append(
+                measure(url, seconds=seconds / ROUNDS, clients=clients, headers=headers)
+            )
+    return {
+        name: Result(
+            url=results[0].url,
+            requests=sum(r.requests for r in results),
+            errors=sum(r.errors for r in results),
+            seconds=sum(r.seconds for r in results),
+            p50_ms=sorted(r.p50_ms for r in results)[len(results) // 2],
+            p95_ms=max(r.p95_ms for r in results),
+        )
+        for name, results in parts.items()
+    }
+
+
+def migrate_and_run(env: dict, script: str) -> dict:
+    """Migrate the database `env` names, then run `script` (Python, Django set up by it) in
+    a subprocess with `env`; returns the JSON object on the last line it writes."""
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    out = subprocess.run(
+        [PYTHON, "-c", script],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "lms.settings"},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _server_group(words: list[str]) -> str | None:

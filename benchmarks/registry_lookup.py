@@ -35,8 +35,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import multiprocessing as mp
-import statistics
 import subprocess
 import sys
 import time
@@ -51,8 +49,10 @@ from harness import (  # noqa: E402
     Result,
     base_env,
     cpu_report,
+    fan_out,
     log,
     measure,
+    p50_p95,
     ratio_report,
     serve,
     server_cpu,
@@ -143,29 +143,17 @@ def _walk(base: str, paths: list[str], seconds: float, queue) -> None:
 
 def measure_spread(base: str, paths: list[str], seconds: float, clients: int) -> Result:
     """Like harness.measure, but each client walks its own share of `paths`, each once."""
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    procs = [
-        ctx.Process(target=_walk, args=(base, paths[n::clients], seconds, queue))
-        for n in range(clients)
-    ]
-    t0 = time.monotonic()
-    for p in procs:
-        p.start()
-    results = [queue.get() for _ in procs]
-    for p in procs:
-        p.join()
-    elapsed = time.monotonic() - t0
+    results, elapsed = fan_out(_walk, [(base, paths[n::clients], seconds) for n in range(clients)])
     if any(wrapped for _, _, wrapped in results):
         log.warning("distinct cards ran out: some cards were asked twice (raise DISTINCT_CARDS)")
     latencies = sorted(x for lat, _, _ in results for x in lat)
-    p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0.0
+    p50, p95 = p50_p95(latencies)
     return Result(
         url=f"{base}{paths[0].split('?')[0]}?card_number=<{len(paths)} distinct>",
         requests=len(latencies),
         errors=sum(e for _, e, _ in results),
         seconds=elapsed,
-        p50_ms=statistics.median(latencies) if latencies else 0.0,
+        p50_ms=p50,
         p95_ms=p95,
     )
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import certificates_data as data  # noqa: E402
-from harness import log, measure, ratio_report, serve  # noqa: E402
+from harness import log, measure, ratio_report, redis_env, serve  # noqa: E402
 
 
 def main() -> None:
@@ -35,20 +35,11 @@ def main() -> None:
     data.setup_django(url, DJANGO_DEBUG="1")
     from django.utils import timezone
 
-    from certificates.services.issuing import certificate_grant
-    from registry.models import Insurance, ServiceVisit, Worker
+    from registry.models import Insurance, ServiceVisit
     from registry.services.insurance import insurance_add
     from registry.services.visits import rating_submit, visit_confirm
 
-    cert_type = data.certificate_type()
-    if not cert_type.certificates.exists():
-        data.seed_attempts(cert_type, 1)
-    certificate = cert_type.certificates.filter(revoked_at__isnull=True).first()
-    if certificate is None:
-        worker = Worker.objects.first()
-        certificate = certificate_grant(
-            worker=worker, cert_type=cert_type, acting_user=None, reason="基准测试"
-        )
+    certificate = data.granted_certificate(data.certificate_type())
     worker = certificate.worker
     today = timezone.localdate()
     if not Insurance.objects.filter(worker=worker).exists():
@@ -63,10 +54,7 @@ def main() -> None:
         _visit, token = visit_confirm(worker=worker, service_date=today, district="xuhui")
         rating_submit(token=token, stars=5)
     token = certificate.token
-    env = {"DATABASE_URL": url}
-    for key in ("REDIS_URL", "REDIS_CACHE_DB", "REDIS_BROKER_DB"):
-        if os.environ.get(key):
-            env[key] = os.environ[key]
+    env = {"DATABASE_URL": url, **redis_env()}
     log.info(
         f"load average: {os.getloadavg()[0]:.2f}; cache: {'redis' if 'REDIS_URL' in env else 'locmem'}"
     )
