@@ -49,6 +49,14 @@ class AgencyCreditLookupForm(forms.Form):
     )
 
 
+def _limit_branches(field, *, agency, branch) -> None:
+    """Offer the agency's branches, or only `branch` when the user works at one branch."""
+    if agency is not None:
+        field.queryset = Branch.objects.filter(agency=agency)
+    if branch is not None:
+        field.queryset = Branch.objects.filter(pk=branch.pk)
+
+
 class WorkerFilingForm(forms.Form):
     """Agency staff file one worker."""
 
@@ -80,10 +88,8 @@ class WorkerFilingForm(forms.Form):
 
     def __init__(self, *args, agency=None, branch=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if agency is not None:
-            self.fields["branch"].queryset = Branch.objects.filter(agency=agency)
+        _limit_branches(self.fields["branch"], agency=agency, branch=branch)
         if branch is not None:
-            self.fields["branch"].queryset = Branch.objects.filter(pk=branch.pk)
             self.fields["branch"].initial = branch.pk
             self.fields["branch"].required = True
 
@@ -99,10 +105,7 @@ class RosterUploadForm(forms.Form):
 
     def __init__(self, *args, agency=None, branch=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if agency is not None:
-            self.fields["branch"].queryset = Branch.objects.filter(agency=agency)
-        if branch is not None:
-            self.fields["branch"].queryset = Branch.objects.filter(pk=branch.pk)
+        _limit_branches(self.fields["branch"], agency=agency, branch=branch)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

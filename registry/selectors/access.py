@@ -21,28 +21,28 @@ from registry.models import (
 )
 
 
-def worker_for_user(user) -> Worker | None:
-    """The worker filed for this login, or None (anonymous, staff, or not filed)."""
+def _once_per_user(user, attribute: str, model):
+    """The `model` row linked to a signed-in `user` (or None), read once and then kept on
+    the user object under `attribute`, so a request asks the database once; None when
+    anonymous."""
     if user is None or not user.is_authenticated:
         return None
-    cached = getattr(user, "_registry_worker", False)
+    cached = getattr(user, attribute, False)
     if cached is not False:
         return cached
-    worker = Worker.objects.select_related("agency", "branch").filter(user=user).first()
-    user._registry_worker = worker
-    return worker
+    row = model.objects.select_related("agency", "branch").filter(user=user).first()
+    setattr(user, attribute, row)
+    return row
+
+
+def worker_for_user(user) -> Worker | None:
+    """The worker filed for this login, or None (anonymous, staff, or not filed)."""
+    return _once_per_user(user, "_registry_worker", Worker)
 
 
 def agency_staff_for_user(user) -> AgencyStaff | None:
     """The agency membership of a staff login (with its optional branch limit), or None."""
-    if user is None or not user.is_authenticated:
-        return None
-    cached = getattr(user, "_registry_agency_staff", False)
-    if cached is not False:
-        return cached
-    membership = AgencyStaff.objects.select_related("agency", "branch").filter(user=user).first()
-    user._registry_agency_staff = membership
-    return membership
+    return _once_per_user(user, "_registry_agency_staff", AgencyStaff)
 
 
 def agency_for_user(user) -> Agency | None:

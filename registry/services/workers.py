@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -125,18 +126,20 @@ def _worker_create(
         "health_check_expiry": health_check_expiry,
         "photo": photo,
     }
+    # A person already on file is filed again, whether found now or after losing a race.
+    refile = functools.partial(
+        file_known_worker,
+        name=name,
+        agency=agency,
+        branch=branch,
+        submit=submit,
+        acting_user=acting_user,
+        details=details,
+    )
     digest = lookup_hash(number)
     existing = Worker.objects.filter(id_number_hash=digest).first()
     if existing is not None:
-        return file_known_worker(
-            existing,
-            name=name,
-            agency=agency,
-            branch=branch,
-            submit=submit,
-            acting_user=acting_user,
-            details=details,
-        )
+        return refile(existing)
 
     worker = Worker(
         name=name,
@@ -160,15 +163,7 @@ def _worker_create(
         existing = Worker.objects.filter(id_number_hash=digest).first()
         if existing is None:
             raise
-        return file_known_worker(
-            existing,
-            name=name,
-            agency=agency,
-            branch=branch,
-            submit=submit,
-            acting_user=acting_user,
-            details=details,
-        )
+        return refile(existing)
     if service_categories:
         worker.service_categories.set(service_categories)
     if photo:
