@@ -14,7 +14,7 @@ agency panels read the figures over many workers at the end (``learner_figures``
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
@@ -76,8 +76,6 @@ class LearningItem:
     enrolment: Enrolment
     progress: CourseProgress
     continue_lesson: LessonPage | None = None
-    lesson_count: int = 0
-    lessons: list = field(default_factory=list)
 
     @property
     def course(self) -> CoursePage:
@@ -248,7 +246,6 @@ def learning_overview(*, worker: Worker) -> list[LearningItem]:
                 enrolment=enrolment,
                 progress=_progress(course_lessons, done, enrolment),
                 continue_lesson=_continue_lesson(course_lessons, done, enrolment.last_lesson_id),
-                lesson_count=len(course_lessons),
             )
         )
     return items

@@ -1,5 +1,8 @@
 import pytest
 
+from lms.accounts.roles import Role
+from tests.lms.factories import StaffUserFactory
+
 from . import factories
 
 
@@ -11,3 +14,9 @@ def home(db):
 @pytest.fixture
 def news_index(home):
     return factories.news_index(home)
+
+
+@pytest.fixture
+def editor():
+    """A staff login with the editor role."""
+    return StaffUserFactory(roles=[Role.EDITOR])

@@ -14,8 +14,6 @@ from wagtail.images.tests.utils import get_test_image_file
 import pytest
 
 from cms.models import NewsPage
-from lms.accounts.roles import Role
-from tests.lms.factories import StaffUserFactory
 
 from . import factories
 
@@ -216,11 +214,6 @@ def test_category_atom_feed_has_an_id_updated_and_complete_entries(
 
 
 # --- revisions ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor():
-    return StaffUserFactory(roles=[Role.EDITOR])
 
 
 def test_editor_compares_two_revisions_of_a_news_page(client, news_index, editor, login_staff):

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor():
-    return StaffUserFactory(roles=[Role.EDITOR])
-
-
-@pytest.fixture
 def moderator():
     return StaffUserFactory(roles=[Role.MODERATOR])
 

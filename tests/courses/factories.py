@@ -16,6 +16,7 @@ import factory
 import wagtail_factories
 
 from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
+from courses.selectors import lessons_of
 
 
 def default_site_root():
@@ -124,3 +125,8 @@ def mark_course_completed(worker, course: CoursePage, *, when=None) -> Enrolment
     enrolment.completed_at = when
     enrolment.save(update_fields=["completed_at"])
     return enrolment
+
+
+def lesson_list(course: CoursePage) -> list[LessonPage]:
+    """The course's lessons in order, as a list."""
+    return list(lessons_of(course))

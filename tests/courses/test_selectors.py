@@ -7,6 +7,7 @@ from courses.selectors import CourseProgress
 from tests.courses.factories import (
     CoursePageFactory,
     LessonPageFactory,
+    lesson_list,
     mark_course_completed,
     mark_lesson_completed,
 )
@@ -14,14 +15,10 @@ from tests.courses.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _lessons(course):
-    return list(selectors.lessons_of(course))
-
-
-def test_progress_counts_only_required_lessons(worker, course):
+def test_progress_counts_only_requiredlesson_list(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    required = [les for les in _lessons(course) if les.is_required]
-    optional = [les for les in _lessons(course) if not les.is_required]
+    required = [les for les in lesson_list(course) if les.is_required]
+    optional = [les for les in lesson_list(course) if not les.is_required]
     mark_lesson_completed(enrolment, optional[0])
     progress = selectors.course_progress(worker=worker, course=course)
     assert (progress.completed, progress.required, progress.percent) == (0, 3, 0)
@@ -33,7 +30,7 @@ def test_progress_counts_only_required_lessons(worker, course):
 
 def test_all_required_without_optional_is_complete(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    for lesson in _lessons(course):
+    for lesson in lesson_list(course):
         if lesson.is_required:
             mark_lesson_completed(enrolment, lesson)
     progress = selectors.course_progress(worker=worker, course=course)
@@ -43,7 +40,7 @@ def test_all_required_without_optional_is_complete(worker, course):
 
 def test_unpublished_lessons_do_not_count(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    lessons = [les for les in _lessons(course) if les.is_required]
+    lessons = [les for les in lesson_list(course) if les.is_required]
     mark_lesson_completed(enrolment, lessons[0])
     lessons[2].unpublish()
     progress = selectors.course_progress(worker=worker, course=course)
@@ -77,7 +74,7 @@ def test_percent_rounds_down_so_100_means_done():
 
 def test_continue_is_the_last_lesson_opened_while_unfinished(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    lessons = _lessons(course)
+    lessons = lesson_list(course)
     services.lesson_visit(enrolment=enrolment, lesson=lessons[1])
     [item] = selectors.learning_overview(worker=worker)
     assert item.continue_lesson.pk == lessons[1].pk
@@ -85,7 +82,7 @@ def test_continue_is_the_last_lesson_opened_while_unfinished(worker, course):
 
 def test_continue_moves_past_a_finished_lesson(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    lessons = _lessons(course)
+    lessons = lesson_list(course)
     mark_lesson_completed(enrolment, lessons[0])
     services.lesson_visit(enrolment=enrolment, lesson=lessons[1])
     services.lesson_complete(enrolment=enrolment, lesson=lessons[1])
@@ -96,7 +93,7 @@ def test_continue_moves_past_a_finished_lesson(worker, course):
 def test_continue_starts_at_the_first_lesson(worker, course):
     services.enrolment_create(worker=worker, course=course)
     [item] = selectors.learning_overview(worker=worker)
-    assert item.continue_lesson.pk == _lessons(course)[0].pk
+    assert item.continue_lesson.pk == lesson_list(course)[0].pk
 
 
 def test_enrolments_for_worker_lists_the_most_recently_studied_first(worker, course_index):

@@ -16,15 +16,12 @@ from tests.courses.factories import (
     CoursePageFactory,
     EnrolmentFactory,
     LessonPageFactory,
+    lesson_list,
     mark_course_completed,
 )
 from tests.registry.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _lessons(course):
-    return list(selectors.lessons_of(course))
 
 
 # --- enrolment -------------------------------------------------------------------
@@ -111,7 +108,7 @@ def user(db):
 
 def test_completing_every_required_lesson_completes_the_course(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    required = [lesson for lesson in _lessons(course) if lesson.is_required]
+    required = [lesson for lesson in lesson_list(course) if lesson.is_required]
     for lesson in required[:-1]:
         services.lesson_complete(enrolment=enrolment, lesson=lesson)
     assert not selectors.course_completed(worker=worker, course=course)
@@ -124,7 +121,7 @@ def test_completing_every_required_lesson_completes_the_course(worker, course):
 
 def test_lesson_complete_is_idempotent(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    lesson = _lessons(course)[0]
+    lesson = lesson_list(course)[0]
     first = services.lesson_complete(enrolment=enrolment, lesson=lesson)
     second = services.lesson_complete(enrolment=enrolment, lesson=lesson)
     assert first.completed_at == second.completed_at
@@ -141,7 +138,7 @@ def test_lesson_of_another_course_is_refused(worker, course, course_index):
 
 def test_time_spent_counts_the_gap_between_visit_and_completion(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    lesson = _lessons(course)[0]
+    lesson = lesson_list(course)[0]
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         services.lesson_visit(enrolment=enrolment, lesson=lesson)
@@ -152,7 +149,7 @@ def test_time_spent_counts_the_gap_between_visit_and_completion(worker, course):
 
 def test_time_spent_ignores_a_gap_too_long_to_be_study(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    lesson = _lessons(course)[0]
+    lesson = lesson_list(course)[0]
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         services.lesson_visit(enrolment=enrolment, lesson=lesson)
@@ -163,7 +160,7 @@ def test_time_spent_ignores_a_gap_too_long_to_be_study(worker, course):
 
 def test_visit_remembers_the_lesson_to_continue_from(worker, course):
     enrolment = services.enrolment_create(worker=worker, course=course)
-    second = _lessons(course)[1]
+    second = lesson_list(course)[1]
     services.lesson_visit(enrolment=enrolment, lesson=second)
     enrolment.refresh_from_db()
     assert enrolment.last_lesson_id == second.pk

@@ -33,3 +33,9 @@ def mixed_exam(db):
         rules=[(single, 3, 10), (multiple, 2, 20)],
         multiple_scoring="partial",
     )
+
+
+@pytest.fixture
+def signed_in(client, login_worker, worker):
+    """The test client, signed in as `worker`."""
+    return login_worker(client, worker.user)

@@ -10,11 +10,6 @@ from exams import services
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_in(client, login_worker, worker):
-    return login_worker(client, worker.user)
-
-
 def test_the_phones_time_up_submit_within_the_grace_is_marked_automatic(signed_in, exam, worker):
     attempt, _created = services.attempt_start(exam=exam, worker=worker)
     # The client's countdown reaches zero and posts submit a few seconds late.

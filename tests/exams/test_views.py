@@ -17,11 +17,6 @@ from tests.lms.factories import StaffUserFactory
 from tests.registry.factories import CreditRecordFactory
 
 
-@pytest.fixture
-def signed_in(client, login_worker, worker):
-    return login_worker(client, worker.user)
-
-
 def test_the_list_shows_exams_of_enrolled_courses_with_their_state(
     signed_in, worker, exam, django_assert_max_num_queries
 ):

@@ -5,6 +5,7 @@ import pytest
 from lms.accounts.roles import Role
 from registry.models import AgencyCreditLookupPage, WorkerTraceLookupPage
 from tests.lms.factories import UserFactory
+from tests.registry.factories import AgencyStaffFactory
 
 
 def _home():
@@ -36,3 +37,11 @@ def agency_page(db):
 @pytest.fixture
 def reviewer(db):
     return UserFactory(username="reviewer-1", is_staff=True, roles=[Role.REVIEWER])
+
+
+@pytest.fixture
+def staff_a(client, login_staff):
+    """The test client signed in as a new agency's staff member; returns the membership."""
+    membership = AgencyStaffFactory()
+    login_staff(client, membership.user)
+    return membership

@@ -40,13 +40,6 @@ def assert_denied(response):
         assert response["Location"] == reverse("wagtailadmin_home")
 
 
-@pytest.fixture
-def staff_a(client, login_staff):
-    membership = AgencyStaffFactory()
-    login_staff(client, membership.user)
-    return membership
-
-
 def _worker_urls(worker):
     filing = Filing.objects.get(worker=worker)
     get_urls = [

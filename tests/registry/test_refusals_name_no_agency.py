@@ -17,7 +17,6 @@ from registry.services.employment import employment_start
 from registry.services.workers import worker_create
 from tests.registry.factories import (
     AgencyFactory,
-    AgencyStaffFactory,
     ApprovedWorkerFactory,
     EmploymentFactory,
     WorkerFactory,
@@ -34,13 +33,6 @@ def held_worker():
     worker = ApprovedWorkerFactory(agency=AgencyFactory(name=OTHER_NAME))
     EmploymentFactory(worker=worker)
     return worker
-
-
-@pytest.fixture
-def staff(client, login_staff):
-    membership = AgencyStaffFactory()
-    login_staff(client, membership.user)
-    return membership
 
 
 def assert_names_no_other_agency(text: str, worker) -> None:
@@ -94,7 +86,7 @@ def test_a_live_filing_elsewhere_is_refused_naming_no_one():
     assert_names_no_other_agency(message, worker)
 
 
-def test_single_filing_screen_names_no_other_agency(client, staff, held_worker):
+def test_single_filing_screen_names_no_other_agency(client, staff_a, held_worker):
     response = client.post(
         reverse("registry_admin:worker_file"),
         {"name": held_worker.name, "id_number": held_worker.id_number},
@@ -105,7 +97,7 @@ def test_single_filing_screen_names_no_other_agency(client, staff, held_worker):
     assert_names_no_other_agency(html, held_worker)
 
 
-def test_roster_row_names_no_other_agency(client, staff, held_worker):
+def test_roster_row_names_no_other_agency(client, staff_a, held_worker):
     content = f"姓名,身份证号\n{held_worker.name},{held_worker.id_number}\n".encode()
     client.post(
         reverse("registry_admin:roster_upload"),
@@ -121,4 +113,4 @@ def test_roster_row_names_no_other_agency(client, staff, held_worker):
     page = client.get(reverse("registry_admin:roster_detail", args=[roster.pk]))
     assert_names_no_other_agency(page.content.decode(), held_worker)
     # The refused row is kept as a request the worker can confirm.
-    assert held_worker.transfer_requests.get().agency == staff.agency
+    assert held_worker.transfer_requests.get().agency == staff_a.agency

@@ -6,17 +6,10 @@ from django.urls import reverse
 import pytest
 
 from registry.models import Insurance, RosterImport, Worker
-from tests.registry.factories import AgencyStaffFactory, next_id_number
+from tests.registry.factories import next_id_number
 from tests.registry.test_admin_views import _xlsx
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_a(client, login_staff):
-    membership = AgencyStaffFactory()
-    login_staff(client, membership.user)
-    return membership
 
 
 HEADER = ["姓名", "身份证号", "保险公司", "保单号", "保险生效日期", "保险到期日期"]

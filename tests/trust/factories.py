@@ -8,7 +8,7 @@ from django.utils import timezone
 from certificates.models import Certificate, CertificateType
 from registry.models import ServiceVisit
 from registry.services.insurance import insurance_add
-from registry.services.visits import visit_confirm
+from registry.services.visits import rating_submit, visit_confirm
 
 
 def cert_type() -> CertificateType:
@@ -57,3 +57,9 @@ def visit(worker, *, contact: str = "", via: str = ServiceVisit.ScannedVia.PRINT
         scanned_via=via,
         **kwargs,
     )
+
+
+def rating(worker, stars: int, comment: str = ""):
+    """A household's rating of a new confirmed visit of `worker` (pending moderation)."""
+    _visit, token = visit(worker)
+    return rating_submit(token=token, stars=stars, comment=comment)

@@ -12,23 +12,20 @@ from registry.selectors.visits import (
     visit_counts,
     worker_visit_summary,
 )
-from registry.services.visits import rating_moderate, rating_submit
+from registry.services.visits import rating_moderate
 
 from . import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def rate(worker, stars: int, comment: str = ""):
-    _visit, token = factories.visit(worker)
-    return rating_submit(token=token, stars=stars, comment=comment)
-
-
 @pytest.fixture
 def rated_worker(green_worker, regulator):
     """Three moderated ratings: 4, 4 and 3 stars (3.7)."""
     for stars in (4, 4, 3):
-        rating_moderate(rating=rate(green_worker, stars), approve=True, acting_user=regulator)
+        rating_moderate(
+            rating=factories.rating(green_worker, stars), approve=True, acting_user=regulator
+        )
     return green_worker
 
 
@@ -39,8 +36,8 @@ def public_average(client, certificate):
 def test_unmoderated_ratings_do_not_move_the_public_average(client, rated_worker):
     certificate = factories.certificate(rated_worker)
     assert public_average(client, certificate) == 3.7
-    rate(rated_worker, 1, comment="很差")
-    rate(rated_worker, 1)  # no comment: nothing to hide, but still nobody looked
+    factories.rating(rated_worker, 1, comment="很差")
+    factories.rating(rated_worker, 1)  # no comment: nothing to hide, but still nobody looked
     assert public_average(client, certificate) == 3.7
     summary = worker_visit_summary(rated_worker)
     assert (summary.visits, summary.rated, summary.average_rating) == (5, 3, 3.7)
@@ -48,14 +45,14 @@ def test_unmoderated_ratings_do_not_move_the_public_average(client, rated_worker
 
 def test_a_moderated_rating_counts(client, rated_worker, regulator):
     certificate = factories.certificate(rated_worker)
-    rating = rate(rated_worker, 1)
+    rating = factories.rating(rated_worker, 1)
     rating_moderate(rating=rating, approve=True, acting_user=regulator)
     assert public_average(client, certificate) == 3.0
 
 
 def test_unmoderated_ratings_wait_in_the_moderation_queue(rated_worker, regulator):
-    with_comment = rate(rated_worker, 2, comment="迟到")
-    stars_only = rate(rated_worker, 5)
+    with_comment = factories.rating(rated_worker, 2, comment="迟到")
+    stars_only = factories.rating(rated_worker, 5)
     waiting = set(ratings_awaiting_moderation(regulator).values_list("pk", flat=True))
     assert waiting == {with_comment.pk, stars_only.pk}
 
@@ -63,5 +60,5 @@ def test_unmoderated_ratings_wait_in_the_moderation_queue(rated_worker, regulato
 def test_the_dashboards_average_counts_only_moderated_ratings(rated_worker):
     from registry.models import Worker
 
-    rate(rated_worker, 1)
+    factories.rating(rated_worker, 1)
     assert visit_counts(Worker.objects.all())["average_rating"] == 3.7

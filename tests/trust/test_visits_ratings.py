@@ -122,15 +122,10 @@ def test_stars_must_be_one_to_five(green_worker):
     assert not VisitRating.objects.exists()
 
 
-def _rated(worker, stars=2, comment="迟到一小时，打扫不干净。"):
-    _visit, token = factories.visit(worker)
-    return rating_submit(token=token, stars=stars, comment=comment)
-
-
 def test_comments_wait_for_moderation_before_they_show(
     client, green_worker, regulator, trace_page, django_capture_on_commit_callbacks
 ):
-    rating = _rated(green_worker, stars=4, comment="做饭好吃，准时。")
+    rating = factories.rating(green_worker, stars=4, comment="做饭好吃，准时。")
     assert rating.status == VisitRating.Status.PENDING
     url = f"{trace_page.url}?card_number={green_worker.card_number}"
     assert "做饭好吃" not in client.get(url).content.decode()
@@ -143,9 +138,9 @@ def test_comments_wait_for_moderation_before_they_show(
 
 
 def test_a_rejected_rating_is_hidden_and_not_counted(green_worker, regulator):
-    kept = _rated(green_worker, stars=5, comment="")
+    kept = factories.rating(green_worker, stars=5, comment="")
     rating_moderate(rating=kept, approve=True, acting_user=regulator)
-    rejected = _rated(green_worker, stars=1, comment="广告内容")
+    rejected = factories.rating(green_worker, stars=1, comment="广告内容")
     with pytest.raises(ValidationError):
         rating_moderate(rating=rejected, approve=False, acting_user=regulator)
     rating_moderate(rating=rejected, approve=False, acting_user=regulator, note="与服务无关")
@@ -156,7 +151,7 @@ def test_a_rejected_rating_is_hidden_and_not_counted(green_worker, regulator):
 
 
 def test_only_regulators_of_the_district_moderate(green_worker, agency_staff_user):
-    rating = _rated(green_worker)
+    rating = factories.rating(green_worker, stars=2, comment="迟到一小时，打扫不干净。")
     with pytest.raises(PermissionDenied):
         rating_moderate(rating=rating, approve=True, acting_user=agency_staff_user)
     elsewhere = RegulatorFactory(district="chongming").user
@@ -170,7 +165,7 @@ def test_only_regulators_of_the_district_moderate(green_worker, agency_staff_use
 def test_a_complaint_is_escalated_into_a_credit_record(green_worker, regulator):
     factories.certificate(green_worker)
     assert door.door_status(green_worker).colour == "green"
-    rating = _rated(green_worker, stars=1, comment="服务中摔坏物品，拒不赔偿。")
+    rating = factories.rating(green_worker, stars=1, comment="服务中摔坏物品，拒不赔偿。")
     record = rating_escalate_to_credit_record(rating=rating, acting_user=regulator)
     assert record.kind == CreditRecord.Kind.COMPLAINT
     assert record.worker == green_worker
@@ -188,7 +183,7 @@ def test_a_complaint_is_escalated_into_a_credit_record(green_worker, regulator):
 
 
 def test_escalation_needs_a_regulator(green_worker, agency_staff_user):
-    rating = _rated(green_worker)
+    rating = factories.rating(green_worker, stars=2, comment="迟到一小时，打扫不干净。")
     with pytest.raises(PermissionDenied):
         rating_escalate_to_credit_record(rating=rating, acting_user=agency_staff_user)
     assert not CreditRecord.objects.exists()
