@@ -264,8 +264,7 @@ def submit_attempt(request, attempt_id: ObjectId):
 )
 def attempt_result(request, attempt_id: ObjectId):
     attempt = _attempt(request, attempt_id)
-    if not attempt.is_finished and selectors.attempt_is_overdue(attempt):
-        attempt = services.attempt_submit(attempt=attempt, auto=True)
+    attempt = services.attempt_submit_if_overdue(attempt)
     if not attempt.is_finished:
         return Status(
             409,

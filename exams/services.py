@@ -345,6 +345,15 @@ def attempt_submit(*, attempt: Attempt, user=None, auto: bool = False, owner=Non
     return _attempt_grade(attempt_id=attempt.pk, user=user, auto=auto, owner=owner)[0]
 
 
+def attempt_submit_if_overdue(attempt: Attempt) -> Attempt:
+    """Submit `attempt` automatically when its time ran out unfinished; else return it as
+    it is. For the attempt and result pages and the result API, which close an overdue
+    attempt when it is looked at."""
+    if not attempt.is_finished and attempt_is_overdue(attempt):
+        return attempt_submit(attempt=attempt, auto=True)
+    return attempt
+
+
 @transaction.atomic
 def _attempt_grade(*, attempt_id: int, user, auto: bool, owner=None) -> tuple[Attempt, bool]:
     """(attempt, graded by this call) — the row lock makes the second caller see it graded.

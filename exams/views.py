@@ -105,8 +105,7 @@ def exam_start(request, exam_id: int):
 @require_GET
 def attempt_page(request, attempt_id: int):
     attempt = selectors.attempt_of_worker(worker=_worker(request), attempt_id=attempt_id)
-    if not attempt.is_finished and selectors.attempt_is_overdue(attempt):
-        attempt = services.attempt_submit(attempt=attempt, auto=True)
+    attempt = services.attempt_submit_if_overdue(attempt)
     if attempt.is_finished:
         return redirect("exams:result", attempt_id=attempt.pk)
     now = timezone.now()
@@ -164,8 +163,7 @@ def attempt_submit(request, attempt_id: int):
 @require_GET
 def attempt_result(request, attempt_id: int):
     attempt = selectors.attempt_of_worker(worker=_worker(request), attempt_id=attempt_id)
-    if not attempt.is_finished and selectors.attempt_is_overdue(attempt):
-        attempt = services.attempt_submit(attempt=attempt, auto=True)
+    attempt = services.attempt_submit_if_overdue(attempt)
     if not attempt.is_finished:
         return redirect("exams:attempt", attempt_id=attempt.pk)
     result = selectors.attempt_result(attempt)
