@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cms.demo import home_page_ensure
+from cms.services import home_page_ensure
 from exams.models import Attempt
 from tests.courses.factories import LessonPageFactory, text_body
 from tests.e2e.a11y import set_care
