@@ -88,3 +88,11 @@ def test_the_server_error_page_has_the_care_mode_too(client):
     html = loader.get_template("500.html").render()
     assert inline_scripts(html) == [BOOT_SCRIPT]
     assert "/static/css/care.css" in html
+
+
+def test_the_switch_and_reading_aloud_speak_english_on_english_pages(client):
+    home_page_ensure()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/").content.decode()
+    assert ">Care mode<" in html and ">Leave care mode<" in html
+    assert "Turn on care mode" in html
