@@ -37,7 +37,6 @@ from harness import PYTHON, ROOT, base_env, log, serve  # noqa: E402
 LIGHTHOUSE = Path(__file__).resolve().parent / "lighthouse"
 
 SETUP = r"""
-import datetime
 import json
 import sys
 
@@ -47,33 +46,12 @@ django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
-from django.utils import timezone
+from tests.e2e.a11y_site import build_site
 
-from cms import demo as cms_demo
-from lms import demo as lms_demo
-from lms.demo import DemoContext
-from tests.courses.factories import EnrolmentFactory, LessonPageFactory
-from tests.exams.factories import ExamFactory
-from tests.lms.factories import WorkerUserFactory
-from tests.registry.factories import ApprovedWorkerFactory
-from tests.trust import factories as trust
-
-ctx = DemoContext(password="demo-pass")
-lms_demo.seed(ctx)
-cms_demo.seed(ctx)
-exam = ExamFactory(title="上门服务证考核", shuffle_questions=False, shuffle_choices=False)
-lesson = LessonPageFactory(parent=exam.course, title="服务规范与职业道德")
-worker = ApprovedWorkerFactory(
-    name="陈美玲",
-    user=WorkerUserFactory(),
-    health_check_expiry=timezone.localdate() + datetime.timedelta(days=200),
-)
-EnrolmentFactory(worker=worker, course=exam.course)
-trust.insurance(worker)
-valid = trust.certificate(worker)
-revoked = trust.certificate(ApprovedWorkerFactory(), revoked=True)
-expired = trust.certificate(ApprovedWorkerFactory(), expires_in=-30)
-_visit, rating_token = trust.visit(worker)
+site = build_site()
+exam, lesson, worker = site["exam"], site["lesson"], site["worker"]
+valid, revoked, expired = site["valid"], site["revoked"], site["expired"]
+rating_token = site["rating_token"]
 
 # The exam through its own pages: one attempt handed in (its result), one in progress.
 client = Client(HTTP_HOST="127.0.0.1")

@@ -8,23 +8,16 @@ buttons, once per mode, so the attempt in progress and its result are checked
 as the worker sees them.
 """
 
-import datetime
+import logging
 import time
-
-from django.utils import timezone
 
 import pytest
 
-from cms import demo as cms_demo
-from lms import demo as lms_demo
-from lms.demo import DemoContext
-from tests.courses.factories import EnrolmentFactory, LessonPageFactory
 from tests.e2e.a11y import axe_violations, describe, set_care
+from tests.e2e.a11y_site import build_site
 from tests.e2e.steps import sign_in_worker
-from tests.exams.factories import ExamFactory
-from tests.lms.factories import WorkerUserFactory
-from tests.registry.factories import ApprovedWorkerFactory
-from tests.trust import factories as trust
+
+logger = logging.getLogger(__name__)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -32,34 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.fixture
 def site():
     """The demo portal, and a worker with a course, an exam, certificates and a visit."""
-    ctx = DemoContext(password="demo-pass")
-    lms_demo.seed(ctx)
-    cms_demo.seed(ctx)
-    exam = ExamFactory(
-        title="上门服务证考核", shuffle_questions=False, shuffle_choices=False, attempts_allowed=5
-    )
-    lesson = LessonPageFactory(parent=exam.course, title="服务规范与职业道德")
-    worker = ApprovedWorkerFactory(
-        name="陈美玲",
-        user=WorkerUserFactory(),
-        health_check_expiry=timezone.localdate() + datetime.timedelta(days=200),
-    )
-    EnrolmentFactory(worker=worker, course=exam.course)
-    trust.insurance(worker)
-    valid = trust.certificate(worker)
-    revoked = trust.certificate(ApprovedWorkerFactory(), revoked=True)
-    expired = trust.certificate(ApprovedWorkerFactory(), expires_in=-30)
-    _visit, rating_token = trust.visit(worker)
-    return {
-        "worker": worker,
-        "exam": exam,
-        "lesson": lesson,
-        "course": exam.course,
-        "valid": valid,
-        "revoked": revoked,
-        "expired": expired,
-        "rating_token": rating_token,
-    }
+    return build_site()
 
 
 def public_paths(site) -> list[str]:
@@ -142,6 +108,6 @@ def test_no_serious_or_critical_axe_violation_on_any_page_in_either_mode(live_se
         for path in worker_paths(site):
             check(page, base, path, mode, found, visited)
         sit_exam(page, base, site, mode, found, visited)
-    print(f"axe: {len(visited)} page views in {time.monotonic() - started:.1f} s")
+    logger.info("axe: %s page views in %.1f s", len(visited), time.monotonic() - started)
     assert len(visited) == 2 * (len(public_paths(site)) + len(worker_paths(site)) + 2)
     assert not found, "\n\n".join(found)
