@@ -32,14 +32,18 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     # Project apps, lowest first: lms <- registry <- courses <- exams <- certificates <- cms/dashboards
+    # (sittings build on exams; complaints on registry; partners read and write every app)
     "lms",
     "lms.accounts",
     "registry",
     "courses",
     "exams",
+    "sittings",
     "certificates",
+    "complaints",
     "cms",
     "dashboards",
+    "partners",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -67,6 +71,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "ninja",
+    "oauth2_provider",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -29,8 +29,11 @@ urlpatterns = [
     path("", include("registry.urls")),
     path("", include("courses.urls")),
     path("", include("exams.urls")),
+    path("", include("sittings.urls")),
     path("", include("certificates.urls")),
+    path("", include("complaints.urls")),
     path("", include("dashboards.urls")),
+    path("", include("partners.urls")),
     path("", include("cms.urls")),
 ]
 

@@ -16,7 +16,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["certificates", "cms", "courses", "dashboards", "exams", "lms", "registry"]
+APPS = [
+    "certificates",
+    "cms",
+    "complaints",
+    "courses",
+    "dashboards",
+    "exams",
+    "lms",
+    "partners",
+    "registry",
+    "sittings",
+]
 MAX_LINES = 600
 #: Demo data is long by nature (question banks, lesson texts, seeded pages).
 EXEMPT_NAMES = {"demo.py", "demo_bank.py", "demo_content.py", "synthetic.py", "settings.py"}
