@@ -266,3 +266,86 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.attempt_question} = {self.selected}"
+
+
+class QuestionImport(models.Model):
+    """A question file (GIFT, Moodle XML, Aiken, QTI 2.1) read into one category.
+
+    Parsed in the background into a preview (``problems`` and ``preview``);
+    nothing enters the bank until the operator decides: import the questions
+    without problems, or nothing.
+    """
+
+    class Format(models.TextChoices):
+        GIFT = "gift", "GIFT"
+        MOODLE_XML = "moodle_xml", "Moodle XML"
+        AIKEN = "aiken", "Aiken"
+        QTI = "qti", "QTI 2.1"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        PARSING = "parsing", _("解析中")
+        READY = "ready", _("待确认")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已导入")
+        DISCARDED = "discarded", _("未导入")
+        FAILED = "failed", _("处理失败")
+
+    category = models.ForeignKey(
+        QuestionCategory,
+        on_delete=models.CASCADE,
+        related_name="imports",
+        verbose_name=_("题目分类"),
+    )
+    format = models.CharField(_("格式"), max_length=12, choices=Format.choices)
+    file = models.FileField(_("文件"), upload_to="exams/imports/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    #: The text encoding the file was read in (utf-8, gb18030), for the preview.
+    encoding = models.CharField(_("编码"), max_length=20, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total_items = models.PositiveIntegerField(_("题目数"), default=0)
+    processed_items = models.PositiveIntegerField(_("已处理"), default=0)
+    valid_count = models.PositiveIntegerField(_("无误题目"), default=0)
+    problem_count = models.PositiveIntegerField(_("问题数"), default=0)
+    created_count = models.PositiveIntegerField(_("已导入"), default=0)
+    image_count = models.PositiveIntegerField(_("已存图片"), default=0)
+    #: [{"where": "第 12 行", "item": "q12", "message": "…"}, …]
+    problems = models.JSONField(_("问题"), default=list, blank=True)
+    #: The questions without problems, as the bank would hold them (image by its name in the file).
+    preview = models.JSONField(_("预览"), default=list, blank=True)
+    failure = models.TextField(_("失败原因"), blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    #: Heartbeat: moved on at every chunk, so a stalled import can be told from a long one.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("试题导入")
+        verbose_name_plural = _("试题导入")
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if not self.total_items:
+            return 100 if self.is_finished else 0
+        return min(100, self.processed_items * 100 // self.total_items)
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.PARSING, self.Status.IMPORTING)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.DISCARDED, self.Status.FAILED)
