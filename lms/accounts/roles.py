@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     CITY_REGULATOR = "City regulators", _("市级监管")
     DISTRICT_REGULATOR = "District regulators", _("区级监管")
     AGENCY_STAFF = "Agency staff", _("企业员工")
+    # The group is created by the sittings migration that grants its permissions (#27).
+    PROCTOR = "Proctors", _("监考员")
     WORKER = "Workers", _("家政服务员")
 
 
