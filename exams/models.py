@@ -186,6 +186,11 @@ class Attempt(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by a proctor at a supervised sitting (#27): saves are refused while paused, and
+    # resuming moves the deadline on by the paused time; an ended attempt fails, with the
+    # reason the worker sees.
+    paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
+    ended_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
