@@ -15,10 +15,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import grading
+from . import grading, question_rules
 
 MAX_ROWS = 5000
-CHOICE_KEYS = "ABCDEF"
+CHOICE_KEYS = question_rules.CHOICE_KEYS
 
 # Column headers (Chinese, as editors read them); the order of the template.
 H_ID = "编号"
@@ -259,22 +259,20 @@ def export_questions(questions) -> bytes:
 def build_choices(qtype: str | None, texts: list[str], answer: str):
     """(choices, correct keys, [(column, message)…]) from choice texts A–F and an answer.
 
-    Shared by the spreadsheet import and the admin's question form.
+    Shared by the spreadsheet import and the admin's question form; what a
+    valid question is lives in :mod:`exams.question_rules`.
     """
     problems: list[tuple[str, str]] = []
     choices: list[dict] = []
     correct: list[str] = []
     answer = (answer or "").strip()
+    column = {question_rules.FIELD_CHOICES: H_CHOICES[0], question_rules.FIELD_ANSWER: H_ANSWER}
     if qtype == grading.TRUE_FALSE:
         choices = [dict(c) for c in grading.TRUE_FALSE_CHOICES]
         word = answer.upper()
-        if word in TRUE_WORDS:
-            correct = ["T"]
-        elif word in FALSE_WORDS:
-            correct = ["F"]
-        else:
-            problems.append((H_ANSWER, _("判断题的答案请填“正确”或“错误”。")))
-        return choices, correct, problems
+        keys = ["T"] if word in TRUE_WORDS else ["F"] if word in FALSE_WORDS else []
+        problems = [(column[f], m) for f, m in question_rules.choice_problems(qtype, choices, keys)]
+        return choices, ([] if problems else keys), problems
     if not qtype:
         return choices, correct, problems
     texts = [(t or "").strip() for t in texts]
@@ -282,21 +280,14 @@ def build_choices(qtype: str | None, texts: list[str], answer: str):
     if any(not t for t in texts[: last + 1]):
         problems.append((H_CHOICES[0], _("选项要从 A 开始连续填写，中间不能空。")))
     choices = [{"key": CHOICE_KEYS[i], "text": t} for i, t in enumerate(texts[: last + 1])]
-    if len(choices) < 2:
-        problems.append((H_CHOICES[0], _("至少要有两个选项。")))
     letters = [ch for ch in answer.upper() if not ch.isspace() and ch not in ",，、"]
-    keys = {c["key"] for c in choices}
+    rules = question_rules.choice_problems(qtype, choices, letters)
+    problems += [(column[f], m) for f, m in rules if f == question_rules.FIELD_CHOICES]
     if not letters:
         problems.append((H_ANSWER, _("必填。")))
-    elif any(ch not in keys for ch in letters):
-        problems.append((H_ANSWER, _("答案“%(answer)s”不在已填写的选项中。") % {"answer": answer}))
-    elif len(set(letters)) != len(letters):
-        problems.append((H_ANSWER, _("答案中有重复的字母。")))
-    elif qtype == grading.SINGLE and len(letters) != 1:
-        problems.append((H_ANSWER, _("单选题只能有一个答案。")))
-    elif qtype == grading.MULTIPLE and len(letters) < 2:
-        problems.append((H_ANSWER, _("多选题至少要有两个正确答案；只有一个答案请改为单选题。")))
-    else:
+        return choices, correct, problems
+    problems += [(column[f], m) for f, m in rules if f == question_rules.FIELD_ANSWER]
+    if not rules:
         correct = sorted(letters)
     return choices, correct, problems
 
