@@ -7,6 +7,10 @@ by key (``template="login_code"``, ``params={"code": "123456"}``) and still
 passes the rendered ``message``: the console backend prints that text, a
 provider backend (``lms.sms.AliyunSMSBackend``) sends the template instead.
 A backend that cannot send raises `SMSError`.
+
+``settings.VOICE_BACKEND`` is the same seam for a voice call that reads a code
+aloud (the alternative for a phone that does not get the SMS); it is "" where
+the provider offers no voice calls, and then `voice_calls_available` is False.
 """
 
 import logging
@@ -21,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 class SMSError(Exception):
-    """An SMS that was not sent. `message` is safe to show to the person who asked
+    """An SMS (or a voice call) that was not sent. `message` is safe to show to the person who asked
     (translated, names no secret); `code` is the provider's code, for the log."""
 
     def __init__(self, message: str, *, code: str = "") -> None:
@@ -50,6 +54,23 @@ class ConsoleSMSBackend:
         logger.info("SMS to %s: %s", mask_phone(phone), message)
 
 
+class ConsoleVoiceBackend:
+    """Logs each voice call's words (and keeps them in `outbox`, for tests)."""
+
+    outbox: list[tuple[str, str]] = []
+
+    def send(
+        self,
+        phone: str,
+        message: str,
+        *,
+        template: str | None = None,
+        params: dict[str, str] | None = None,
+    ) -> None:
+        self.outbox.append((phone, message))
+        logger.info("Voice call to %s: %s", mask_phone(phone), message)
+
+
 def get_sms_backend():
     return import_string(settings.SMS_BACKEND)()
 
@@ -74,6 +95,18 @@ def send_sms(
         backend.send(phone, message)
     else:
         backend.send(phone, message, template=template, params=params or {})
+
+
+def voice_calls_available() -> bool:
+    return bool(settings.VOICE_BACKEND)
+
+
+def send_voice(phone: str, message: str, *, template: str, params: dict[str, str]) -> None:
+    """Call `phone` and read the TTS template `template` with `params` (the console
+    backend logs `message`); raises `SMSError` when the call cannot be made."""
+    if not phone:
+        return
+    import_string(settings.VOICE_BACKEND)().send(phone, message, template=template, params=params)
 
 
 def send_email(to: list[str], subject: str, message: str) -> None:

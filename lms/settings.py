@@ -411,6 +411,20 @@ ALIYUN_SMS_ENDPOINT = env.str("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.a
 ALIYUN_SMS_TIMEOUT = env.float("ALIYUN_SMS_TIMEOUT", default=5.0)
 ALIYUN_SMS_MAX_ATTEMPTS = env.int("ALIYUN_SMS_MAX_ATTEMPTS", default=3)
 ALIYUN_SMS_RETRY_BACKOFF = env.float("ALIYUN_SMS_RETRY_BACKOFF", default=0.5)
+# The voice-call alternative to an SMS code (收不到短信？语音电话, #28): dotted path of the
+# backend, or "" where the provider offers none (the option is then not shown).
+# lms.notifications.ConsoleVoiceBackend logs the call; lms.sms.AliyunVoiceBackend calls
+# through Alibaba Cloud's voice service (SingleCallByTts) with an approved TTS template
+# per key ("login_code=TTS_123456,change_phone_code=TTS_123457"); the access key is the
+# SMS one unless its own is given; a blank show number uses the provider's shared numbers.
+VOICE_BACKEND = env.str("VOICE_BACKEND", default="lms.notifications.ConsoleVoiceBackend")
+ALIYUN_VOICE_ACCESS_KEY_ID = env.str("ALIYUN_VOICE_ACCESS_KEY_ID", default=ALIYUN_SMS_ACCESS_KEY_ID)
+ALIYUN_VOICE_ACCESS_KEY_SECRET = env.str(
+    "ALIYUN_VOICE_ACCESS_KEY_SECRET", default=ALIYUN_SMS_ACCESS_KEY_SECRET
+)
+ALIYUN_VOICE_TTS_TEMPLATES = env.dict("ALIYUN_VOICE_TTS_TEMPLATES", default={})
+ALIYUN_VOICE_SHOW_NUMBER = env.str("ALIYUN_VOICE_SHOW_NUMBER", default="")
+ALIYUN_VOICE_ENDPOINT = env.str("ALIYUN_VOICE_ENDPOINT", default="https://dyvmsapi.aliyuncs.com/")
 
 # --- Sign-in by SMS code (验证码登录) ----------------------------------------------
 # A code lives this long, and dies after this many wrong guesses.
@@ -419,6 +433,12 @@ SMS_CODE_MAX_ATTEMPTS = env.int("SMS_CODE_MAX_ATTEMPTS", default=5)
 # Codes sent at most "count/seconds", comma-separated: per mobile number, and per client address.
 SMS_CODE_LIMITS_PER_PHONE = env.str("SMS_CODE_LIMITS_PER_PHONE", default="1/60,5/3600,10/86400")
 SMS_CODE_LIMITS_PER_CLIENT = env.str("SMS_CODE_LIMITS_PER_CLIENT", default="3/60,20/3600,50/86400")
+# Voice calls have limits of their own, tighter than the provider's (1/min, 5/h, 20/day
+# per number): a call rings a phone, and costs more than an SMS.
+VOICE_CODE_LIMITS_PER_PHONE = env.str("VOICE_CODE_LIMITS_PER_PHONE", default="1/120,3/3600,5/86400")
+VOICE_CODE_LIMITS_PER_CLIENT = env.str(
+    "VOICE_CODE_LIMITS_PER_CLIENT", default="2/120,6/3600,20/86400"
+)
 # Who a verified mobile number is. The registry owns workers, so it answers;
 # lms.accounts only checks codes (a lower app calls a higher one by name).
 PHONE_LOGIN_FIND = "registry.services.signin.worker_login_for_phone"
@@ -508,6 +528,24 @@ API_ROUTERS = [
     ("/exam/", "exams.api.router"),
 ]
 WORKER_HOME_URL = "/me/"
+
+# OAuth 2.0 for partner systems (#24, django-oauth-toolkit). Partners use the client
+# credentials grant only; every RFC 9700 (OAuth 2.0 Security BCP) behaviour is adopted
+# now rather than when the library's defaults change in 4.0. Partner work extends this.
+OAUTH2_PROVIDER = {
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# The library's default models, named where Django's migration autodetector looks for a
+# swappable model when a partner model points at them.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
 
 # --- App tuning (each app reads these with its own default) ---------------------
 # HTTP caching at the edge (lms/edge.py, deploy/varnish/default.vcl): anonymous portal

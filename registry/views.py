@@ -245,7 +245,7 @@ def my_phone(request):
     from lms.accounts.models import SMSCode
     from lms.client import client_address
     from lms.masking import mask_phone
-    from lms.notifications import SMSError
+    from lms.notifications import SMSError, voice_calls_available
 
     worker = worker_for_user(request.user)
     if worker is None:
@@ -279,6 +279,27 @@ def my_phone(request):
                         % {"wait": result.wait_seconds},
                     )
                 return redirect("registry:my_phone")
+    elif request.method == "POST" and request.POST.get("step") == "voice" and new_phone:
+        # 收不到短信？ A voice call reads a fresh code to the new number.
+        try:
+            result = account_services.sms_code_send(
+                phone=new_phone,
+                purpose=SMSCode.Purpose.CHANGE_PHONE,
+                client_ip=client_address(request) or None,
+                user=request.user,
+                channel=SMSCode.Channel.VOICE,
+            )
+        except SMSError as error:
+            messages.error(request, _("电话没有打出：%(reason)s") % {"reason": error.message})
+        else:
+            if result.sent:
+                messages.success(request, _("马上会有电话打到新号码，请接听并记下验证码。"))
+            else:
+                messages.error(
+                    request,
+                    _("电话告知太频繁，请 %(wait)s 秒后再试。") % {"wait": result.wait_seconds},
+                )
+        return redirect("registry:my_phone")
     elif request.method == "POST" and code_form.is_valid() and new_phone:
         if account_services.sms_code_check(
             phone=new_phone,
@@ -306,6 +327,7 @@ def my_phone(request):
         "code_form": code_form,
         "masked_current": mask_phone(worker.phone),
         "masked_new": mask_phone(new_phone) if new_phone else "",
+        "voice_available": voice_calls_available(),
     }
     return private(render(request, "registry/my_phone.html", context))
 

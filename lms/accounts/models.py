@@ -46,21 +46,30 @@ class User(AbstractUser):
 
 
 class SMSCode(models.Model):
-    """A one-time code sent by SMS (验证码): to sign in, or to prove a new mobile number.
+    """A one-time code sent by SMS (验证码), or read aloud by a voice call for a phone
+    that does not get the SMS: to sign in, or to prove a new mobile number.
 
     Only a keyed hash of the code is stored. A code is single-use, expires
     after ``SMS_CODE_TTL_SECONDS`` and dies after ``SMS_CODE_MAX_ATTEMPTS``
     wrong guesses. The rows are also the rate limit's ledger: sends are
-    counted per number and per client from this table, so the limits hold
-    with the cache down and across processes.
+    counted per number and per client, and per channel (each has its own
+    limits), from this table, so the limits hold with the cache down and
+    across processes.
     """
 
     class Purpose(models.TextChoices):
         LOGIN = "login", _("登录")
         CHANGE_PHONE = "change_phone", _("更换手机号")
 
+    class Channel(models.TextChoices):
+        SMS = "sms", _("短信")
+        VOICE = "voice", _("语音电话")
+
     phone = models.CharField(_("手机号"), max_length=11)
     purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
+    channel = models.CharField(
+        _("发送方式"), max_length=10, choices=Channel.choices, default=Channel.SMS
+    )
     code_hash = models.CharField(max_length=64, editable=False)
     # For a number change: the signed-in account that asked; the code proves the new number.
     user = models.ForeignKey(

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lms.audit import audit
-from lms.notifications import send_sms
+from lms.notifications import SMSError, send_sms, send_voice, voice_calls_available
 
 from .models import SMSCode
 
@@ -112,35 +112,52 @@ def _wait_for(rows, limits: list[tuple[int, int]], now) -> int:
     return wait
 
 
-def sms_code_wait(*, phone: str, client_ip: str | None) -> int:
-    """Seconds before another code may be sent to `phone` from `client_ip` (0: now)."""
+# Each channel's limits: (per mobile number, per client address).
+CHANNEL_LIMITS = {
+    SMSCode.Channel.SMS: ("SMS_CODE_LIMITS_PER_PHONE", "SMS_CODE_LIMITS_PER_CLIENT"),
+    SMSCode.Channel.VOICE: ("VOICE_CODE_LIMITS_PER_PHONE", "VOICE_CODE_LIMITS_PER_CLIENT"),
+}
+
+
+def _wait_by(now, setting: str, **lookup) -> int:
+    limits = sms_code_limits(setting)
+    since = now - datetime.timedelta(seconds=max(s for _c, s in limits))
+    sent = SMSCode.objects.filter(created_at__gt=since, **lookup).values_list(
+        "created_at", flat=True
+    )
+    return _wait_for(list(sent), limits, now)
+
+
+def sms_code_wait(*, phone: str, client_ip: str | None, channel: str = SMSCode.Channel.SMS) -> int:
+    """Seconds before another code may go to `phone` from `client_ip` by `channel` (0: now)."""
     now = timezone.now()
-    longest = max(s for _c, s in sms_code_limits("SMS_CODE_LIMITS_PER_PHONE"))
-    by_phone = SMSCode.objects.filter(
-        phone=phone, created_at__gt=now - datetime.timedelta(seconds=longest)
-    ).values_list("created_at", flat=True)
-    wait = _wait_for(list(by_phone), sms_code_limits("SMS_CODE_LIMITS_PER_PHONE"), now)
+    per_phone, per_client = CHANNEL_LIMITS[channel]
+    wait = _wait_by(now, per_phone, phone=phone, channel=channel)
     if client_ip:
-        longest = max(s for _c, s in sms_code_limits("SMS_CODE_LIMITS_PER_CLIENT"))
-        by_client = SMSCode.objects.filter(
-            client_ip=client_ip, created_at__gt=now - datetime.timedelta(seconds=longest)
-        ).values_list("created_at", flat=True)
-        wait = max(
-            wait, _wait_for(list(by_client), sms_code_limits("SMS_CODE_LIMITS_PER_CLIENT"), now)
-        )
+        wait = max(wait, _wait_by(now, per_client, client_ip=client_ip, channel=channel))
     return wait
 
 
-def sms_code_send(*, phone: str, purpose: str, client_ip: str | None = None, user=None) -> CodeSent:
-    """Send a fresh 6-digit code to `phone`, unless a rate limit says wait.
+def sms_code_send(
+    *,
+    phone: str,
+    purpose: str,
+    client_ip: str | None = None,
+    user=None,
+    channel: str = SMSCode.Channel.SMS,
+) -> CodeSent:
+    """Send a fresh 6-digit code to `phone` by SMS, or by a voice call that reads it
+    aloud (``channel``), unless that channel's rate limit says wait.
 
     Answers the same for every well-formed number, filed or not: whether a
     number belongs to a worker is never told here. Earlier unused codes of the
-    same number and purpose stop working. The code itself is stored only as a
-    keyed hash.
+    same number and purpose stop working, whichever way they went. The code
+    itself is stored only as a keyed hash.
     """
+    if channel == SMSCode.Channel.VOICE and not voice_calls_available():
+        raise SMSError(_("暂时不能用电话告知验证码，请使用短信验证码。"), code="NoVoiceBackend")
     with transaction.atomic():
-        wait = sms_code_wait(phone=phone, client_ip=client_ip)
+        wait = sms_code_wait(phone=phone, client_ip=client_ip, channel=channel)
         if wait:
             return CodeSent(sent=False, wait_seconds=wait)
         now = timezone.now()
@@ -152,11 +169,23 @@ def sms_code_send(*, phone: str, purpose: str, client_ip: str | None = None, use
             phone=phone,
             purpose=purpose,
             code_hash=_code_hash(phone, purpose, code),
+            channel=channel,
             user=user,
             client_ip=client_ip or None,
             expires_at=now + datetime.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
         )
     minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
+    if channel == SMSCode.Channel.VOICE:
+        # Read digit by digit; the provider's TTS template plays it twice.
+        spoken = " ".join(code)
+        send_voice(
+            phone,
+            _("您好，这里是上海家政平台。您的验证码是 %(code)s，%(minutes)s 分钟内有效。")
+            % {"code": spoken, "minutes": minutes},
+            template=f"{purpose}_code",
+            params={"code": code},
+        )
+        return CodeSent(sent=True)
     if purpose == SMSCode.Purpose.CHANGE_PHONE:
         message = _("【上海家政】您正在更换绑定手机号，验证码 %(code)s，%(minutes)s 分钟内有效。")
     else:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/code/send/", views.code_send, name="code_send"),
     path("login/code/", views.code_login, name="code_login"),
+    path("login/code/voice/", views.code_voice, name="code_voice"),
     path("login/code/confirm/", views.code_confirm, name="code_confirm"),
     path("password/", views.password_set, name="password_set"),
     # Staff who forgot their password: a link by e-mail. The second factor still follows.

@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 
 from lms.client import client_address
 from lms.masking import mask_phone
-from lms.notifications import SMSError
+from lms.notifications import SMSError, voice_calls_available
 
 from . import services
 from .forms import IdTailForm, LoginForm, PhoneForm, SMSCodeForm, TokenForm
@@ -148,11 +148,16 @@ def _phone_login(name: str):
 
 
 def _code_page(request, form, phone: str, *, status: int = 200):
+    client_ip = _client_address(request)
     context = {
         "form": form,
         "masked_phone": mask_phone(phone),
-        "wait_seconds": services.sms_code_wait(phone=phone, client_ip=_client_address(request)),
+        "wait_seconds": services.sms_code_wait(phone=phone, client_ip=client_ip),
         "ttl_minutes": max(1, settings.SMS_CODE_TTL_SECONDS // 60),
+        "voice_available": voice_calls_available(),
+        "voice_wait_seconds": services.sms_code_wait(
+            phone=phone, client_ip=client_ip, channel=SMSCode.Channel.VOICE
+        ),
     }
     return _private(render(request, "accounts/code_login.html", context, status=status))
 
@@ -202,6 +207,33 @@ def code_send(request):
         messages.error(
             request,
             _("获取验证码太频繁，请 %(wait)s 秒后再试。") % {"wait": result.wait_seconds},
+        )
+    return redirect("accounts:code_login")
+
+
+@require_POST
+def code_voice(request):
+    """收不到短信？ Call the number waiting on the code page and read a fresh code aloud."""
+    pending = request.session.get("sms_login")
+    if not pending:
+        return redirect("accounts:login")
+    try:
+        result = services.sms_code_send(
+            phone=pending["phone"],
+            purpose=SMSCode.Purpose.LOGIN,
+            client_ip=_client_address(request),
+            channel=SMSCode.Channel.VOICE,
+        )
+    except SMSError as error:
+        messages.error(request, _("电话没有打出：%(reason)s") % {"reason": error.message})
+        return redirect("accounts:code_login")
+    if result.sent:
+        messages.success(
+            request, _("马上会有电话打给您，请接听并记下验证码。之前短信里的验证码不再有效。")
+        )
+    else:
+        messages.error(
+            request, _("电话告知太频繁，请 %(wait)s 秒后再试。") % {"wait": result.wait_seconds}
         )
     return redirect("accounts:code_login")
 

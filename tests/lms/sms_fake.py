@@ -1,4 +1,5 @@
-"""A local stand-in for Alibaba Cloud SMS (dysmsapi.aliyuncs.com) on 127.0.0.1.
+"""A local stand-in for Alibaba Cloud SMS (dysmsapi.aliyuncs.com) and voice
+(dyvmsapi.aliyuncs.com, ``SingleCallByTts``) on 127.0.0.1.
 
 It checks each request the way the provider documents it — common parameters,
 access key, timestamp, one-time nonce and the HMAC-SHA1 signature, computed here
@@ -57,6 +58,12 @@ THROTTLED = error(400, "Throttling.User", "Request was denied due to user flow c
 
 
 class FakeAliyunSMS:
+    #: The action this product answers, and the receipt it gives for one message.
+    action = "SendSms"
+
+    def receipt(self) -> dict:
+        return {"BizId": f"9{len(self.requests):05d}^0"}
+
     def __init__(self) -> None:
         self.requests: list[dict[str, str]] = []
         self.headers: list[dict[str, str]] = []
@@ -119,10 +126,19 @@ class FakeAliyunSMS:
         expected = provider_signature("POST", params, ACCESS_KEY_SECRET)
         if not hmac.compare_digest(params["Signature"], expected):
             return error(400, "SignatureDoesNotMatch", "Specified signature is not matched.")
-        if params["Action"] != "SendSms" or params["Version"] != "2017-05-25":
+        if params["Action"] != self.action or params["Version"] != "2017-05-25":
             return error(404, "InvalidAction.NotFound", "Specified api is not found.")
         self.requests.append(params)
         self.headers.append(headers)
         if self.script:
             return self.script.pop(0)
-        return 200, {"Code": "OK", "Message": "OK", "BizId": f"9{len(self.requests):05d}^0"}
+        return 200, {"Code": "OK", "Message": "OK", **self.receipt()}
+
+
+class FakeAliyunVoice(FakeAliyunSMS):
+    """The voice service: the same signed RPC, ``SingleCallByTts``, a ``CallId`` back."""
+
+    action = "SingleCallByTts"
+
+    def receipt(self) -> dict:
+        return {"CallId": f"1345{len(self.requests):04d}^4351232"}
