@@ -32,7 +32,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     # Project apps, lowest first: lms <- registry <- courses <- exams <- certificates <- cms/dashboards
-    # (sittings build on exams; complaints on registry; partners read and write every app)
+    # (sittings build on exams; complaints and consent on registry and certificates;
+    # partners read and write every app)
     "lms",
     "lms.accounts",
     "registry",
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "sittings",
     "certificates",
     "complaints",
+    "consent",
     "cms",
     "dashboards",
     "partners",

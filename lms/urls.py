@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("sittings.urls")),
     path("", include("certificates.urls")),
     path("", include("complaints.urls")),
+    path("", include("consent.urls")),
     path("", include("dashboards.urls")),
     path("", include("partners.urls")),
     path("", include("cms.urls")),

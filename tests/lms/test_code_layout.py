@@ -20,6 +20,7 @@ APPS = [
     "certificates",
     "cms",
     "complaints",
+    "consent",
     "courses",
     "dashboards",
     "exams",
