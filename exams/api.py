@@ -40,6 +40,8 @@ ChoiceKey = Annotated[str, StringConstraints(max_length=32, pattern=r"^[^\x00-\x
 
 class Clock(Schema):
     status: str
+    # A proctor paused the attempt (supervised sittings): the countdown stands still.
+    paused: bool = False
     deadline: datetime
     server_now: datetime
     seconds_left: int
@@ -87,6 +89,7 @@ class ErrorOut(Schema):
     detail: str
     reasons: list[RefusalOut] = []
     status: str | None = None
+    paused: bool | None = None
     deadline: datetime | None = None
     server_now: datetime | None = None
     seconds_left: int | None = None
@@ -210,7 +213,8 @@ def attempt_questions(request, attempt_id: ObjectId):
 def save_answer(request, attempt_id: ObjectId, position: Position, payload: AnswerIn):
     """`outcome` is `saved`, `duplicate` (this seq was stored before) or `stale` (a newer
     answer is stored; it is returned). 409 `time_up` after deadline + grace, 409
-    `attempt_finished` after submission."""
+    `attempt_finished` after submission, 409 `attempt_ended` (with the reason) after a
+    proctor ended it, 409 `paused` while a proctor has paused it."""
     # Ownership is checked by the query that locks the attempt for the save.
     attempt = Attempt(pk=attempt_id)
     try:
@@ -223,7 +227,7 @@ def save_answer(request, attempt_id: ObjectId, position: Position, payload: Answ
         )
     except Attempt.DoesNotExist:
         raise Http404 from None
-    except (services.TimeUp, services.AttemptFinished) as exc:
+    except (services.TimeUp, services.AttemptFinished, services.AttemptPaused) as exc:
         return Status(409, _error(exc, attempt))
     except services.InvalidAnswer as exc:
         return Status(422, _error(exc, attempt))
@@ -243,10 +247,11 @@ def save_answer(request, attempt_id: ObjectId, position: Position, payload: Answ
 
 @router.post(
     "/attempts/{attempt_id}/submit",
-    response=responses(ResultOut, signed_in=True),
+    response=responses({200: ResultOut, 409: ErrorOut}, signed_in=True),
     summary="Submit and grade (a second submit returns the same result)",
 )
 def submit_attempt(request, attempt_id: ObjectId):
+    """409 `paused` while a proctor has paused the attempt."""
     # Ownership is checked by the query that locks the attempt for grading.
     try:
         attempt = services.attempt_submit(
@@ -254,7 +259,9 @@ def submit_attempt(request, attempt_id: ObjectId):
         )
     except Attempt.DoesNotExist:
         raise Http404 from None
-    return selectors.attempt_result(attempt)
+    except services.AttemptPaused as exc:
+        return Status(409, _error(exc, Attempt.objects.get(pk=attempt_id)))
+    return Status(200, selectors.attempt_result(attempt))
 
 
 @router.get(

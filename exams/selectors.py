@@ -211,16 +211,18 @@ def worker_for_user_or_404(user):
 
 
 def attempt_is_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
-    """Past the deadline and the grace for in-flight saves: no save is accepted any more."""
+    """Past the deadline and the grace for in-flight saves (a paused attempt never is)."""
     now = now or timezone.now()
-    return now > attempt.deadline + save_grace()
+    return attempt.paused_at is None and now > attempt.deadline + save_grace()
 
 
 def overdue_attempt_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """In-progress attempts past deadline + grace, oldest deadline first."""
+    """In-progress attempts past deadline + grace and not paused, oldest deadline first."""
     now = now or timezone.now()
     return list(
-        Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, deadline__lt=now - save_grace())
+        Attempt.objects.filter(
+            status=Attempt.Status.IN_PROGRESS, deadline__lt=now - save_grace(), paused_at=None
+        )
         .order_by("deadline", "pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -277,13 +279,17 @@ def attempt_client_state(attempt: Attempt, *, now: datetime | None = None) -> di
 
 
 def attempt_clock(attempt: Attempt, *, now: datetime | None = None) -> dict:
-    """Status, deadline and the server's clock: sent with every API answer."""
+    """Status, deadline and the server's clock: sent with every API answer. While paused the
+    deadline shown keeps the time left (it moves on by the pause when resumed)."""
     now = now or timezone.now()
+    paused = attempt.paused_at is not None
+    deadline = attempt.deadline + (now - attempt.paused_at) if paused else attempt.deadline
     return {
         "status": attempt.status,
-        "deadline": attempt.deadline,
+        "paused": paused,
+        "deadline": deadline,
         "server_now": now,
-        "seconds_left": max(0, int((attempt.deadline - now).total_seconds())),
+        "seconds_left": max(0, int((deadline - now).total_seconds())),
         "grace_seconds": int(save_grace().total_seconds()),
     }
 

@@ -72,6 +72,12 @@ class AttemptFinished(ExamError):
     code = "attempt_finished"
 
 
+class AttemptPaused(ExamError):
+    """A proctor paused the attempt: no answer is saved and it is not submitted until resumed."""
+
+    code = "paused"
+
+
 class InvalidAnswer(ExamError):
     """The answer names no option of the question, or too many for its type."""
 
@@ -286,7 +292,11 @@ def _answer_save(*, attempt_id: int, position: int, selected: list, seq: int, ow
     attempt = locked.get()
     now = timezone.now()
     if attempt.status != Attempt.Status.IN_PROGRESS:
+        if attempt.ended_reason:
+            raise AttemptFinished(_ended_message(attempt), code="attempt_ended")
         raise AttemptFinished(_("这次考试已经交卷，不能再修改答案。"))
+    if attempt.paused_at is not None:
+        raise AttemptPaused(_("监考员暂停了考试，答案暂时不能保存，请等待恢复。"))
     if now > attempt.deadline + save_grace():
         raise TimeUp(_("考试时间已到，答案不能再修改。系统已按已保存的答案交卷。"))
     question = (
@@ -369,6 +379,8 @@ def _attempt_grade(*, attempt_id: int, user, auto: bool, owner=None) -> tuple[At
     locked = locked.get(pk=attempt_id)
     if locked.status != Attempt.Status.IN_PROGRESS:
         return locked, False
+    if locked.paused_at is not None:
+        raise AttemptPaused(_("监考员暂停了考试，恢复后才能交卷。"))
     exam = locked.exam
     now = timezone.now()
     overdue = now > locked.deadline + save_grace()
@@ -414,7 +426,9 @@ def _attempt_grade(*, attempt_id: int, user, auto: bool, owner=None) -> tuple[At
         "auto_submitted": auto or overdue or now >= locked.deadline,
         "score": total,
         "max_score": max_score,
-        "passed": grading.passed(score=total, max_score=max_score, pass_mark=exam.pass_mark),
+        # An attempt a proctor ended for misconduct fails whatever its score.
+        "passed": not locked.ended_reason
+        and grading.passed(score=total, max_score=max_score, pass_mark=exam.pass_mark),
     }
     # An UPDATE, not save(): no post_save work (the reference index has nothing new to record).
     Attempt.objects.filter(pk=locked.pk).update(**outcome)
@@ -440,6 +454,72 @@ def attempts_finalize_overdue(*, limit: int = 500) -> int:
         _attempt, graded_now = _attempt_grade(attempt_id=attempt_id, user=None, auto=True)
         graded += graded_now
     return graded
+
+
+# ---------------------------------------------------------------------------
+# A proctor's actions (supervised sittings, #27): each locks the attempt, checks it is in
+# progress, writes with update_fields and is audited with the reason.
+
+
+def _ended_message(attempt: Attempt) -> str:
+    return _("监考员已终止本次考试：%(reason)s") % {"reason": attempt.ended_reason}
+
+
+def _proctored(attempt: Attempt, action: str, *, user, data: dict, **changes) -> Attempt:
+    locked = Attempt.objects.select_for_update(of=("self",)).get(pk=attempt.pk)
+    if locked.status != Attempt.Status.IN_PROGRESS:
+        raise AttemptFinished(_("这次考试已经交卷。"))
+    paused = locked.paused_at is not None
+    if action == "exams.attempt_pause" and paused:
+        raise ExamError(_("考试已经暂停。"), code="already_paused")
+    if action == "exams.attempt_resume" and not paused:
+        raise ExamError(_("考试没有暂停。"), code="not_paused")
+    if action == "exams.attempt_resume":
+        changes["deadline"] = locked.deadline + (timezone.now() - locked.paused_at)
+    if action == "exams.attempt_extend":
+        changes["deadline"] = locked.deadline + timedelta(minutes=data["minutes"])
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=list(changes))
+    audit(locked, action, user=user, data={**data, "deadline": locked.deadline})
+    return locked
+
+
+@transaction.atomic
+def attempt_extend(*, attempt: Attempt, minutes: int, reason: str, user) -> Attempt:
+    """Move the server's deadline `minutes` later (the client re-syncs on its next answer)."""
+    return _proctored(
+        attempt, "exams.attempt_extend", user=user, data={"minutes": minutes, "reason": reason}
+    )
+
+
+@transaction.atomic
+def attempt_pause(*, attempt: Attempt, reason: str, user) -> Attempt:
+    """Stop the clock for an incident: saves and submits are refused until resumed."""
+    now = timezone.now()
+    return _proctored(
+        attempt, "exams.attempt_pause", user=user, data={"reason": reason}, paused_at=now
+    )
+
+
+@transaction.atomic
+def attempt_resume(*, attempt: Attempt, user) -> Attempt:
+    """Restart the clock: the deadline moves on by the time the attempt was paused."""
+    return _proctored(attempt, "exams.attempt_resume", user=user, data={}, paused_at=None)
+
+
+@transaction.atomic
+def attempt_end(*, attempt: Attempt, reason: str, user) -> Attempt:
+    """End the attempt for misconduct: graded with what was saved, failed, `reason` shown."""
+    _proctored(
+        attempt,
+        "exams.attempt_end",
+        user=user,
+        data={"reason": reason},
+        paused_at=None,
+        ended_reason=reason,
+    )
+    return _attempt_grade(attempt_id=attempt.pk, user=user, auto=False)[0]
 
 
 # ---------------------------------------------------------------------------

@@ -150,9 +150,13 @@ def attempt_submit(request, attempt_id: int):
         if key.startswith("q") and key[1:].isdigit():
             answers[int(key[1:])] = request.POST.getlist(key)
     overdue = selectors.attempt_is_overdue(attempt)
-    attempt = services.attempt_save_all_and_submit(
-        attempt=attempt, answers=answers, user=request.user
-    )
+    try:
+        attempt = services.attempt_save_all_and_submit(
+            attempt=attempt, answers=answers, user=request.user
+        )
+    except services.AttemptPaused as exc:
+        messages.error(request, exc.message)
+        return redirect("exams:attempt", attempt_id=attempt.pk)
     if overdue:
         messages.warning(request, _("考试时间已到，系统已按时间到之前保存的答案交卷。"))
     return redirect("exams:result", attempt_id=attempt.pk)

@@ -50,6 +50,11 @@ def register_exam_log_actions(actions):
         "exams.attempt_auto_submit", _("超时自动交卷"), _("考试时间到，系统自动交卷并评分")
     )
     actions.register_action("exams.question_import", _("导入试题"), _("从表格导入了试题"))
+    # A proctor's actions at a supervised sitting (#27).
+    actions.register_action("exams.attempt_extend", _("延长考试时间"), _("监考员延长了考试时间"))
+    actions.register_action("exams.attempt_pause", _("暂停考试"), _("监考员暂停了考试"))
+    actions.register_action("exams.attempt_resume", _("恢复考试"), _("监考员恢复了考试"))
+    actions.register_action("exams.attempt_end", _("终止考试"), _("监考员因违纪终止了考试"))
 
 
 # ---------------------------------------------------------------------------

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "sittings"
 
-urlpatterns = []
+urlpatterns = [
+    path("kiosk/", views.kiosk, name="kiosk"),
+]

@@ -59,6 +59,9 @@
   // read before that save landed (a slow sync) must not undo it on screen.
   var acked = {};
   var invalid = false;
+  var paused = false; // a proctor paused the attempt (supervised sittings): the clock stands still
+  var pollTimer = null;
+  var checking = false;
 
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_m, name) {
@@ -178,13 +181,36 @@
     if (!data) return;
     if (data.deadline) deadline = Date.parse(data.deadline);
     if (data.server_now) offset = Date.parse(data.server_now) - Date.now();
+    if (data.paused !== undefined && data.paused !== null) paused = !!data.paused;
+    // While paused, ask the server every 5 s whether the proctor resumed.
+    if (paused && !pollTimer) {
+      pollTimer = window.setTimeout(function () { pollTimer = null; sync(); }, 5000);
+    }
     if (data.status && data.status !== "in_progress") timeUp(msg.finished);
+  }
+  /* At zero on this clock, ask the server's (a proctor may have given more time) before
+     giving up; without an answer, the time is up. */
+  function checkTime() {
+    if (checking) return;
+    checking = true;
+    api("GET", urls.questions).then(function (res) {
+      checking = false;
+      if (res.status === 200) resync(res.data);
+      if (!paused && secondsLeft() <= 0) timeUp(msg.timeup);
+    }, function () {
+      checking = false;
+      timeUp(msg.timeup);
+    });
   }
   function secondsLeft() {
     return Math.max(0, Math.floor((deadline - (Date.now() + offset)) / 1000));
   }
   function tick() {
     if (finished) return;
+    if (paused) {
+      clockEl.textContent = msg.paused;
+      return;
+    }
     var left = secondsLeft();
     var h = Math.floor(left / 3600);
     var m = Math.floor((left % 3600) / 60);
@@ -199,7 +225,7 @@
       clockAlert.textContent = warning === 60 ? msg.leftOne : msg.leftFive;
     }
     if (left <= 0) {
-      timeUp(msg.timeup);
+      checkTime();
     }
   }
 
@@ -256,10 +282,18 @@
           // A newer answer from another phone is kept by the server: show it.
           if (res.data.outcome === "stale" && !queue[position]) showSelection(position, res.data.selected);
           invalid = false;
+        } else if (res.status === 409 && res.data.code === "paused") {
+          // Kept here and sent again once the proctor resumes the attempt.
+          renderSync();
+          scheduleRetry();
+          return;
         } else if (res.status === 409) {
           queue = {};
           saveQueue();
-          timeUp(res.data.code === "time_up" ? msg.timeup : msg.finished);
+          if (res.data.code === "attempt_ended") {
+            document.getElementById("exam-timeup-title").textContent = msg.ended;
+          }
+          timeUp(res.data.code === "time_up" ? msg.timeup : res.data.code === "attempt_ended" ? res.data.detail : msg.finished);
           return;
         } else if (res.status === 422) {
           if (still) delete queue[position];
