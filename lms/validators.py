@@ -54,6 +54,15 @@ def id_birth_date(number: str) -> datetime.date:
     return ric.get_birth_date(normalize_id_number(number))
 
 
+def id_birth_province(number: str) -> str:
+    """The province (or municipality) of the ID's address code, "" when stdnum does not know it."""
+    try:
+        place = ric.get_birth_place(normalize_id_number(number))
+    except (stdnum_exceptions.ValidationError, KeyError, ValueError):
+        return ""
+    return (place or {}).get("province", "")
+
+
 def id_sex(number: str) -> str:
     """'M' or 'F', from the 17th digit (odd for men, even for women)."""
     return "M" if int(normalize_id_number(number)[16]) % 2 else "F"
