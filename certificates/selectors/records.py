@@ -31,6 +31,31 @@ def current_certificate(certificate: Certificate) -> Certificate:
     return certificate
 
 
+def certificate_by_number(number: str) -> Certificate | None:
+    """The newest revision of certificate `number` with its type, holder and agency, or
+    None (partner systems look a certificate up by its number alone)."""
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    return (
+        Certificate.objects.select_related("type", "worker__agency", "agency")
+        .filter(number=number)
+        .order_by("-revision")
+        .first()
+    )
+
+
+def certificate_by_token(token: str) -> Certificate | None:
+    """The certificate behind a QR token with its type, holder and agency, or None."""
+    if not token:
+        return None
+    return (
+        Certificate.objects.select_related("type", "worker__agency", "agency")
+        .filter(token=token)
+        .first()
+    )
+
+
 def certificate_types_for_exams(exam_ids) -> dict[int, CertificateType]:
     """{exam_id: the certificate type that exam earns}, one query: the oldest type
     when an editor made two for the same exam."""

@@ -21,6 +21,14 @@ def worker_find_by_id_number(id_number: str) -> Worker | None:
     return Worker.objects.filter(id_number_hash=lookup_hash(number)).first()
 
 
+def worker_find_by_card_number(card_number: str) -> Worker | None:
+    """The worker holding this card number (家政卡号, one per person), or None."""
+    card_number = (card_number or "").strip().upper()
+    if not card_number:
+        return None
+    return Worker.objects.filter(card_number=card_number).first()
+
+
 def worker_own_record(worker: Worker) -> Worker:
     """The worker with everything their /me/record/ page shows, prefetched."""
     return (
