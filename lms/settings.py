@@ -528,13 +528,21 @@ LOGGING = {
 API_ROUTERS = [
     ("/", "certificates.api.router"),
     ("/exam/", "exams.api.router"),
+    ("/partner/", "partners.api.router"),
 ]
 WORKER_HOME_URL = "/me/"
 
 # OAuth 2.0 for partner systems (#24, django-oauth-toolkit). Partners use the client
 # credentials grant only; every RFC 9700 (OAuth 2.0 Security BCP) behaviour is adopted
 # now rather than when the library's defaults change in 4.0. Partner work extends this.
+# https://django-oauth-toolkit.readthedocs.io/en/latest/settings.html
+# One DOT application per client secret (partners.models.PartnerCredential), so two
+# secrets live side by side during a rotation; a token lives PARTNER_TOKEN_SECONDS and
+# never carries more than its partner's scopes (partners/oauth.py).
 OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("PARTNER_TOKEN_SECONDS", default=600),
+    "SCOPES_BACKEND_CLASS": "partners.oauth.PartnerScopes",
+    "OAUTH2_VALIDATOR_CLASS": "partners.oauth.PartnerOAuth2Validator",
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
