@@ -116,7 +116,35 @@ def visit_confirm(
         },
     )
     public_changed(worker.pk)
+    _text_rating_link(contact, raw_token)
     return visit, raw_token
+
+
+def _text_rating_link(contact: str, raw_token: str) -> None:
+    """After commit, text a mobile contact the visit's rating link (from which the
+    household may also complain); a landline gets nothing. Robust: a failed SMS
+    never undoes the confirmation."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from lms.notifications import send_sms
+
+    try:
+        mobile = normalize_mobile(contact)
+    except ValidationError:
+        return
+    if not mobile:
+        return
+    url = f"{settings.SITE_URL}{reverse('registry:visit_rate', args=[raw_token])}"
+    message = _(
+        "【上海家政】您已确认服务员上门。服务结束后请用此链接评价，如有问题也可在此投诉（请勿转发）：%(url)s"
+    ) % {"url": url}
+    transaction.on_commit(
+        lambda: send_sms(
+            mobile, message, template="visit_rating_link", params={"token": raw_token}
+        ),
+        robust=True,
+    )
 
 
 class RatingRefused(ValidationError):
