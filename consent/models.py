@@ -126,9 +126,7 @@ class ConsentGrant(models.Model):
     created_at = models.DateTimeField(_("同意时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("有效期至"))
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    ended_reason = models.CharField(
-        _("结束原因"), max_length=20, choices=Ended.choices, blank=True
-    )
+    ended_reason = models.CharField(_("结束原因"), max_length=20, choices=Ended.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
