@@ -555,7 +555,7 @@ OAUTH2_PROVIDER = {
 # The library's default models, named where Django's migration autodetector looks for a
 # swappable model when a partner model points at them.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 -- a model name
 
 # --- App tuning (each app reads these with its own default) ---------------------
 # HTTP caching at the edge (lms/edge.py, deploy/varnish/default.vcl): anonymous portal
