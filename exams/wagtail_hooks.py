@@ -36,6 +36,7 @@ from lms.admin_scope import ReadOnlyPolicy, ScopedObjectsMixin
 from registry.selectors.access import workers_visible_to
 
 from . import admin_views, grading, selectors, xlsx
+from .exchange import views as exchange_views
 from .models import Accommodation, Attempt, Exam, Question, QuestionCategory
 
 # ---------------------------------------------------------------------------
@@ -50,6 +51,15 @@ def register_exam_log_actions(actions):
         "exams.attempt_auto_submit", _("超时自动交卷"), _("考试时间到，系统自动交卷并评分")
     )
     actions.register_action("exams.question_import", _("导入试题"), _("从表格导入了试题"))
+    actions.register_action(
+        "exams.question_exchange_upload", _("上传题库文件"), _("上传了题库文件待预览")
+    )
+    actions.register_action(
+        "exams.question_exchange_import", _("导入题库文件"), _("从题库文件导入了试题")
+    )
+    actions.register_action(
+        "exams.question_exchange_discard", _("放弃导入题库文件"), _("选择全部不导入")
+    )
     # A proctor's actions at a supervised sitting (#27).
     actions.register_action("exams.attempt_extend", _("延长考试时间"), _("监考员延长了考试时间"))
     actions.register_action("exams.attempt_pause", _("暂停考试"), _("监考员暂停了考试"))
@@ -118,12 +128,23 @@ class QuestionIndexView(SnippetIndexView):
                     _("导入表格"), url=reverse("exams_question:import"), icon_name="upload"
                 )
             )
+            buttons.append(
+                HeaderButton(
+                    _("导入题库文件"),
+                    url=reverse("exams_question:exchange_import"),
+                    icon_name="upload",
+                )
+            )
         if user.has_perm("exams.view_question") or user.has_perm("exams.change_question"):
             category = self.request.GET.get("category", "")
             url = reverse("exams_question:export")
             if category.isdigit():
                 url += f"?category={category}"
             buttons.append(HeaderButton(_("导出表格"), url=url, icon_name="download"))
+            url = reverse("exams_question:exchange_export")
+            if category.isdigit():
+                url += f"?category={category}"
+            buttons.append(HeaderButton(_("导出题库文件"), url=url, icon_name="download"))
         return buttons
 
 
@@ -171,6 +192,16 @@ class QuestionViewSet(SnippetViewSet):
                 "import/report/<str:key>/", admin_views.question_import_report, name="import_report"
             ),
             path("export/", admin_views.question_export, name="export"),
+            path("exchange/import/", exchange_views.exchange_import, name="exchange_import"),
+            path(
+                "exchange/import/<int:pk>/", exchange_views.exchange_detail, name="exchange_detail"
+            ),
+            path(
+                "exchange/import/<int:pk>/decide/",
+                exchange_views.exchange_decide,
+                name="exchange_decide",
+            ),
+            path("exchange/export/", exchange_views.exchange_export, name="exchange_export"),
         ]
 
 
