@@ -57,7 +57,7 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="complaints",
+        related_name="household_complaints",
         verbose_name=_("上门服务"),
     )
     worker = models.ForeignKey(
@@ -65,7 +65,7 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="complaints",
+        related_name="household_complaints",
         verbose_name=_("家政服务员"),
     )
     agency = models.ForeignKey(
@@ -73,7 +73,7 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="complaints",
+        related_name="household_complaints",
         verbose_name=_("家政企业"),
     )
     district = models.CharField(_("受理区"), max_length=20, choices=District.choices)
@@ -106,7 +106,7 @@ class Complaint(models.Model):
         verbose_name=_("答复人"),
     )
     credit_records = models.ManyToManyField(
-        CreditRecord, blank=True, related_name="complaints", verbose_name=_("信用记录")
+        CreditRecord, blank=True, related_name="household_complaints", verbose_name=_("信用记录")
     )
 
     class Meta:

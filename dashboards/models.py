@@ -114,6 +114,7 @@ class SupervisionWarning(models.Model):
         BLACKLISTED_EMPLOYED = "blacklisted_employed", _("黑名单人员仍在岗")
         VISIT_AFTER_LAPSE = "visit_after_lapse", _("证书失效后仍上门服务")
         AGENCY_COMPLAINTS = "agency_complaints", _("企业投诉过多")
+        COMPLAINT_OVERDUE = "complaint_overdue", _("投诉超期未办结")
         FILING_OVERDUE = "filing_overdue", _("备案审核超时")
         LOW_VALID_SHARE = "low_valid_share", _("企业持证率过低")
         EXAM_SAME_ADDRESS = "exam_same_address", _("同一地址集中考试")

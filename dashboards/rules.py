@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.selectors.statistics import visits_after_certificate_lapse
+from complaints.selectors.statistics import complaints_overdue
+from complaints.workdays import city_working_days
 from exams import selectors as exam_selectors
 from registry.selectors.statistics import (
     blacklisted_in_open_employment,
@@ -46,17 +48,6 @@ class Finding:
 
 def _settings() -> SupervisionSettings:
     return SupervisionSettings.load()
-
-
-def working_days_before(moment: datetime.datetime, days: int) -> datetime.datetime:
-    """The moment `days` working days (Monday–Friday) before `moment`."""
-    current = moment
-    remaining = days
-    while remaining > 0:
-        current -= datetime.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
 
 
 # --- the rules -----------------------------------------------------------------------------------
@@ -133,10 +124,33 @@ def rule_agency_complaints(*, now, config) -> list[Finding]:
     ]
 
 
+def rule_complaint_overdue(*, now, config) -> list[Finding]:
+    """A complaint still open after its deadline (15 working days): one finding per complaint,
+    in the district handling it; it closes itself when the complaint is closed."""
+    today = timezone.localdate(now)
+    return [
+        Finding(
+            rule=SupervisionWarning.Rule.COMPLAINT_OVERDUE,
+            subject_key=f"complaint:{c.pk}",
+            subject_label=c.number,
+            district=c.district,
+            agency_id=c.agency_id,
+            worker_id=c.worker_id,
+            facts={
+                _("投诉编号"): c.number,
+                _("状态"): c.get_status_display(),
+                _("办结期限"): c.due_on.isoformat(),
+                _("被投诉企业"): c.agency.name if c.agency else "",
+            },
+        )
+        for c in complaints_overdue(today=today)
+    ]
+
+
 def rule_filing_overdue(*, now, config) -> list[Finding]:
     """Filings waiting for review beyond the configured working days (per district)."""
     days = config.filing_review_working_days
-    cutoff = working_days_before(now, days)
+    cutoff = city_working_days().before(now, days)
     return [
         Finding(
             rule=SupervisionWarning.Rule.FILING_OVERDUE,
@@ -280,6 +294,7 @@ RULES = {
     SupervisionWarning.Rule.BLACKLISTED_EMPLOYED: rule_blacklisted_employed,
     SupervisionWarning.Rule.VISIT_AFTER_LAPSE: rule_visit_after_lapse,
     SupervisionWarning.Rule.AGENCY_COMPLAINTS: rule_agency_complaints,
+    SupervisionWarning.Rule.COMPLAINT_OVERDUE: rule_complaint_overdue,
     SupervisionWarning.Rule.FILING_OVERDUE: rule_filing_overdue,
     SupervisionWarning.Rule.LOW_VALID_SHARE: rule_low_valid_share,
     SupervisionWarning.Rule.EXAM_SAME_ADDRESS: rule_exam_same_address,

@@ -9,6 +9,7 @@ from django.utils import timezone
 import pytest
 import time_machine
 
+from complaints.workdays import WorkingDays
 from dashboards import rules, services
 from dashboards.models import (
     DistrictSnapshot,
@@ -94,7 +95,7 @@ def test_filings_waiting_too_long_fire_per_district(agency):
 
 def test_working_days_skip_weekends():
     friday = datetime.datetime(2026, 3, 6, 10, tzinfo=datetime.UTC)
-    assert rules.working_days_before(friday, 5).date() == datetime.date(2026, 2, 27)
+    assert WorkingDays().before(friday, 5).date() == datetime.date(2026, 2, 27)
 
 
 def test_low_share_of_valid_certificates_fires_and_healthy_agency_is_quiet(stage, other_stage):
