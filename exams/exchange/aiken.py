@@ -42,6 +42,7 @@ def read(data: bytes) -> Reading:
     stem: list[str] = []
     options: list[tuple[str, str]] = []
     start = 0
+    skipping = False  # after a broken question: up to its answer line or a blank line
 
     def where() -> str:
         return _("第 %(line)s 行") % {"line": start}
@@ -51,6 +52,9 @@ def read(data: bytes) -> Reading:
 
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
+        if skipping:
+            skipping = bool(line) and not _ANSWER_START.match(marker(line))
+            continue
         if not line:
             if options:
                 flush_unfinished(_("选项后面缺少答案行（如“ANSWER: B”）。"))
@@ -87,7 +91,7 @@ def read(data: bytes) -> Reading:
                 _("第 %(line)s 行“%(text)s”既不是下一个选项（%(key)s），也不是答案行。")
                 % {"line": number, "text": line[:30], "key": expected}
             )
-            stem, options = [], []
+            stem, options, skipping = [], [], True
             continue
         stem.append(line)
     if stem or options:

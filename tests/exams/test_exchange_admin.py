@@ -2,8 +2,9 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-import pytest
 from wagtail.images import get_image_model
+
+import pytest
 
 from exams.models import Question, QuestionImport
 from lms.accounts.roles import Role
