@@ -347,7 +347,7 @@ def certificate_by_token_view(
 
 
 @router.get(
-    "/workers/{card_number}",
+    "/workers/by-card/{card_number}",
     auth=PartnerBearer(endpoint="worker_by_card", scope=Scope.WORKERS_READ.value),
     response={200: WorkerOut},
     summary="按家政卡号查服务员 A worker by card number",

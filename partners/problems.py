@@ -192,14 +192,14 @@ PROBLEM_EXAMPLES = {
         "title": "权限不足",
         "status": 403,
         "detail": "该接口需要 workers:read 权限。",
-        "instance": "/api/v1/partner/workers/SH00000001",
+        "instance": "/api/v1/partner/workers/by-card/SHJZ00000001",
     },
     404: {
         "type": "https://jz.example.cn/api/v1/partner/problems/not-found",
         "title": "未找到",
         "status": 404,
         "detail": "没有找到该对象，或该对象不在本系统可查看的范围内。",
-        "instance": "/api/v1/partner/workers/SH00000001",
+        "instance": "/api/v1/partner/workers/by-card/SHJZ00000001",
     },
     422: {
         "type": "https://jz.example.cn/api/v1/partner/problems/invalid-request",

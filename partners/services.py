@@ -28,13 +28,13 @@ class CredentialRefused(Exception):
 
 @transaction.atomic
 def partner_credential_create(
-    *, partner: Partner, acting_user=None, secret: str | None = None
+    *, partner: Partner, acting_user=None, client_id: str = "", secret: str = ""
 ) -> tuple[PartnerCredential, str]:
     """A new client id and secret for `partner` (a DOT application of its own); returns
     the credential and the secret in clear, which is never stored and never shown again.
 
     Refused when the partner already has two live secrets: one must be revoked first.
-    `secret` is for the demo only (a fixed, published secret).
+    `client_id` and `secret` are for the demo only (fixed and published).
     """
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     if partner.credentials.filter(revoked_at__isnull=True).count() >= MAX_LIVE_CREDENTIALS:
@@ -49,6 +49,8 @@ def partner_credential_create(
         hash_client_secret=True,
         skip_authorization=True,
     )
+    if client_id:
+        application.client_id = client_id
     application.save()
     credential = PartnerCredential.objects.create(
         partner=partner,
