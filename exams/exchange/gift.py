@@ -27,7 +27,8 @@ Text after the closing "}" makes a missing-word question: the blank becomes
 * ``{T}`` / ``{FALSE}``: true/false;
 * only "=" answers: short answer; "->" pairs: matching; "#": numerical;
   ``{}``: essay; no braces: description. These are parsed and reported as
-  types the bank cannot hold.
+  types the bank cannot hold. As in Moodle, any "~" makes the question
+  multiple choice, so a choice may contain "->".
 
 The general feedback (``####``) becomes the explanation; per-answer
 feedback is added to it as "A：…" lines. ``$CATEGORY`` is shown in the
@@ -182,11 +183,12 @@ def _question(reading: Reading, block: str, *, line: int, category: str) -> None
         )
         return
     parsed = _ANSWER.findall(answers)
-    if any("->" in body for _mark, body in parsed):
-        reading.unsupported(where, _("匹配题"), name=name, order=line)
-        return
+    # As Moodle decides: a "~" makes multiple choice, whatever else the answers hold.
     if all(mark == "=" for mark, _body in parsed):
-        reading.unsupported(where, _("填空题（简答题）"), name=name, order=line)
+        if any("->" in body for _mark, body in parsed):
+            reading.unsupported(where, _("匹配题"), name=name, order=line)
+        else:
+            reading.unsupported(where, _("填空题（简答题）"), name=name, order=line)
         return
     _choices(item, parsed, fmt)
     reading.items.append(item)
@@ -265,6 +267,9 @@ def write(items: list[Item], *, category: str = "") -> bytes:
             if item.type == grading.MULTIPLE:
                 weight = _weight(len(right)) if choice in right else "-100"
                 out.append(f"    ~%{weight}%{text}")
+            elif text.startswith("%"):
+                # An explicit weight, so the text's own "%…%" is not read as one.
+                out.append(f"    {'=%100%' if choice in right else '~%0%'}{text}")
             else:
                 out.append(f"    {'=' if choice in right else '~'}{text}")
         if general:
