@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.selectors.statistics import complaint_figures, complaints_received
 from registry.models import Agency, District
 
 from . import charts, services, writers
@@ -105,6 +106,12 @@ def _base_context(scope, title: str, *, district: str = "", agency=None) -> dict
     }
 
 
+def _complaint_figures(districts=None) -> dict:
+    """Complaints received in the last 365 days in `districts` (None: the whole city)."""
+    since = timezone.now() - datetime.timedelta(days=365)
+    return complaint_figures(complaints_received(since=since, districts=districts))
+
+
 def _wants_refresh(request) -> bool:
     return request.GET.get("refresh") == "1"
 
@@ -134,6 +141,7 @@ def overview(request):
             ),
             "filter_param": "district",
             "computed_at": live_entry["computed_at"],
+            "complaints": _complaint_figures(),
         }
     )
     context.update(trend_context(None))
@@ -175,6 +183,7 @@ def district_overview(request, code: str):
             "filter_param": "agency",
             "city_url": "" if scope.district else reverse("dashboards_admin:supervision"),
             "computed_at": live_entry["computed_at"],
+            "complaints": _complaint_figures([code]),
         }
     )
     context.update(trend_context([code]))

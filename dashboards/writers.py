@@ -42,6 +42,10 @@ COLUMN_LABELS = {
     "complaint": "投诉",
     "violation": "违规",
     "blacklist": "黑名单",
+    "received": "受理投诉",
+    "closed": "办结",
+    "upheld": "成立（含部分成立）",
+    "on_time": "按期办结",
 }
 
 TABLE_TITLES = {
@@ -50,6 +54,7 @@ TABLE_TITLES = {
     "exams": "考试",
     "certificates": "证书",
     "credit": "信用记录",
+    "complaints": "投诉办理",
 }
 
 

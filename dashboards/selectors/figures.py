@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from certificates import door
 from certificates.selectors.statistics import certificate_counts_by, flow_by
+from complaints.selectors import statistics as complaint_statistics
 from courses import selectors as course_selectors
 from exams import selectors as exam_selectors
 from registry.models import District
@@ -222,6 +223,7 @@ MONTH_TABLES = {
     "exams": ["attempts", "passed", "first_attempts", "first_passed"],
     "certificates": ["issued", "revoked", "valid_at_end"],
     "credit": ["commendation", "complaint", "violation", "blacklist"],
+    "complaints": complaint_statistics.MONTH_COLUMNS,
 }
 
 
@@ -264,6 +266,13 @@ def month_figures(workers, month: datetime.date) -> dict:
         credit_record_counts_by(workers, field, since=start.date(), until=end.date()),
         "worker__" + field,
         MONTH_TABLES["credit"],
+    )
+    # Complaints by the district handling them (the visit's), whoever the workers are.
+    _merge(
+        tables["complaints"],
+        complaint_statistics.complaint_month_counts(since=start, until=end),
+        "district",
+        MONTH_TABLES["complaints"],
     )
     for table, columns in MONTH_TABLES.items():
         for district in tables[table].values():
