@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from wagtail import hooks
+
 from lms import edge
 from lms.http import private, private_answer
 from lms.origin import page_form_view
@@ -116,6 +118,9 @@ def _lookup_result(request, *, context, number, name):
     # The number is echoed for correcting a typo; the name is not shown again.
     context.update(searched=True, number=number)
     context["v"] = verification_for_number(number, name)
+    holder = certificate_for_token(context["v"].token) if context["v"] else None
+    for record_views in hooks.get_hooks("registry_workers_viewed") if holder else ():
+        record_views(request=request, workers=[holder.worker_id], kind="lookup")
     context["checked_at"] = timezone.localtime()
     return render(request, "certificates/lookup_page.html", context)
 
@@ -228,6 +233,10 @@ def verify_live(request, token: str):
     if verification is None:
         return _missing(request)
     confirm_url = reverse("certificates:confirm", args=[cert_token])
+    # The consent app keeps the worker's log of who looked (a higher app: through a hook).
+    holder = certificate_for_token(cert_token)
+    for record_views in hooks.get_hooks("registry_workers_viewed"):
+        record_views(request=request, workers=[holder.worker_id], kind="live_scan")
     return render(
         request,
         "certificates/verify.html",
