@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from wagtail import hooks
+
 from lms.http import private
 from lms.origin import page_form_view
 from lms.ratelimit import public_lookup_limit
@@ -94,6 +96,9 @@ def _worker_answer(request, page, form, *, deep_link: bool = False):
         visits = visit_summary_for_workers(workers, today=today) if workers else {}
         rated = [w for w in workers if visits.get(w.pk) and visits[w.pk].rated]
         comments = public_comments_for_workers(rated, today=today) if rated else {}
+        # The consent app keeps each worker's log of who looked (a higher app: a hook).
+        for record_views in hooks.get_hooks("registry_workers_viewed") if workers else ():
+            record_views(request=request, workers=workers, kind="lookup")
         results = [
             public_worker(
                 w,
