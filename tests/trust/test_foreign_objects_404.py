@@ -61,6 +61,9 @@ NOT_SCOPED = {
     "wagtailsnippetchoosers_exams_question": "shared exam content (editors)",
     "wagtailsnippetchoosers_exams_questioncategory": "shared exam content (editors)",
     "wagtail_serve": "public CMS pages",
+    "consent:seen": "a public certificate token (the scan beacon answers alike for every token)",
+    "consent": "a worker's own requests, grants and views: tests/consent/test_access_refused.py",
+    "consent_admin": "a staff account's own requests and grants: tests/consent/test_access_refused.py",
 }
 # Wagtail's own screens: pages, media, users, sites, workflows (editors and admins).
 WAGTAIL_CORE = ("wagtail",)
