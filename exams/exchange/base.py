@@ -12,18 +12,23 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from html import unescape
+from html import escape, unescape
 from html.parser import HTMLParser
 from io import BytesIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from PIL import Image, UnidentifiedImageError
 
 from .. import grading, question_rules
 
 #: The bank's words for its types, in the problems and the preview.
-TYPE_LABELS = {grading.SINGLE: "单选题", grading.MULTIPLE: "多选题", grading.TRUE_FALSE: "判断题"}
+TYPE_LABELS = {
+    grading.SINGLE: gettext_lazy("单选题"),
+    grading.MULTIPLE: gettext_lazy("多选题"),
+    grading.TRUE_FALSE: gettext_lazy("判断题"),
+}
 #: Image files the bank keeps (Wagtail's image library accepts these).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -64,7 +69,7 @@ class Item:
             "where": self.where,
             "name": self.name,
             "type": self.type,
-            "type_label": TYPE_LABELS.get(self.type, self.type),
+            "type_label": str(TYPE_LABELS.get(self.type, self.type)),
             "stem": self.stem,
             "choices": [{**c, "correct": c["key"] in self.correct} for c in self.choices],
             "explanation": self.explanation,
@@ -218,8 +223,6 @@ def html_text(markup: str) -> tuple[str, list[str]]:
 
 def html_of(text: str) -> str:
     """Plain text as an HTML fragment: escaped, new lines as <br>."""
-    from html import escape
-
     return "<br>".join(escape(line, quote=False) for line in text.split("\n"))
 
 
