@@ -50,7 +50,8 @@ SUFFIXES = {
 SYNC_MAX_BYTES = 256 * 1024
 #: Up to this many questions are imported during the request, more in Celery.
 SYNC_MAX_ITEMS = 300
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+#: The same as nginx's client_max_body_size (deploy/nginx/lms.conf).
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 CHUNK = 250
 BATCH = 500
 
@@ -82,7 +83,7 @@ def question_import_create(
     ValidationError when the file is too large or its format is unknown.
     """
     if upload.size > _setting("EXAMS_EXCHANGE_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES):
-        raise ValidationError({"file": _("文件不能超过 100 MB。")}, code="too_large")
+        raise ValidationError({"file": _("文件不能超过 25 MB。")}, code="too_large")
     data = upload.read()
     fmt = fmt or format_guess(upload.name, data[:4096])
     if fmt not in READERS:
