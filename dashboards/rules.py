@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from certificates.selectors.statistics import visits_after_certificate_lapse
 from complaints.selectors.statistics import complaints_overdue
 from complaints.workdays import city_working_days
+from consent.selectors.grants import reported_views_since
 from exams import selectors as exam_selectors
 from registry.selectors.statistics import (
     blacklisted_in_open_employment,
@@ -290,6 +291,29 @@ def rule_exam_same_answers(*, now, config) -> list[Finding]:
     return findings
 
 
+def rule_view_reported(*, now, config) -> list[Finding]:
+    """A worker reported a view of their information they do not recognise (per view)."""
+    since = now - datetime.timedelta(days=30)
+    return [
+        Finding(
+            rule=SupervisionWarning.Rule.VIEW_REPORTED,
+            subject_key=f"view:{view.pk}",
+            subject_label=view.worker.masked_name,
+            district=view.worker.agency.district if view.worker.agency else "",
+            agency_id=view.worker.agency_id,
+            worker_id=view.worker_id,
+            facts={
+                _("查看时间"): timezone.localtime(view.viewed_at).strftime("%Y-%m-%d %H:%M"),
+                _("查看方式"): str(view.get_kind_display()),
+                _("查看方"): view.viewer_label,
+                _("举报时间"): timezone.localtime(view.reported_at).strftime("%Y-%m-%d %H:%M"),
+                _("家政卡号"): view.worker.card_number or "",
+            },
+        )
+        for view in reported_views_since(since)
+    ]
+
+
 RULES = {
     SupervisionWarning.Rule.BLACKLISTED_EMPLOYED: rule_blacklisted_employed,
     SupervisionWarning.Rule.VISIT_AFTER_LAPSE: rule_visit_after_lapse,
@@ -299,11 +323,13 @@ RULES = {
     SupervisionWarning.Rule.LOW_VALID_SHARE: rule_low_valid_share,
     SupervisionWarning.Rule.EXAM_SAME_ADDRESS: rule_exam_same_address,
     SupervisionWarning.Rule.EXAM_SAME_ANSWERS: rule_exam_same_answers,
+    SupervisionWarning.Rule.VIEW_REPORTED: rule_view_reported,
 }
 
 #: Rules whose cause is a past event: they do not close themselves when the
 #: event drops out of the look-back window; a regulator resolves them.
 EVENT_RULES = {
+    SupervisionWarning.Rule.VIEW_REPORTED,
     SupervisionWarning.Rule.EXAM_SAME_ADDRESS,
     SupervisionWarning.Rule.EXAM_SAME_ANSWERS,
     SupervisionWarning.Rule.VISIT_AFTER_LAPSE,
