@@ -196,7 +196,8 @@ def question_import_decide(*, job: QuestionImport, import_good: bool, acting_use
         if not import_good or not job.valid_count:
             job.status = QuestionImport.Status.DISCARDED
             job.finished_at = timezone.now()
-            job.save(update_fields=["status", "decided_by", "finished_at", "updated_at"])
+            job.preview = []  # only a waiting job shows its preview
+            job.save(update_fields=["status", "decided_by", "finished_at", "preview", "updated_at"])
             audit(job, "exams.question_exchange_discard", user=acting_user, data={})
             return
         job.status = QuestionImport.Status.IMPORTING
@@ -237,6 +238,7 @@ def question_import_apply(*, question_import_id: int) -> None:
             job.problem_count = len(problems)
             job.problems = [p.as_dict() for p in problems]
             job.finished_at = timezone.now()
+            job.preview = []  # only a waiting job shows its preview
             job.save()
             audit(
                 job,

@@ -126,3 +126,14 @@ def test_exchange_needs_the_question_permissions(client, login_staff, db, catego
     response = client.get(export, {"category": category.pk, "format": "gift"})
     assert response.status_code in (302, 403)
     assert "attachment" not in response.get("Content-Disposition", "")
+
+
+def test_a_file_over_the_limit_is_refused_on_the_form(client, editor, category, settings):
+    settings.EXAMS_EXCHANGE_MAX_UPLOAD_BYTES = 10
+    response = client.post(
+        IMPORT_URL,
+        {"category": category.pk, "file": SimpleUploadedFile("a.txt", b"x" * 11)},
+    )
+    assert response.status_code == 200
+    assert "文件不能超过 25 MB。" in response.content.decode()
+    assert not QuestionImport.objects.exists()
