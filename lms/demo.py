@@ -47,6 +47,7 @@ DEMO_USERS = [
     ("city_regulator", "city", "陈市监管", Role.CITY_REGULATOR, False),
     ("district_regulator", "district", "周区监管", Role.DISTRICT_REGULATOR, False),
     ("agency_staff", "agency", "吴企业", Role.AGENCY_STAFF, False),
+    ("proctor", "proctor", "孙监考", Role.PROCTOR, False),
 ]
 DEMO_WORKER_PHONE = "13800000001"
 
