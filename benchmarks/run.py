@@ -19,6 +19,7 @@ SUPPORT = {
     "dashboards_common",
     "exams_locustfile",
     "registry_histories",
+    "sittings_locustfile",
 }
 
 
