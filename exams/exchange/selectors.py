@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from .. import question_rules
 from ..models import Question, QuestionCategory, QuestionImport
 from .base import ImageRef, Item
+
+#: Questions written so far by an import still in its transaction (the database cannot show it).
+PROGRESS_KEY = "exams:question-import:{pk}:written"
 
 
 def category_stem_keys(category: QuestionCategory) -> set[str]:
@@ -74,3 +78,11 @@ def category_export(*, category: QuestionCategory, fmt: str) -> tuple[bytes, str
     }
     write, extension, content_type = writers[fmt]
     return write(category_items(category), category=category.name), extension, content_type
+
+
+def question_import_percent(job: QuestionImport) -> int:
+    """How far a job is, 0–100: while importing, from the count its transaction keeps in the cache."""
+    if job.status != QuestionImport.Status.IMPORTING:
+        return job.percent
+    written = cache.get(PROGRESS_KEY.format(pk=job.pk)) or 0
+    return min(99, written * 100 // max(job.valid_count, 1))

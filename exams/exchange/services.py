@@ -19,6 +19,7 @@ import secrets
 from io import BytesIO
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
@@ -291,4 +292,6 @@ def _write(job: QuestionImport, items: list[Item], stored: list) -> tuple[int, i
             Question.objects.bulk_create(batch)
             created += len(batch)
             batch = []
+        if index % 50 == 0:
+            cache.set(selectors.PROGRESS_KEY.format(pk=job.pk), index, 3600)
     return created, new_images

@@ -86,6 +86,7 @@ def exchange_detail(request, pk: int):
         "exams/admin/exchange_detail.html",
         {
             "job": job,
+            "percent": selectors.question_import_percent(job),
             "page": page,
             "problems": job.problems[:PROBLEMS_SHOWN],
             "problems_cut": len(job.problems) > PROBLEMS_SHOWN,

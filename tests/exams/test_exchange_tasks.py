@@ -132,3 +132,25 @@ def test_stalled_jobs_are_resent_by_the_reconciler(db, django_user_model):
     read.assert_called_once_with(stalled.pk)
     apply.assert_called_once_with(importing.pk)
     assert fresh.pk not in [c.args[0] for c in read.call_args_list]
+
+
+def test_the_page_shows_how_far_an_import_in_its_transaction_is(
+    db, client, login_staff, django_user_model
+):
+    from django.core.cache import cache
+
+    from exams.exchange import selectors
+    from lms.accounts.roles import Role
+    from tests.lms.factories import StaffUserFactory
+
+    category = QuestionCategoryFactory()
+    job = QuestionImport.objects.create(
+        category=category, format="gift", original_name="a", status="importing", valid_count=200
+    )
+    assert selectors.question_import_percent(job) == 0
+    cache.set(selectors.PROGRESS_KEY.format(pk=job.pk), 50)
+    assert selectors.question_import_percent(job) == 25
+    login_staff(client, StaffUserFactory(roles=[Role.EDITOR]))
+    page = client.get(f"/admin/exams/questions/exchange/import/{job.pk}/").content.decode()
+    assert 'value="25"' in page and "正在导入，已完成 25%" in page
+    assert '<meta http-equiv="refresh" content="2">' in page
