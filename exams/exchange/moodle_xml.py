@@ -24,7 +24,8 @@ How the types map to the bank:
   ``cloze``, ``calculated…``, ``ddwtos`` and the rest are reported as types
   the bank cannot hold.
 
-HTML text becomes plain text. An ``<img src="@@PLUGINFILE@@/N">`` in the
+Problems name the question by its place and the line it starts on
+("第 3 题（第 41 行）") and by its name. HTML text becomes plain text. An ``<img src="@@PLUGINFILE@@/N">`` in the
 question text is the question's image: the base64 ``<file name="N">`` beside
 it is decoded (and stored in Wagtail's image library on import); a file that
 is not there is reported. Images in answers cannot be held (choices are
@@ -48,7 +49,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import DefusedXMLParser
 
 from .. import grading
 from .base import ExchangeError, ImageRef, Item, Problem, Reading, html_of, html_text, keyed, tidy
@@ -76,10 +77,30 @@ UNSUPPORTED = {
 }
 
 
-def parse_xml(data: bytes, what: str):
-    """The root element of an XML document, refusing DTDs and entities (ExchangeError)."""
+class _LineBuilder(ET.TreeBuilder):
+    """A tree builder that notes the line each element starts on."""
+
+    def __init__(self):
+        super().__init__()
+        self.parser = None
+        self.lines: dict[int, int] = {}
+
+    def start(self, tag, attrs):
+        element = super().start(tag, attrs)
+        self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        return element
+
+
+def parse_xml_lines(data: bytes, what: str):
+    """(root element, {id(element): line}) of an XML document, refusing DTDs and entities."""
+    builder = _LineBuilder()
+    parser = DefusedXMLParser(
+        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    builder.parser = parser
     try:
-        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser.feed(data)
+        return parser.close(), builder.lines
     except DefusedXmlException as exc:
         raise ExchangeError(
             _("%(what)s含有 DTD 或实体声明，出于安全原因不能读取。") % {"what": what}
@@ -88,6 +109,11 @@ def parse_xml(data: bytes, what: str):
         raise ExchangeError(
             _("%(what)s不是有效的 XML（%(detail)s）。") % {"what": what, "detail": exc}
         ) from exc
+
+
+def parse_xml(data: bytes, what: str):
+    """The root element of an XML document, refusing DTDs and entities (ExchangeError)."""
+    return parse_xml_lines(data, what)[0]
 
 
 def _text(element, path: str = "text") -> str:
@@ -107,7 +133,7 @@ def _markup(element) -> tuple[str, list[str]]:
 
 def read(data: bytes) -> Reading:
     """Every question of a Moodle XML file, and what cannot be imported (see the grammar)."""
-    root = parse_xml(data, _("文件"))
+    root, lines = parse_xml_lines(data, _("文件"))
     if root.tag != "quiz":
         raise ExchangeError(_("这不是 Moodle XML 题目文件：根元素应为 <quiz>。"))
     reading = Reading(encoding="utf-8")
@@ -120,7 +146,7 @@ def read(data: bytes) -> Reading:
             continue
         number += 1
         name = tidy(_text(question, "name/text"))
-        where = _("第 %(n)s 题") % {"n": number}
+        where = _("第 %(n)s 题（第 %(line)s 行）") % {"n": number, "line": lines.get(id(question))}
         if kind in UNSUPPORTED:
             reading.unsupported(where, str(UNSUPPORTED[kind]), name=name, order=number)
             continue

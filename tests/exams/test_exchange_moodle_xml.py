@@ -25,9 +25,13 @@ def test_problems_name_the_question_and_say_why():
     good, problems = base.review(moodle_xml.read(fixture("moodle_bank.xml")), existing_stems=set())
     assert [g.name for g in good] == ["燃气泄漏", "职业道德", "用药"]
     assert [(p.where, p.name, p.message) for p in problems] == [
-        ("第 4 题", "简答", "填空题（简答题）：题库只有单选题、多选题和判断题，这道题不能导入。"),
-        ("第 5 题", "缺图", "引用的图片“missing.png”不在文件中。"),
-        ("第 6 题", "没有答案", "没有正确答案。"),
+        (
+            "第 4 题（第 72 行）",
+            "简答",
+            "填空题（简答题）：题库只有单选题、多选题和判断题，这道题不能导入。",
+        ),
+        ("第 5 题（第 82 行）", "缺图", "引用的图片“missing.png”不在文件中。"),
+        ("第 6 题（第 94 行）", "没有答案", "没有正确答案。"),
     ]
 
 
