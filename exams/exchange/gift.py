@@ -254,7 +254,9 @@ def write(items: list[Item], *, category: str = "") -> bytes:
         stem = _escape(item.stem)
         if _FORMAT.match(stem) or stem.startswith("$CATEGORY"):
             stem = "[plain]" + stem
-        head = f"::{_escape(item.name)}::{stem}" if item.name else stem
+        # Always a name (even empty): the stem then never starts a line, where "//" would
+        # make it a comment.
+        head = f"::{_escape(item.name)}::{stem}"
         general = f"####{_escape(item.explanation)}" if item.explanation else ""
         if item.type == grading.TRUE_FALSE:
             word = "TRUE" if item.correct == ["T"] else "FALSE"

@@ -56,6 +56,17 @@ def test_every_format_reads_back_what_it_wrote(fmt, questions):
     assert [same(i) for i in reading.items] == [same(q) for q in questions]
 
 
+def test_a_gift_stem_that_looks_like_a_comment_stays_a_question():
+    item = base.Item(
+        where="",
+        type=grading.SINGLE,
+        stem="//注意",
+        choices=base.keyed(["甲", "乙"]),
+        correct=["A"],
+    )
+    assert [i.stem for i in gift.read(gift.write([item])).items] == ["//注意"]
+
+
 def test_images_travel_in_moodle_xml_and_qti():
     picture = png("blue", 8)
     item = base.Item(
