@@ -225,6 +225,12 @@ def seat_action(request, sitting_id: int, booking_id: int, action: str):
         return redirect("sittings_admin:live", sitting_id=sitting.pk)
     form = ActionForm(request.POST)
     reason = form.data.get("reason", "")
+    done = {
+        "extend": _("已延长时间。"),
+        "pause": _("已暂停，考生暂时不能作答。"),
+        "resume": _("已恢复，截止时间顺延了暂停的时长。"),
+        "end": _("已终止考试，考生会看到原因。"),
+    }
     try:
         if action == "extend":
             if not form.is_valid() or form.cleaned_data["minutes"] is None:
@@ -248,7 +254,7 @@ def seat_action(request, sitting_id: int, booking_id: int, action: str):
     except services.SittingError as exc:
         messages.error(request, _("座位 %(seat)s：") % {"seat": booking.seat} + exc.message)
     else:
-        messages.success(request, _("座位 %(seat)s：已完成。") % {"seat": booking.seat})
+        messages.success(request, _("座位 %(seat)s：") % {"seat": booking.seat} + done[action])
     return redirect("sittings_admin:live", sitting_id=sitting.pk)
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import District
@@ -102,7 +103,7 @@ class Sitting(models.Model):
         indexes = [models.Index(fields=["station", "starts_at"])]
 
     def __str__(self):
-        return f"{self.exam} · {self.station} · {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.exam} · {self.station} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class Booking(models.Model):
