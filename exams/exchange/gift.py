@@ -55,7 +55,6 @@ _FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]")
 _TRUE_FALSE = re.compile(r"(TRUE|FALSE|T|F)\s*(#.*)?", re.S | re.I)
 _ANSWER = re.compile(r"([=~])([^=~]*)")
 _WEIGHT = re.compile(r"\s*%(-?\d+(?:\.\d+)?)%")
-_FORMAT_WORDS = re.compile(r"\[(html|moodle|plain|markdown)\]")
 
 
 def _protect(text: str) -> str:
@@ -115,6 +114,12 @@ def _plain(fragment: str, fmt: str) -> tuple[str, list[str]]:
     return tidy(text), []
 
 
+def _feedback(fragment: str) -> str:
+    """Feedback as plain text, read in the format it names at its start ("[html]…")."""
+    own = _FORMAT.match(fragment)
+    return _plain(fragment[own.end() :], own.group(1))[0] if own else _plain(fragment, "")[0]
+
+
 def _question(reading: Reading, block: str, *, line: int, category: str) -> None:
     where = _("第 %(line)s 行") % {"line": line}
     name = ""
@@ -143,7 +148,7 @@ def _question(reading: Reading, block: str, *, line: int, category: str) -> None
     if "####" in answers:
         answers, general = answers.split("####", 1)
         answers = answers.strip()
-    explanation = _plain(_FORMAT_WORDS.sub("", general, count=1), "")[0]
+    explanation = _feedback(general)
     stem_text, images = _plain(stem, fmt)
     item = Item(
         where=where,
@@ -173,7 +178,7 @@ def _question(reading: Reading, block: str, *, line: int, category: str) -> None
         item.correct = ["T" if true_false.group(1).upper().startswith("T") else "F"]
         feedback = [f for f in (true_false.group(2) or "").split("#") if f.strip()]
         labels = [_("答错时"), _("答对时")]
-        extra = [f"{labels[i]}：{_plain(f, '')[0]}" for i, f in enumerate(feedback[:2])]
+        extra = [f"{labels[i]}：{_feedback(f)}" for i, f in enumerate(feedback[:2])]
         item.explanation = "\n".join(filter(None, [item.explanation, *extra]))
         reading.items.append(item)
         return
@@ -206,10 +211,9 @@ def _choices(item: Item, parsed: list[tuple[str, str]], fmt: str) -> None:
         own = _FORMAT.match(text)
         texts.append(_plain(text[own.end() :], own.group(1)) if own else _plain(text, fmt))
         texts[-1] = texts[-1][0]
-        comment = _FORMAT_WORDS.sub("", comment, count=1)
         weights.append(weight)
         marks.append(mark)
-        feedback.append(_plain(comment, "")[0])
+        feedback.append(_feedback(comment))
     item.choices = keyed(texts)
     keys = [c["key"] for c in item.choices]
     if "=" in marks:
