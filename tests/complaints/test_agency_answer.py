@@ -70,3 +70,12 @@ def test_the_agency_sees_its_complaints_and_answers_in_the_admin(
     assert complaint.agency_answer == "已与雇主沟通。"
     # The regulators' queue is not the agency's.
     assert client.get("/admin/complaints/").status_code in (302, 403)
+
+
+def test_the_agency_home_lists_its_open_complaints(client, login_staff, agency_staff_of):
+    worker = ApprovedWorkerFactory()
+    complaint = factories.complaint(card_number=worker.card_number)
+    login_staff(client, agency_staff_of(worker.agency))
+    home = client.get("/admin/")
+    assert "家庭投诉" in home.text and complaint.number in home.text
+    assert f"/admin/complaints/agency/{complaint.pk}/answer/" in home.text
