@@ -203,7 +203,7 @@ def one(label: str, filename: str, fmt: str, payload: bytes, args) -> tuple[str,
         services.question_import_decide(job=job, import_good=True, acting_user=user)
     if args.via == "inline":
         tasks.question_import_apply_task(job.pk)
-    wait_for(job.pk, {QuestionImport.Status.DONE, QuestionImport.Status.FAILED}, args)
+    samples = wait_for(job.pk, {QuestionImport.Status.DONE, QuestionImport.Status.FAILED}, args)
     done = time.perf_counter()
     job.refresh_from_db()
     if job.status != QuestionImport.Status.DONE:
@@ -211,23 +211,25 @@ def one(label: str, filename: str, fmt: str, payload: bytes, args) -> tuple[str,
     assert Question.objects.filter(category=category).count() == job.created_count
     log.info(
         f"{label}: imported {job.created_count} questions and {job.image_count} images "
-        f"in {done - read:.1f} s"
+        f"in {done - read:.1f} s; progress seen: {samples}"
     )
     return label, done - start
 
 
 def wait_for(pk: int, states: set, args) -> str:
     """Poll the job like its page does (every 0.5 s); a few of the percentages seen."""
+    from exams.exchange.selectors import question_import_percent
     from exams.models import QuestionImport
 
     seen: list[int] = []
     deadline = time.perf_counter() + args.timeout
     while time.perf_counter() < deadline:
         job = QuestionImport.objects.get(pk=pk)
-        if not seen or seen[-1] != job.percent:
-            seen.append(job.percent)
+        percent = question_import_percent(job)
+        if not seen or seen[-1] != percent:
+            seen.append(percent)
         if job.status in states:
-            return " → ".join(f"{p}%" for p in seen[:8])
+            return " → ".join(f"{p}%" for p in seen[:12])
         time.sleep(0.5)
     sys.exit("timed out")
 
