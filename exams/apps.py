@@ -19,3 +19,12 @@ class ExamsConfig(AppConfig):
                 "options": {"expires": 55},
             },
         )
+        # Question imports whose worker died or whose message was lost (#27).
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "exams-question-import-reconcile",
+            {
+                "task": "exams.tasks.question_import_reconcile",
+                "schedule": 5 * 60.0,
+                "options": {"expires": 4 * 60},
+            },
+        )

@@ -154,3 +154,8 @@ def test_the_page_shows_how_far_an_import_in_its_transaction_is(
     page = client.get(f"/admin/exams/questions/exchange/import/{job.pk}/").content.decode()
     assert 'value="25"' in page and "正在导入，已完成 25%" in page
     assert '<meta http-equiv="refresh" content="2">' in page
+
+
+def test_the_reconciler_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["exams-question-import-reconcile"]
+    assert entry["task"] == "exams.tasks.question_import_reconcile"
