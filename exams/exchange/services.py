@@ -227,6 +227,7 @@ def question_import_apply(*, question_import_id: int) -> None:
             job = QuestionImport.objects.select_for_update().get(pk=question_import_id)
             if job.status != QuestionImport.Status.IMPORTING:
                 return
+            cache.set(selectors.PROGRESS_KEY.format(pk=job.pk), 0, 3600)  # not a rerun's count
             reading = _reading(job)
             good, problems = review(
                 reading, existing_stems=selectors.category_stem_keys(job.category)
