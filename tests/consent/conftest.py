@@ -8,6 +8,7 @@ from django.utils import timezone
 
 import pytest
 
+from registry.models import VisitRating
 from tests.lms.factories import WorkerUserFactory
 from tests.registry.factories import (
     AgencyStaffFactory,
@@ -34,7 +35,12 @@ def worker(db):
     )
     EmploymentFactory(worker=worker, agency=worker.agency)
     trust.insurance(worker, number="PICC2026000123")
-    trust.rating(worker, 5, "做事细心，很准时")
+    rating = trust.rating(worker, 5, "做事细心，很准时")
+    # Moderated: only an approved comment is shown (as on the public trace).
+    VisitRating.objects.filter(pk=rating.pk).update(
+        status=VisitRating.Status.APPROVED, moderated_at=timezone.now()
+    )
+    trust.rating(worker, 2, "未审核的评论不显示")
     CreditRecordFactory(worker=worker, kind="commendation", description="年度优秀服务员")
     return worker
 

@@ -45,7 +45,9 @@ def test_consent_opens_the_full_record_in_that_browser_only(
     granted(household, worker_client, certificate)
     response = household.get("/consent/record/")
     html = response.content.decode()
-    assert response.status_code == 200 and "王丽华" in html and "no-store" in response["Cache-Control"]
+    assert (
+        response.status_code == 200 and "王丽华" in html and "no-store" in response["Cache-Control"]
+    )
     # The grant token never appears in a URL or the page.
     token = household.cookies["consent_grant"].value
     assert token not in html
