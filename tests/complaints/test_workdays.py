@@ -41,3 +41,9 @@ def test_a_bad_entry_is_refused_with_a_chinese_message(text):
     with pytest.raises(ValidationError) as caught:
         setting.full_clean()
     assert "不是日期" in " ".join(caught.value.message_dict["holidays"])
+
+
+def test_city_regulators_edit_the_holidays(client, login_staff, city_regulator):
+    login_staff(client, city_regulator)
+    response = client.get("/admin/settings/complaints/citycalendar/", follow=True)
+    assert response.status_code == 200 and "法定节假日" in response.text
