@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,21 +22,25 @@ from registry.services.common import public_changed
 
 
 def worker_login_for_phone(*, phone: str):
-    """The active login already tied to `phone`, or None (not yet activated, or not filed)."""
+    """The active login proved for `phone`, or None (not yet activated, or not filed).
+
+    Only a login that carries the number counts: a login made without it (at a
+    station's kiosk, from a paper ticket) has not been through the first sign-in,
+    so the number alone must not open it — the ID tail is asked first.
+    """
     from django.contrib.auth import get_user_model
 
-    login = get_user_model().objects.filter(phone=phone, is_active=True).first()
-    if login is not None:
-        return login
-    worker = Worker.objects.select_related("user").filter(phone=phone, user__isnull=False).first()
-    if worker is not None and worker.user.is_active:
-        return worker.user
-    return None
+    return get_user_model().objects.filter(phone=phone, is_active=True).first()
 
 
 def worker_activation_pending(*, phone: str) -> bool:
-    """Whether a filed worker without a login has `phone` (the first sign-in then confirms them)."""
-    return Worker.objects.filter(phone=phone, user__isnull=True).exists()
+    """Whether a filed worker with `phone` has no login proved for it yet (the first
+    sign-in then confirms them with the ID tail): no login, or one without the number."""
+    return (
+        Worker.objects.filter(phone=phone)
+        .filter(Q(user__isnull=True) | Q(user__phone__isnull=True))
+        .exists()
+    )
 
 
 def worker_login_activate(*, phone: str, id_last4: str):
@@ -60,7 +65,13 @@ def worker_login_activate(*, phone: str, id_last4: str):
         if worker is None:
             return None
         if worker.user_id is not None:
-            return worker.user
+            login = worker.user
+            if login.phone is None and not User.objects.filter(phone=phone).exists():
+                # A kiosk login, now proved by SMS and the ID tail: it answers to the number.
+                login.phone = phone
+                login.save(update_fields=["phone"])
+                audit(login, "lms.account_activate", user=login, data={"worker": worker.pk})
+            return login
         login = User.objects.filter(phone=phone).first()
         if login is None:
             login = User(username=f"w{phone}", phone=phone, name=worker.name)
