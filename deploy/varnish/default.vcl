@@ -96,9 +96,10 @@ sub vcl_recv {
     if (req.http.Authorization) {
         return (pass);
     }
-    # Signed in (session), holding a form's CSRF token, or with a message waiting:
-    # the answer is this visitor's own.
-    if (req.http.Cookie ~ "(^|;)\s*(sessionid|csrftoken|messages)=") {
+    # Signed in (session), holding a form's CSRF token, with a message waiting, or
+    # holding a worker's consent (a request waiting, a grant: consent/views.py, sent
+    # only to /consent/): the answer is this visitor's own.
+    if (req.http.Cookie ~ "(^|;)\s*(sessionid|csrftoken|messages|consent_request|consent_grant)=") {
         return (pass);
     }
 
