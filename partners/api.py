@@ -275,7 +275,7 @@ LOOKUP_PROBLEMS = (401, 403, 404, 422, 429)
     summary="本系统与令牌 The calling partner and its token",
     description="调用方的名称、类型、所属企业、本令牌的权限和每分钟调用上限。不需要特定权限。",
     operation_id="partner_me",
-    openapi_extra={"responses": problem_responses(401, 403, 429)},
+    openapi_extra={"responses": problem_responses(*LOOKUP_PROBLEMS)},
 )
 @partner_operation
 def me(request, response: HttpResponse):
