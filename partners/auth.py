@@ -42,7 +42,7 @@ TOKEN_URL = "/oauth/token/"  # noqa: S105 (a path, not a secret)
 
 
 @dataclass
-class PartnerCall:
+class CallInProgress:
     """What the call log needs to know about the call in progress (``request.partner_call``)."""
 
     endpoint: str
@@ -123,7 +123,7 @@ class PartnerBearer(HttpBearer):
             self.openapi_security_schema = oauth2_security_scheme()
 
     def __call__(self, request):
-        request.partner_call = PartnerCall(endpoint=self.endpoint, scope=self.scope)
+        request.partner_call = CallInProgress(endpoint=self.endpoint, scope=self.scope)
         scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise PartnerProblem(

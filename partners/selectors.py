@@ -28,7 +28,7 @@ from registry.selectors.lookups import agency_credit_lookup
 from registry.selectors.public_record import public_agency
 from registry.selectors.workers import worker_current_employment
 
-from .models import Partner, PartnerCall, PartnerCredential
+from .models import Partner, PartnerCredential
 
 
 def user_manages_partners(user) -> bool:
@@ -79,12 +79,8 @@ def access_token_for(raw_token: str):
     )
 
 
-def partner_calls() -> QuerySet[PartnerCall]:
-    """The call log, newest first, with each call's partner."""
-    return PartnerCall.objects.select_related("partner").order_by("-at", "-pk")
-
-
 def partners_with_credentials() -> QuerySet[Partner]:
+    """Partners with their agency and their secrets, for the admin."""
     return Partner.objects.select_related("agency").prefetch_related("credentials")
 
 
