@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "lms.accounts.middleware.StaffSecondFactorMiddleware",
+    # A station's kiosk session reaches the worker's exam only (sittings/middleware.py).
+    "sittings.middleware.KioskSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Control characters in a path, query or form field are a 400, not a database error.
     "lms.control_chars.ControlCharacterMiddleware",

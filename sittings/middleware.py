@@ -1,0 +1,40 @@
+"""A kiosk session opens the worker's exam and nothing else.
+
+A station's computer is shared. Once a ticket has signed a worker in
+(``sittings.views.kiosk``), any request outside the exam — the worker's other
+pages, the admin, the portal — signs the worker out and returns the computer to
+the ticket screen, so the next person at the seat never sees the last one's
+record.
+"""
+
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+
+#: What an exam in progress needs: its pages and the exam client's API, the kiosk
+#: itself, static files and the translations the client loads.
+KIOSK_PATHS = (
+    "/me/exams/attempts/",
+    "/api/v1/exam/",
+    "/kiosk/",
+    "/static/",
+    "/jsi18n/",
+    "/i18n/",
+)
+
+
+class KioskSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .views import KIOSK_SESSION_KEY
+
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.get(KIOSK_SESSION_KEY)
+            and not request.path.startswith(KIOSK_PATHS)
+        ):
+            logout(request)
+            return redirect("sittings:kiosk")
+        return self.get_response(request)
