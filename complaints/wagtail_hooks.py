@@ -6,8 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from registry.panels import AgencyPanel, add_agency_panel
-
 AUDIT_ACTIONS = [
     ("complaints.file", _("受理投诉"), _("雇主提交了投诉")),
     ("complaints.investigate", _("开始调查投诉"), _("开始调查投诉")),
@@ -59,27 +57,11 @@ def register_agency_complaints_menu_item():
     )
 
 
-class AgencyComplaintsPanel(AgencyPanel):
-    """Households' complaints about the agency that are still open, the answer date first."""
-
-    order = 150
-    template_name = "complaints/panels/agency.html"
-
-    def panel_context(self) -> dict:
-        from django.utils import timezone
-
-        from .models import Complaint
-        from .selectors.access import complaints_of_agency
-
-        open_ = (
-            complaints_of_agency(self.membership.user)
-            .exclude(status=Complaint.Status.CLOSED)
-            .select_related("worker")
-            .order_by("agency_answer_due_on", "pk")
-        )
-        return {"complaints": open_[:8], "open_count": open_.count(), "today": timezone.localdate()}
-
-
 @hooks.register("construct_homepage_panels")
 def add_complaints_agency_panel(request, panels):
+    """The agency workspace's complaints panel, for agency staff."""
+    from registry.panels import add_agency_panel
+
+    from .panels import AgencyComplaintsPanel
+
     add_agency_panel(request, panels, AgencyComplaintsPanel)

@@ -30,6 +30,7 @@ PANEL_MODULES = {
     "courses_agency": "courses.panels",
     "exams_agency": "exams.panels",
     "certificates_agency": "certificates.panels",
+    "complaints_agency": "complaints.panels",
 }
 
 
@@ -59,6 +60,7 @@ def test_panels_are_ordered_funnel_first(staff_client, funnel_data):
         "courses_agency",
         "exams_agency",
         "certificates_agency",
+        "complaints_agency",
     ]
 
 
