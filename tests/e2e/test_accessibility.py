@@ -51,6 +51,8 @@ def public_paths(site) -> list[str]:
         "/v/no-such-token/",
         f"/v/{site['valid'].token}/confirm/",
         f"/v/rate/{site['rating_token']}/",
+        # A household without a consent grant: the message and the masked page (#26).
+        "/consent/record/",
     ]
 
 
@@ -64,6 +66,7 @@ def worker_paths(site) -> list[str]:
         "/me/certificates/",
         "/me/code/",
         "/me/record/",
+        "/me/views/",
         "/me/phone/",
         "/accounts/password/",
     ]
