@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from consent.models import WorkerView
+from tests.e2e.a11y import axe_violations, describe
 from tests.e2e.steps import sign_in_worker
 from tests.lms.factories import WorkerUserFactory
 from tests.registry.factories import ApprovedWorkerFactory
@@ -61,9 +62,17 @@ def phones(live_server, page, browser, certificate):
     return page, household
 
 
+def assert_accessible(page):
+    """No serious or critical axe violation (the pages with state the axe test cannot reach)."""
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
 def test_consent_opens_the_record_and_withdrawal_closes_it(live_server, phones, screenshot):
     worker_page, household = phones
     screenshot("consent-worker-request-360")
+    assert_accessible(worker_page)  # the inbox with a request on /me/code/
+    assert_accessible(household)  # the waiting page with the number
     worker_page.get_by_label("1 天").check()
     worker_page.get_by_role("button", name="同意", exact=True).click()
     expect(worker_page.locator(".alert--success")).to_contain_text("已同意")
@@ -74,12 +83,14 @@ def test_consent_opens_the_record_and_withdrawal_closes_it(live_server, phones, 
     no_overflow(household)
     household.screenshot(path="test-artifacts/consent-household-record-360.png", full_page=True)
     assert WorkerView.objects.filter(kind=WorkerView.Kind.FULL_RECORD).exists()
+    assert_accessible(household)  # the full record
     # The worker sees the view and the open grant, and withdraws it.
     worker_page.goto(live_server.url + "/me/views/")
     expect(worker_page.locator(".consent-view").first).to_contain_text("住户扫码")
     worker_page.get_by_role("button", name="撤回给住户扫码的授权").click()
     expect(worker_page.locator(".alert--success")).to_contain_text("已撤回授权")
     no_overflow(worker_page)
+    assert_accessible(worker_page)  # /me/views/ with a view listed
     # The household's next request falls back to the masked page.
     household.reload()
     expect(household.locator(".consent-refused")).to_contain_text("服务员已撤回授权")
