@@ -14,11 +14,14 @@ import json
 import time
 from urllib.parse import unquote_plus
 
+from django.http import JsonResponse
+
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 from oauth2_provider.views import TokenView
 
 from lms.client import client_address
+from lms.ratelimit import is_over
 
 from .models import Scope
 from .selectors import live_partner_for_application, partner_for_client_id
@@ -70,12 +73,21 @@ def client_id_of(request) -> str:
     return request.POST.get("client_id", "")
 
 
+#: Token requests allowed per client address and minute: a token lives ten minutes, and
+#: each request costs a password hash, so a flood of guesses is refused early.
+EXCHANGES_PER_ADDRESS = "30/m"
+
+
 class PartnerTokenView(TokenView):
     """DOT's token endpoint (client credentials), each request written to the call log."""
 
     def post(self, request, *args, **kwargs):
         started = time.monotonic()
-        response = super().post(request, *args, **kwargs)
+        if is_over(request, "partners.token", EXCHANGES_PER_ADDRESS):
+            response = JsonResponse({"error": "rate_limited"}, status=429)
+            response["Retry-After"] = "60"
+        else:
+            response = super().post(request, *args, **kwargs)
         client_id = client_id_of(request)[:100]
         problem = ""
         if response.status_code != 200:

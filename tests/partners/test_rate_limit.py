@@ -36,3 +36,16 @@ def test_without_a_cache_calls_are_still_answered_and_limited(cache, settings, t
         ratelimit.fallback.reset()
     # Answered, and counted in this process's memory while the cache fails.
     assert statuses == [200, 200, 429]
+
+
+def test_token_requests_are_limited_per_address(credentials):
+    from tests.partners.conftest import exchange
+
+    client_id, secret = credentials(PartnerFactory())
+    statuses = [exchange(client_id, "wrong").status_code for _ in range(30)]
+    assert set(statuses) == {401}
+    refused = exchange(client_id, secret)
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert PartnerCall.objects.filter(endpoint="token", status=429).count() == 1
+    # Another address is not held up.
+    assert exchange(client_id, secret, REMOTE_ADDR="10.0.0.5").status_code == 200
