@@ -19,6 +19,8 @@ from ninja import Field, Query, Router, Schema
 
 from certificates.selectors.lookup import NUMBER_RE, TOKEN_RE
 from certificates.selectors.records import certificate_by_number, certificate_by_token
+from consent.models import ViewerKind, WorkerView
+from consent.services import worker_views_record
 from lms.http import private
 from lms.validators import validate_credit_code, validate_resident_id
 from registry.selectors.workers import (
@@ -371,6 +373,13 @@ def worker_by_card_view(
     _purpose(request, purpose, parameter="purpose")
     worker = _own_workers_only(request, worker_find_by_card_number(card_number))
     _answered(request, response, 1)
+    worker_views_record(
+        workers=[worker],
+        kind=WorkerView.Kind.PARTNER_API,  # the worker's /me/views/ (#26)
+        viewer_kind=ViewerKind.PARTNER,
+        viewer_label=request.auth.partner.name,
+        request=request,
+    )
     return worker_answer(worker_own_record(worker), unmasked=request.auth.may_read_pii)
 
 
@@ -428,6 +437,13 @@ def worker_by_id_number_view(request, response: HttpResponse):
     _purpose(request, purpose, pointer="#/purpose")
     worker = _own_workers_only(request, worker_find_by_id_number(id_number))
     _answered(request, response, 1)
+    worker_views_record(
+        workers=[worker],
+        kind=WorkerView.Kind.PARTNER_API,  # the worker's /me/views/ (#26)
+        viewer_kind=ViewerKind.PARTNER,
+        viewer_label=request.auth.partner.name,
+        request=request,
+    )
     return worker_answer(worker_own_record(worker), unmasked=True)
 
 
