@@ -37,6 +37,7 @@ NOT_SCOPED = {
     "api": "the JSON API: tests/lms/test_api_schemathesis.py and tests/exams/test_api.py",
     "accounts:password_reset_confirm": "a one-time token for one account",
     "registry:visit_rate": "a household's one-time rating token",
+    "complaints:new_for_visit": "a household's one-time rating token",
     "registry:worker_lookup": "a public lookup page's form (the page, not an agency's object)",
     "registry:agency_lookup": "a public lookup page's form (the page, not an agency's object)",
     "certificates:lookup": "a public lookup page's form (the page, not an agency's object)",
@@ -163,6 +164,14 @@ class World:
     def enrolment(self):
         return EnrolmentFactory(worker=self.their_worker)
 
+    def complaint(self):
+        from complaints.models import Complaint
+        from tests.complaints.factories import complaint
+
+        # One household number each: a number may file only a few a day.
+        phone = f"1390000{Complaint.objects.count():04d}"
+        return complaint(card_number=self.their_worker.card_number, phone=phone)
+
 
 STAFF = ("staff", "regulator")
 WORKER = ("worker",)
@@ -194,6 +203,10 @@ SCOPED = {
     "dashboards_admin:supervision_district": (STAFF, None),
     "dashboards_admin:supervision_agency": (STAFF, "agency"),
     "dashboards_admin:warning": (STAFF, "warning"),
+    "complaints_admin:detail": (STAFF, "complaint"),
+    "complaints_admin:photo": (STAFF, "complaint"),
+    "complaints_admin:photo_thumb": (STAFF, "complaint"),
+    "complaints_admin:agency_answer": (STAFF, "complaint"),
     "exams:attempt": (WORKER, "attempt"),
     "exams:submit": (WORKER, "attempt"),
     "exams:result": (WORKER, "attempt"),
@@ -206,7 +219,14 @@ SCOPED = {
     "courses:lesson_progress": (WORKER, "enrolment"),
 }
 # Values for parameters other than the object's id.
-OTHER_ARGS = {"action": "withdraw", "fmt": "pdf", "kind": "pdf", "answer": "accept", "lesson_id": 1}
+OTHER_ARGS = {
+    "action": "withdraw",
+    "fmt": "pdf",
+    "kind": "pdf",
+    "answer": "accept",
+    "lesson_id": 1,
+    "photo_pk": 1,
+}
 
 
 def placement(namespace, name):
