@@ -24,7 +24,10 @@ from .models import Booking, Incident, Sitting, Station
 
 
 def stations_visible_to(user) -> QuerySet[Station]:
-    """Every station for the city and the operator; a district regulator's own district's."""
+    """Every station for the city and the operator; a district regulator's own district's;
+    none for a login that may not see stations (agency staff, proctors, workers)."""
+    if not (user.is_authenticated and user.has_perm("sittings.view_station")):
+        return Station.objects.none()
     district = regulator_district_for_user(user)
     stations = Station.objects.all()
     return stations.filter(district=district) if district else stations

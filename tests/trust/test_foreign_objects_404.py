@@ -65,6 +65,9 @@ NOT_SCOPED = {
     "consent:seen": "a public certificate token (the scan beacon answers alike for every token)",
     "consent": "a worker's own requests, grants and views: tests/consent/test_access_refused.py",
     "consent_admin": "a staff account's own requests and grants: tests/consent/test_access_refused.py",
+    "partners_admin": "partner systems are city-wide, for city regulators only (tests/partners)",
+    "partner_systems": "partner systems are city-wide, for city regulators only (tests/partners)",
+    "partner_calls": "the partner call log is city-wide, for city regulators only (tests/partners)",
 }
 # Wagtail's own screens: pages, media, users, sites, workflows (editors and admins).
 WAGTAIL_CORE = ("wagtail",)
@@ -164,6 +167,16 @@ class World:
     def enrolment(self):
         return EnrolmentFactory(worker=self.their_worker)
 
+    def station(self):
+        from tests.sittings.factories import StationFactory
+
+        return StationFactory(district=District.PUDONG)
+
+    def sitting(self):
+        from tests.sittings.factories import SittingFactory
+
+        return SittingFactory(station=self.station())
+
     def complaint(self):
         from complaints.models import Complaint
         from tests.complaints.factories import complaint
@@ -207,6 +220,9 @@ SCOPED = {
     "complaints_admin:photo": (STAFF, "complaint"),
     "complaints_admin:photo_thumb": (STAFF, "complaint"),
     "complaints_admin:agency_answer": (STAFF, "complaint"),
+    "sittings_admin": (STAFF, "sitting"),
+    "sittings_station": (STAFF, "station"),
+    "sittings_sitting": (STAFF, "sitting"),
     "exams:attempt": (WORKER, "attempt"),
     "exams:submit": (WORKER, "attempt"),
     "exams:result": (WORKER, "attempt"),
@@ -226,6 +242,7 @@ OTHER_ARGS = {
     "answer": "accept",
     "lesson_id": 1,
     "photo_pk": 1,
+    "booking_id": 1,
 }
 
 
@@ -254,7 +271,9 @@ def url_for(world, namespace, name, route, builder, *, missing=False):
         kwargs["code"] = District.PUDONG
     else:
         pk = MISSING_ID if missing else getattr(world, builder)().pk
-        key = next(k for k in ("pk", "attempt_id", "enrolment_id") if f":{k}>" in route)
+        key = next(
+            k for k in ("pk", "attempt_id", "enrolment_id", "sitting_id") if f":{k}>" in route
+        )
         kwargs[key] = quote(pk) if key == "pk" else pk
     return reverse(f"{namespace}:{name}" if namespace else name, kwargs=kwargs)
 
