@@ -588,3 +588,21 @@ DASHBOARDS_LIVE_MAX_AGE = env.int("DASHBOARDS_LIVE_MAX_AGE", default=3600)
 CERTIFICATES_LIVE_CODE_SECONDS = env.int("CERTIFICATES_LIVE_CODE_SECONDS", default=60)
 CERTIFICATES_LIVE_CONFIRM_SECONDS = env.int("CERTIFICATES_LIVE_CONFIRM_SECONDS", default=1800)
 REGISTRY_RATING_LINK_DAYS = env.int("REGISTRY_RATING_LINK_DAYS", default=30)
+# Complaints (#29): deadlines in the city's working days (the 节假日安排 setting), and
+# limits per household phone (a day), per client (filing) and per tracking number.
+COMPLAINTS_DEADLINE_WORKING_DAYS = env.int("COMPLAINTS_DEADLINE_WORKING_DAYS", default=15)
+COMPLAINTS_AGENCY_ANSWER_WORKING_DAYS = env.int("COMPLAINTS_AGENCY_ANSWER_WORKING_DAYS", default=3)
+COMPLAINTS_PER_PHONE_PER_DAY = env.int("COMPLAINTS_PER_PHONE_PER_DAY", default=3)
+COMPLAINTS_FILE_RATE = env.str("COMPLAINTS_FILE_RATE", default="5/h")
+COMPLAINTS_TRACK_NUMBER_RATE = env.str("COMPLAINTS_TRACK_NUMBER_RATE", default="10/h")
+# Consent (#26): seconds a household's request waits for the worker, pending requests
+# per client, the longest grant a worker may give (hours), how long a worker's "refuse
+# all" lasts (hours), how often the pages poll, and days the view log is kept (purged
+# by a beat task every CONSENT_PURGE_SECONDS).
+CONSENT_REQUEST_SECONDS = env.int("CONSENT_REQUEST_SECONDS", default=120)
+CONSENT_PENDING_PER_CLIENT = env.int("CONSENT_PENDING_PER_CLIENT", default=3)
+CONSENT_LONGEST_GRANT_HOURS = env.int("CONSENT_LONGEST_GRANT_HOURS", default=168)
+CONSENT_PAUSE_HOURS = env.int("CONSENT_PAUSE_HOURS", default=24)
+CONSENT_POLL_SECONDS = env.int("CONSENT_POLL_SECONDS", default=3)
+CONSENT_RETENTION_DAYS = env.int("CONSENT_RETENTION_DAYS", default=180)
+CONSENT_PURGE_SECONDS = env.int("CONSENT_PURGE_SECONDS", default=3600)
