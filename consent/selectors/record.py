@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.selectors.records import certificates_for_worker
+from complaints.selectors.record import complaints_about_worker
 from courses.selectors import enrolments_for_worker
 from exams.selectors import attempts_of_worker
 from lms.validators import id_birth_province
@@ -59,6 +60,7 @@ class FullRecord:
     insurances: list[RecordRow] = field(default_factory=list)
     ratings: list[RecordRow] = field(default_factory=list)
     credit_records: list[RecordRow] = field(default_factory=list)
+    complaints: list[RecordRow] = field(default_factory=list)
 
 
 def _age(birth: datetime.date | None, today: datetime.date) -> int | None:
@@ -199,6 +201,21 @@ def _credit_records(worker) -> list[RecordRow]:
     ]
 
 
+def _complaints(worker) -> list[RecordRow]:
+    # What was complained of and how it ended; the household's own words stay theirs.
+    return [
+        RecordRow(
+            title=item.category_label,
+            detail=item.outcome_label,
+            start=item.received_on,
+            end=item.closed_on,
+            status=item.status_label,
+            css="bad" if item.upheld else "neutral",
+        )
+        for item in complaints_about_worker(worker.pk)
+    ]
+
+
 def full_record(worker_id: int, *, today=None) -> FullRecord | None:
     """The full record of one worker (a fixed number of queries), or None when there is none."""
     today = today or timezone.localdate()
@@ -234,6 +251,7 @@ def full_record(worker_id: int, *, today=None) -> FullRecord | None:
         insurances=_insurances(worker, today),
         ratings=_ratings(worker),
         credit_records=_credit_records(worker),
+        complaints=_complaints(worker),
     )
 
 

@@ -33,9 +33,9 @@ def test_the_full_record_is_a_fixed_number_of_queries(
 ):
     granted(household, worker_client, certificate)
     household.get("/consent/record/")  # the first view also warms the shared caches
-    few = _count(django_assert_max_num_queries, household, "/consent/record/", 17)
+    few = _count(django_assert_max_num_queries, household, "/consent/record/", 18)
     for stars in (3, 4, 5, 2):
         trust.rating(worker, stars, "准时")
     trust.certificate(worker, expires_in=-10)
     trust.insurance(worker, starts_in=-500, ends_in=-200)
-    assert _count(django_assert_max_num_queries, household, "/consent/record/", 17) == few
+    assert _count(django_assert_max_num_queries, household, "/consent/record/", 18) == few
