@@ -53,6 +53,10 @@ def public_paths(site) -> list[str]:
         f"/v/rate/{site['rating_token']}/",
         # A household without a consent grant: the message and the masked page (#26).
         "/consent/record/",
+        # Complaints (#29): by card number or credit code, from a visit, the status page.
+        "/complaints/new/",
+        f"/complaints/new/visit/{site['rating_token']}/",
+        "/complaints/track/",
     ]
 
 

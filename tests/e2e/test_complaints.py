@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from complaints.models import Complaint
 from lms.notifications import ConsoleSMSBackend
 from tests.complaints.factories import photo_bytes
+from tests.e2e.a11y import axe_violations, describe
 from tests.registry.factories import ApprovedWorkerFactory
 from tests.trust import factories
 
@@ -99,3 +100,15 @@ def test_confirm_sms_rate_link_complaint_and_tracking(
     no_overflow(phone)
     screenshot("complaints-tracking-360")
     later.close()
+
+    # The status page with its answer is reached only through its form: axe (which needs
+    # JavaScript in the page) checks it here, in a context with scripts on.
+    checker = browser.new_context(viewport=PHONE, locale="zh-CN")
+    status = checker.new_page()
+    status.goto(local(base, tracking_url.group(0)))
+    status.get_by_label("手机号后四位").fill(HOUSEHOLD[-4:])
+    status.get_by_role("button", name="查询").click()
+    expect(status.locator(".complaint__status")).to_contain_text("已受理")
+    violations = axe_violations(status)
+    assert not violations, describe(violations)
+    checker.close()
