@@ -294,11 +294,23 @@ def me(request, response: HttpResponse):
     }
 
 
+def _log_read(request, worker) -> None:
+    """The read goes into the worker's view log, named by the partner (/me/views/, #26)."""
+    worker_views_record(
+        workers=[worker],
+        kind=WorkerView.Kind.PARTNER_API,
+        viewer_kind=ViewerKind.PARTNER,
+        viewer_label=request.auth.partner.name,
+        request=request,
+    )
+
+
 def _certificate(request, certificate, purpose, response):
     _purpose(request, purpose, parameter="purpose")
     if certificate is None:
         raise PartnerProblem("not-found")
     _answered(request, response, 1)
+    _log_read(request, certificate.worker)
     return certificate_answer(certificate, unmasked=request.auth.may_read_pii)
 
 
@@ -373,13 +385,7 @@ def worker_by_card_view(
     _purpose(request, purpose, parameter="purpose")
     worker = _own_workers_only(request, worker_find_by_card_number(card_number))
     _answered(request, response, 1)
-    worker_views_record(
-        workers=[worker],
-        kind=WorkerView.Kind.PARTNER_API,  # the worker's /me/views/ (#26)
-        viewer_kind=ViewerKind.PARTNER,
-        viewer_label=request.auth.partner.name,
-        request=request,
-    )
+    _log_read(request, worker)
     return worker_answer(worker_own_record(worker), unmasked=request.auth.may_read_pii)
 
 
@@ -437,13 +443,7 @@ def worker_by_id_number_view(request, response: HttpResponse):
     _purpose(request, purpose, pointer="#/purpose")
     worker = _own_workers_only(request, worker_find_by_id_number(id_number))
     _answered(request, response, 1)
-    worker_views_record(
-        workers=[worker],
-        kind=WorkerView.Kind.PARTNER_API,  # the worker's /me/views/ (#26)
-        viewer_kind=ViewerKind.PARTNER,
-        viewer_label=request.auth.partner.name,
-        request=request,
-    )
+    _log_read(request, worker)
     return worker_answer(worker_own_record(worker), unmasked=True)
 
 

@@ -29,3 +29,16 @@ def test_a_refused_partner_read_is_not_logged(worker, token_for, api):  # noqa: 
         api("get", f"/workers/by-card/{worker.card_number}", token_for(partner)).status_code == 403
     )
     assert not WorkerView.objects.exists()
+
+
+def test_a_partner_reading_a_certificate_is_in_its_holders_list(
+    worker,
+    certificate,
+    token_for,  # noqa: F811
+    api,  # noqa: F811
+):
+    partner = PartnerFactory(name="商务部家政平台", scope="certificates:read")
+    response = api("get", f"/certificates/by-token/{certificate.token}", token_for(partner))
+    assert response.status_code == 200, response.content
+    row = WorkerView.objects.get(worker=worker)
+    assert (row.kind, row.viewer_label) == (WorkerView.Kind.PARTNER_API, "商务部家政平台")
