@@ -15,14 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from wagtail import hooks
-
 from lms import edge
 from lms.http import private, private_answer
 from lms.origin import page_form_view
 from lms.ratelimit import public_lookup_limit
 from registry.selectors.access import worker_for_user
 from registry.services import visits as registry_visits
+from registry.services.viewlog import workers_viewed
 
 from . import door, live_code
 from .forms import VisitConfirmForm
@@ -119,8 +118,7 @@ def _lookup_result(request, *, context, number, name):
     context.update(searched=True, number=number)
     context["v"] = verification_for_number(number, name)
     holder = certificate_for_token(context["v"].token) if context["v"] else None
-    for record_views in hooks.get_hooks("registry_workers_viewed") if holder else ():
-        record_views(request=request, workers=[holder.worker_id], kind="lookup")
+    workers_viewed(request=request, workers=[holder.worker_id] if holder else [], kind="lookup")
     context["checked_at"] = timezone.localtime()
     return render(request, "certificates/lookup_page.html", context)
 
@@ -235,8 +233,7 @@ def verify_live(request, token: str):
     confirm_url = reverse("certificates:confirm", args=[cert_token])
     # The consent app keeps the worker's log of who looked (a higher app: through a hook).
     holder = certificate_for_token(cert_token)
-    for record_views in hooks.get_hooks("registry_workers_viewed"):
-        record_views(request=request, workers=[holder.worker_id], kind="live_scan")
+    workers_viewed(request=request, workers=[holder.worker_id], kind="live_scan")
     return render(
         request,
         "certificates/verify.html",

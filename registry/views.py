@@ -12,8 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from wagtail import hooks
-
 from lms.http import private
 from lms.origin import page_form_view
 from lms.ratelimit import public_lookup_limit
@@ -41,6 +39,7 @@ from registry.selectors.workers import (
 )
 from registry.services.signin import worker_change_phone
 from registry.services.transfers import worker_confirm_transfer, worker_decline_transfer
+from registry.services.viewlog import workers_viewed
 from registry.services.visits import RatingRefused, rating_submit
 
 from .forms import AgencyCreditLookupForm, VisitRatingForm, WorkerTraceLookupForm
@@ -97,8 +96,7 @@ def _worker_answer(request, page, form, *, deep_link: bool = False):
         rated = [w for w in workers if visits.get(w.pk) and visits[w.pk].rated]
         comments = public_comments_for_workers(rated, today=today) if rated else {}
         # The consent app keeps each worker's log of who looked (a higher app: a hook).
-        for record_views in hooks.get_hooks("registry_workers_viewed") if workers else ():
-            record_views(request=request, workers=workers, kind="lookup")
+        workers_viewed(request=request, workers=workers, kind="lookup")
         results = [
             public_worker(
                 w,

@@ -7,8 +7,11 @@ the ticket screen, so the next person at the seat never sees the last one's
 record.
 """
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+
+from .views import KIOSK_SESSION_KEY
 
 #: What an exam in progress needs: its pages and the exam client's API, the kiosk
 #: itself, static files and the translations the client loads.
@@ -27,13 +30,12 @@ class KioskSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .views import KIOSK_SESSION_KEY
-
-        session = getattr(request, "session", None)
+        # Only a request with a session cookie can be a kiosk's: anonymous portal
+        # requests never load a session here.
         if (
-            session is not None
-            and session.get(KIOSK_SESSION_KEY)
+            settings.SESSION_COOKIE_NAME in request.COOKIES
             and not request.path.startswith(KIOSK_PATHS)
+            and request.session.get(KIOSK_SESSION_KEY)
         ):
             logout(request)
             return redirect("sittings:kiosk")
