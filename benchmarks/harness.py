@@ -60,6 +60,30 @@ def base_env(**extra) -> dict:
     return env
 
 
+def scratch_env(
+    *, pg: str, database: str, redis: str, redis_db: int, cache_db: int, recreate: bool
+) -> dict:
+    """The environment of a load benchmark's server on a PostgreSQL database of its own
+    (dropped and created again first with `recreate`), migrated; login lockout off."""
+    env = base_env(
+        DATABASE_URL=f"{pg}/{database}",
+        REDIS_URL=redis,
+        REDIS_BROKER_DB=str(redis_db),
+        REDIS_CACHE_DB=str(cache_db),
+        DATABASE_CONN_MAX_AGE="60",
+        AXES_ENABLED="0",
+    )
+    host = pg.rsplit("@", 1)[-1].split(":")[0]
+    if recreate:
+        subprocess.run(
+            ["dropdb", "-h", host, "-U", "postgres", "--if-exists", database], check=True
+        )
+        subprocess.run(["createdb", "-h", host, "-U", "postgres", database], check=True)
+    log.info(f"migrating {database} …")
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    return env
+
+
 def redis_env() -> dict:
     """The Redis settings of this process's environment (REDIS_URL, REDIS_CACHE_DB,
     REDIS_BROKER_DB, those that are set), to hand on to the server."""

@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from exams_autosave import locust_stats, port_in_range  # noqa: E402
-from harness import PYTHON, ROOT, base_env, log, serve  # noqa: E402
+from harness import PYTHON, ROOT, log, serve  # noqa: E402
 
 EXAM_TITLE = "考点考试基准测试"
 STATION_NAME = "基准测试服务站"
@@ -222,22 +222,14 @@ def main() -> None:
 
     harness.free_port = port_in_range(args.ports)
     work = Path(tempfile.mkdtemp(prefix="bench-sittings-"))
-    env = base_env(
-        DATABASE_URL=f"{args.pg}/{args.database}",
-        REDIS_URL=args.redis,
-        REDIS_BROKER_DB=str(args.redis_db),
-        REDIS_CACHE_DB=str(args.cache_db),
-        DATABASE_CONN_MAX_AGE="60",
-        AXES_ENABLED="0",
+    env = harness.scratch_env(
+        pg=args.pg,
+        database=args.database,
+        redis=args.redis,
+        redis_db=args.redis_db,
+        cache_db=args.cache_db,
+        recreate=args.recreate,
     )
-    host = args.pg.rsplit("@", 1)[-1].split(":")[0]
-    if args.recreate:
-        subprocess.run(
-            ["dropdb", "-h", host, "-U", "postgres", "--if-exists", args.database], check=True
-        )
-        subprocess.run(["createdb", "-h", host, "-U", "postgres", args.database], check=True)
-    log.info(f"migrating {args.database} …")
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     seeded, acks, verify_out = work / "seeded.json", work / "acks.jsonl", work / "verify.json"
     log.info(f"seeding a station of {args.seats} seats …")
     subprocess.run(
