@@ -117,8 +117,9 @@ def _lookup_result(request, *, context, number, name):
     # The number is echoed for correcting a typo; the name is not shown again.
     context.update(searched=True, number=number)
     context["v"] = verification_for_number(number, name)
-    holder = certificate_for_token(context["v"].token) if context["v"] else None
-    workers_viewed(request=request, workers=[holder.worker_id] if holder else [], kind="lookup")
+    workers_viewed(
+        request=request, workers=[context["v"].worker_id] if context["v"] else [], kind="lookup"
+    )
     context["checked_at"] = timezone.localtime()
     return render(request, "certificates/lookup_page.html", context)
 
@@ -232,8 +233,7 @@ def verify_live(request, token: str):
         return _missing(request)
     confirm_url = reverse("certificates:confirm", args=[cert_token])
     # The consent app keeps the worker's log of who looked (a higher app: through a hook).
-    holder = certificate_for_token(cert_token)
-    workers_viewed(request=request, workers=[holder.worker_id], kind="live_scan")
+    workers_viewed(request=request, workers=[verification.worker_id], kind="live_scan")
     return render(
         request,
         "certificates/verify.html",

@@ -62,6 +62,8 @@ class Verification:
     door: DoorStatus
     visit_count: int
     average_rating: float | None
+    #: For the holder's view log (#26) only; never shown.
+    worker_id: int
 
     @property
     def css(self) -> str:
@@ -164,6 +166,7 @@ def _verification(certificate: Certificate, today: datetime.date) -> Verificatio
         door=door_status_from(facts, [certificate], today=today),
         visit_count=visits.visits,
         average_rating=visits.average_rating,
+        worker_id=worker.pk,
     )
 
 
