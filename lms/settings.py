@@ -531,6 +531,10 @@ API_ROUTERS = [
     ("/", "certificates.api.router"),
     ("/exam/", "exams.api.router"),
     ("/partner/", "partners.api.router"),
+    ("/partner/", "partners.api_writes.router"),
+    ("/partner/webhooks/", "partners.api_webhooks.router"),
+    ("/", "partners.api_changes.router"),
+    ("/", "partners.api_snapshot.router"),
 ]
 WORKER_HOME_URL = "/me/"
 

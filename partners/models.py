@@ -234,3 +234,32 @@ class PartnerCall(models.Model):
 
     def __str__(self):
         return f"{self.partner or '—'} · {self.endpoint} · {self.status}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a partner's write under one ``Idempotency-Key``: a retry with
+    the same key and the same request gets this answer again and changes nothing; the
+    same key with a different request is refused."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="idempotent_requests"
+    )
+    key = models.CharField(_("幂等键"), max_length=255)
+    method = models.CharField(_("方法"), max_length=10)
+    path = models.CharField(_("路径"), max_length=300)
+    #: SHA-256 of the method, path and body, to tell a retry from a different request.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(_("状态码"))
+    body = models.JSONField(_("答复"), default=dict)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "key"], name="partner_idempotency_key")
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} · {self.key}"
