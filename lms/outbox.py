@@ -190,3 +190,16 @@ def head() -> Cursor:
         return Cursor(xmin - 1, 2**63 - 1)
     last = ChangeEvent.objects.order_by("-id").values_list("id", flat=True).first()
     return Cursor(0, last or 0)
+
+
+def event_document(event: ChangeEvent) -> dict:
+    """An event as partners read it, in the feed and in a webhook's body alike. ``id`` is
+    the event's own and stays the same on every redelivery and replay (partners dedupe
+    by it); ``cursor`` is where to resume the feed after it."""
+    return {
+        "id": f"evt_{event.pk}",
+        "type": event.type,
+        "at": event.at.isoformat(),
+        "cursor": str(Cursor.of(event)),
+        "data": event.data,
+    }
