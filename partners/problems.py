@@ -80,6 +80,49 @@ PROBLEM_TYPES = {
             ),
         ),
         ProblemType(
+            "idempotency-key-missing",
+            400,
+            _("缺少幂等键"),
+            _(
+                "写入接口必须带 Idempotency-Key 请求头（每次新的写入用一个新的键，重试时用同一个键），"
+                "以免网络重试写入两次。"
+            ),
+        ),
+        ProblemType(
+            "idempotency-key-reused",
+            422,
+            _("幂等键已用于另一请求"),
+            _("这个 Idempotency-Key 已经用于一个内容不同的请求。新的写入请换一个新的键。"),
+        ),
+        ProblemType(
+            "idempotency-key-in-use",
+            409,
+            _("同一请求正在处理"),
+            _("使用同一 Idempotency-Key 的请求仍在处理中，请稍后用同一个键重试。"),
+        ),
+        ProblemType(
+            "conflict",
+            409,
+            _("与现有记录冲突"),
+            _(
+                "请求与平台上的现有记录冲突（例如身份证号已登记、从业关系已结束），detail 说明原因。"
+            ),
+        ),
+        ProblemType(
+            "cursor-expired",
+            410,
+            _("游标已过期"),
+            _(
+                "该游标之后的部分变更已超过保存期限被清除。请重新做一次全量快照，再从快照给出的游标继续读取变更。"
+            ),
+        ),
+        ProblemType(
+            "payload-too-large",
+            413,
+            _("请求体过大"),
+            _("请求体超过了接口允许的大小（例如照片超过上限）。"),
+        ),
+        ProblemType(
             "rate-limited",
             429,
             _("调用过于频繁"),
