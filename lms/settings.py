@@ -562,6 +562,18 @@ OAUTH2_PROVIDER = {
 # swappable model when a partner model points at them.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 -- a model name
+# Change events (the outbox, lms/outbox.py) are kept this many days; a feed cursor older
+# than that is answered 410 and the partner syncs again from a snapshot.
+CHANGE_EVENTS_RETENTION_DAYS = env.int("CHANGE_EVENTS_RETENTION_DAYS", default=400)
+# The call log of the partner API (partners.PartnerCall) is kept this many days (one year
+# beyond the audit year, then removed by the beat).
+PARTNER_CALLS_RETENTION_DAYS = env.int("PARTNER_CALLS_RETENTION_DAYS", default=730)
+# A write's first answer is replayed for a retry with the same Idempotency-Key this long.
+PARTNER_IDEMPOTENCY_DAYS = env.int("PARTNER_IDEMPOTENCY_DAYS", default=7)
+# Webhook URLs must be public HTTPS addresses; True lets them point at private and loopback
+# addresses (the tests' and benchmarks' local receiver; a partner inside the government
+# network). Never in production unless the partners' endpoints are on a private network.
+PARTNER_WEBHOOKS_ALLOW_PRIVATE = env.bool("PARTNER_WEBHOOKS_ALLOW_PRIVATE", default=False)
 
 # --- App tuning (each app reads these with its own default) ---------------------
 # HTTP caching at the edge (lms/edge.py, deploy/varnish/default.vcl): anonymous portal
