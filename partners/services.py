@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,3 +121,25 @@ def partner_call_record(
         duration_ms=max(0, int(duration_ms)),
         client_address=client_address or None,
     )
+
+
+#: Rows deleted per statement when purging, so no purge holds a long lock.
+PURGE_BATCH = 5000
+
+
+def partner_calls_purge(*, now=None) -> int:
+    """Delete call-log rows older than ``PARTNER_CALLS_RETENTION_DAYS``, oldest first in
+    batches; returns how many went. Idempotent (the beat runs it daily)."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.PARTNER_CALLS_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        batch = list(
+            PartnerCall.objects.filter(at__lt=cutoff)
+            .order_by("at", "pk")
+            .values_list("pk", flat=True)[:PURGE_BATCH]
+        )
+        if not batch:
+            return deleted
+        count, _detail = PartnerCall.objects.filter(pk__in=batch).delete()
+        deleted += count
