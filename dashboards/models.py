@@ -120,6 +120,7 @@ class SupervisionWarning(models.Model):
         EXAM_SAME_ADDRESS = "exam_same_address", _("同一地址集中考试")
         EXAM_SAME_ANSWERS = "exam_same_answers", _("答题雷同")
         VIEW_REPORTED = "view_reported", _("服务员举报不认识的查看")
+        WEBHOOK_DISABLED = "webhook_disabled", _("合作系统推送地址已停用")
 
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")

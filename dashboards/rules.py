@@ -26,6 +26,7 @@ from complaints.selectors.statistics import complaints_overdue
 from complaints.workdays import city_working_days
 from consent.selectors.grants import reported_views_since
 from exams import selectors as exam_selectors
+from partners.webhooks.selectors import endpoints_disabled_for_failures
 from registry.selectors.statistics import (
     blacklisted_in_open_employment,
     pending_filings_by_district,
@@ -314,6 +315,28 @@ def rule_view_reported(*, now, config) -> list[Finding]:
     ]
 
 
+def rule_webhook_disabled(*, now, config) -> list[Finding]:
+    """A partner's webhook endpoint stopped after its deliveries were abandoned (a day of
+    failures): one finding per endpoint, city level; it closes itself when the endpoint
+    is enabled again or removed."""
+    return [
+        Finding(
+            rule=SupervisionWarning.Rule.WEBHOOK_DISABLED,
+            subject_key=f"webhook:{e.pk}",
+            subject_label=_("%(partner)s 的推送地址") % {"partner": e.partner.name},
+            facts={
+                _("合作系统"): e.partner.name,
+                _("推送地址"): e.url,
+                _("停用时间"): timezone.localtime(e.disabled_at).strftime("%Y-%m-%d %H:%M")
+                if e.disabled_at
+                else "",
+                _("停用原因"): e.disabled_reason,
+            },
+        )
+        for e in endpoints_disabled_for_failures()
+    ]
+
+
 RULES = {
     SupervisionWarning.Rule.BLACKLISTED_EMPLOYED: rule_blacklisted_employed,
     SupervisionWarning.Rule.VISIT_AFTER_LAPSE: rule_visit_after_lapse,
@@ -324,6 +347,7 @@ RULES = {
     SupervisionWarning.Rule.EXAM_SAME_ADDRESS: rule_exam_same_address,
     SupervisionWarning.Rule.EXAM_SAME_ANSWERS: rule_exam_same_answers,
     SupervisionWarning.Rule.VIEW_REPORTED: rule_view_reported,
+    SupervisionWarning.Rule.WEBHOOK_DISABLED: rule_webhook_disabled,
 }
 
 #: Rules whose cause is a past event: they do not close themselves when the

@@ -9,9 +9,35 @@ class PartnersConfig(AppConfig):
     def ready(self):
         # Refusals raised by the partner auth (before an operation runs) are answered as
         # problem details by the shared API; the exam and verify answers keep theirs.
+        from django.conf import settings
+        from django.db.models.signals import post_save
+
         from lms.api import api
+        from lms.models import ChangeEvent
 
         from .auth import answer_problem
         from .problems import PartnerProblem
+        from .webhooks.triggers import change_event_saved
 
         api.add_exception_handler(PartnerProblem, answer_problem)
+
+        # Webhooks: the beat follows the outbox every 10 s; a change also asks for it
+        # after commit. The reconciler resends what a lost message left due.
+        post_save.connect(change_event_saved, sender=ChangeEvent, dispatch_uid="webhooks")
+        schedule = settings.CELERY_BEAT_SCHEDULE
+        schedule.setdefault(
+            "partners-webhooks-pump",
+            {
+                "task": "partners.tasks.webhooks_pump",
+                "schedule": 10.0,
+                "options": {"expires": 9},
+            },
+        )
+        schedule.setdefault(
+            "partners-webhooks-reconcile",
+            {
+                "task": "partners.tasks.webhooks_reconcile",
+                "schedule": 60.0,
+                "options": {"expires": 55},
+            },
+        )

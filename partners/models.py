@@ -263,3 +263,110 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} · {self.key}"
+
+
+class WebhookEndpoint(models.Model):
+    """An HTTPS address of a partner that receives change events, signed (推送地址).
+
+    The signing secret (Standard Webhooks ``whsec_<base64>``) is stored encrypted
+    (lms.crypto), since signing needs it in clear; after a rotation the previous
+    secret still signs, beside the new one, until ``previous_secret_until``. The
+    endpoint follows the outbox from its own cursor (``cursor_txid``, ``cursor_id``):
+    every event after it becomes a delivery row (``partners.webhooks.fanout``).
+    """
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+        verbose_name=_("合作系统"),
+    )
+    url = models.URLField(_("推送地址"), max_length=500)
+    #: Space-separated event types; empty means every type.
+    event_types = models.TextField(_("订阅的事件"), blank=True)
+    secret_encrypted = models.TextField(editable=False)
+    previous_secret_encrypted = models.TextField(blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    disabled_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    disabled_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
+    #: Whether the platform disabled it because its deliveries were abandoned (a warning).
+    disabled_for_failures = models.BooleanField(default=False)
+    cursor_txid = models.BigIntegerField(default=0, editable=False)
+    cursor_id = models.BigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["partner", "pk"]
+        verbose_name = _("推送地址")
+        verbose_name_plural = _("推送地址")
+
+    def __str__(self):
+        return f"{self.partner} · {self.url}"
+
+    @property
+    def types(self) -> list[str]:
+        return self.event_types.split()
+
+
+class WebhookDelivery(models.Model):
+    """One event to send to one endpoint, and how its attempts went (推送记录).
+
+    The row is the truth: a Celery message only says "try it now". A first delivery
+    is unique per (endpoint, event); a replay is a new row flagged ``replay``.
+    ``queued_at`` is when a message for the due attempt was sent: the reconciler sends
+    again what stayed pending long after it (a lost message, a killed worker).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        DELIVERED = "delivered", _("已送达")
+        FAILED = "failed", _("失败待重试")
+        ABANDONED = "abandoned", _("已放弃")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("推送地址"),
+    )
+    event = models.ForeignKey(
+        "lms.ChangeEvent", on_delete=models.CASCADE, related_name="+", verbose_name=_("事件")
+    )
+    replay = models.BooleanField(_("重放"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(_("最近状态码"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    last_attempt_at = models.DateTimeField(_("最近尝试"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("推送记录")
+        verbose_name_plural = _("推送记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event"],
+                condition=Q(replay=False),
+                name="webhook_first_delivery_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_due"),
+            models.Index(fields=["endpoint", "created_at"], name="webhook_endpoint_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.endpoint_id} · {self.event_id} · {self.status}"

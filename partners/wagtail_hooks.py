@@ -7,6 +7,12 @@ from wagtail import hooks
 AUDIT_ACTIONS = [
     ("partners.credential_create", _("新建客户端密钥"), _("为合作系统新建了客户端密钥")),
     ("partners.credential_revoke", _("吊销客户端密钥"), _("吊销了合作系统的客户端密钥")),
+    ("partners.webhook_create", _("新建推送地址"), _("为合作系统新建了推送地址")),
+    ("partners.webhook_rotate", _("轮换推送密钥"), _("轮换了推送地址的签名密钥")),
+    ("partners.webhook_disable", _("停用推送地址"), _("停用了推送地址")),
+    ("partners.webhook_enable", _("启用推送地址"), _("重新启用了推送地址")),
+    ("partners.webhook_delete", _("删除推送地址"), _("删除了推送地址")),
+    ("partners.webhook_replay", _("重放推送"), _("重放了推送地址的一段事件")),
 ]
 
 
