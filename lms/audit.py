@@ -5,8 +5,15 @@ they appear in the admin's history and log views. Each app registers the
 labels of its actions from its own ``wagtail_hooks.py`` with
 ``register_log_actions``; :func:`audit` refuses an action nobody registered,
 so a typo cannot write an entry the admin cannot show.
+
+An entry names the signed-in user who acted. When a system that is no user acts
+(a partner system's write, issue #24), the code acting for it wraps the write in
+:func:`acting_system`, and every entry written inside carries ``data["actor"]``
+naming that system (entries written elsewhere are unchanged).
 """
 
+import contextlib
+import contextvars
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,6 +24,28 @@ from wagtail.log_actions import registry as log_registry
 
 class UnknownAuditAction(LookupError):
     pass
+
+
+_actor: contextvars.ContextVar[dict | None] = contextvars.ContextVar("audit_actor", default=None)
+
+
+@contextlib.contextmanager
+def acting_system(*, kind: str, pk: int, name: str, **extra):
+    """Name a non-user actor (``{"kind": "partner", "id": 3, "name": "…"}``) in every audit
+    entry written inside the block, as ``data["actor"]``."""
+    token = _actor.set({"kind": kind, "id": pk, "name": name, **extra})
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def _with_actor(data: dict | None) -> dict:
+    data = dict(data or {})
+    actor = _actor.get()
+    if actor is not None and "actor" not in data:
+        data["actor"] = actor
+    return data
 
 
 def _plain(value: Any) -> Any:
@@ -32,7 +61,7 @@ def audit(instance, action: str, *, user=None, data: dict | None = None, title: 
         raise UnknownAuditAction(
             f"Audit action {action!r} is not registered (register_log_actions)."
         )
-    kwargs = {"data": _plain(data or {})}
+    kwargs = {"data": _plain(_with_actor(data))}
     if title is not None:
         kwargs["title"] = title
     if user is not None and not getattr(user, "is_authenticated", False):
@@ -83,7 +112,7 @@ def audit_many(entries, *, user=None) -> list:
                 label=str(instance) or f"{instance.__class__.__name__} object ({instance.pk})",
                 action=action,
                 timestamp=now,
-                data=_plain(data or {}),
+                data=_plain(_with_actor(data)),
                 user=user,
                 uuid=context.uuid,
             )

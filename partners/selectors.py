@@ -20,10 +20,10 @@ from oauth2_provider.models import get_access_token_model
 from certificates.door import DoorStatus, door_status
 from certificates.selectors.records import certificates_for_worker
 from lms.masking import mask_id_number, mask_name, mask_phone, mask_tail
-from registry.models import FilingStatus
+from registry.models import Branch, CreditRecord, FilingStatus, Worker
 from registry.selectors.access import user_is_regulator, user_sees_all_workers
 from registry.selectors.credit import worker_credit_standing
-from registry.selectors.filings import worker_filing_status
+from registry.selectors.filings import worker_filing, worker_filing_status
 from registry.selectors.lookups import agency_credit_lookup
 from registry.selectors.public_record import public_agency
 from registry.selectors.workers import worker_current_employment
@@ -223,4 +223,36 @@ def agency_answer(agency, *, today: datetime.date | None = None) -> dict:
                 for r in shown.records
             ],
         },
+    }
+
+
+# --- writes (issue #24): what a write names, and its answer ----------------------------------
+
+
+def agency_worker(agency_id: int, worker_id: int):
+    """The worker `worker_id` filed with agency `agency_id`, or None (another agency's too)."""
+    return Worker.objects.select_related("agency").filter(pk=worker_id, agency_id=agency_id).first()
+
+
+def agency_branch_by_name(agency_id: int, name: str):
+    """The agency's branch (门店) called `name`, or None."""
+    return Branch.objects.filter(agency_id=agency_id, name=name).first()
+
+
+def credit_record_by_id(record_id: int):
+    """The credit record `record_id`, or None."""
+    return CreditRecord.objects.filter(pk=record_id).first()
+
+
+def worker_reference(worker, *, unmasked: bool, today: datetime.date | None = None) -> dict:
+    """What a write answers about the worker it wrote: its id, who (masked as lookups are
+    unless ``pii:read``), its filing and its door colour now."""
+    filing = worker_filing(worker)
+    return {
+        "id": worker.pk,
+        **_person(worker, unmasked=unmasked),
+        "filing_status": filing.status if filing else "",
+        "filing_label": str(filing.get_status_display()) if filing else "",
+        "health_check_expiry": worker.health_check_expiry,
+        "door": _door(door_status(worker, today=today)),
     }

@@ -16,7 +16,9 @@ from tests.lms.test_api_schemathesis import connection_kept_across_requests  # n
 from tests.partners.conftest import PartnerFactory
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
-SCOPES = "certificates:read workers:read credit:read pii:read"
+SCOPES = (
+    "certificates:read workers:read credit:read pii:read credit:write health:write insurance:write"
+)
 
 pytestmark = pytest.mark.django_db
 
