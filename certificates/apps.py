@@ -34,6 +34,22 @@ class CertificatesConfig(AppConfig):
                 "schedule": crontab(hour=0, minute=1),
             },
         )
+        # Partners' feed (lms.outbox): the certificates whose expiry passed, then the door
+        # colours that time changed (after the registry's credit sweep at 00:05).
+        schedule.setdefault(
+            "certificates-announce-expired",
+            {
+                "task": "certificates.tasks.certificates_announce_expired",
+                "schedule": crontab(hour=0, minute=5),
+            },
+        )
+        schedule.setdefault(
+            "certificates-door-changes",
+            {
+                "task": "certificates.tasks.door_changes_sweep",
+                "schedule": crontab(hour=0, minute=20),
+            },
+        )
         # PostgreSQL is the source of truth: whatever a lost message left
         # undone (an attempt without certificate, a missing PDF) is sent again.
         schedule.setdefault(

@@ -154,6 +154,24 @@ def credential_status_lists_rebuild(certificate_ids: list[int]) -> list[int]:
     return status_lists_rebuild(certificate_ids=certificate_ids)
 
 
+@shared_task(name="certificates.tasks.certificates_announce_expired", acks_late=True)
+def certificates_announce_expired() -> int:
+    """Daily, just after midnight: ``certificate.expired`` once per certificate whose expiry
+    passed (idempotent; catches up missed days)."""
+    from .services.changes import certificates_expire_sweep
+
+    return certificates_expire_sweep()
+
+
+@shared_task(name="certificates.tasks.door_changes_sweep", acks_late=True)
+def door_changes_sweep() -> dict:
+    """Daily, after the expiry sweeps: ``door.changed`` for every colour time changed
+    (idempotent: compared with the colour last announced)."""
+    from .door_events import door_changes_sweep as sweep
+
+    return sweep()
+
+
 @shared_task(name="certificates.tasks.certificates_purge_expired", acks_late=True)
 def certificates_purge_expired() -> int:
     """Daily, just after midnight: purge from the edge the verify pages of certificates that

@@ -318,6 +318,15 @@ def registry_worker_door_status(workers):
     return door.door_status_for_workers(workers)
 
 
+@hooks.register("registry_workers_door_may_change")
+def registry_workers_door_may_change(worker_ids):
+    """The registry changed these workers: announce their door colours that changed, in the
+    change's transaction (the registry cannot judge the colour itself)."""
+    from .door_events import door_changes_announce
+
+    door_changes_announce(worker_ids)
+
+
 @hooks.register("construct_homepage_panels")
 def add_certificates_agency_panel(request, panels):
     """Agency staff: certificates running out, yellow and red door codes."""

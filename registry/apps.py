@@ -15,3 +15,13 @@ class RegistryConfig(AppConfig):
                 "registry-roster-import-reconcile",
                 {"task": "registry.tasks.roster_import_reconcile", "schedule": 15 * 60},
             )
+            from celery.schedules import crontab
+
+            # Partners' feed (lms.outbox): credit records whose expiry came, once each.
+            schedule.setdefault(
+                "registry-credit-expire-sweep",
+                {
+                    "task": "registry.tasks.credit_records_expire_sweep",
+                    "schedule": crontab(hour=0, minute=5),
+                },
+            )

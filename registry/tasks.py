@@ -11,6 +11,15 @@ def roster_import_task(roster_import_id: int) -> None:
     roster_import_process(roster_import_id=roster_import_id)
 
 
+@shared_task(name="registry.tasks.credit_records_expire_sweep", acks_late=True)
+def credit_records_expire_sweep() -> int:
+    """Daily: ``credit.expired`` once per credit record whose expiry came (idempotent,
+    catches up missed days)."""
+    from registry.services.changes import credit_records_expire_sweep as sweep
+
+    return sweep()
+
+
 @shared_task(name="registry.tasks.roster_import_reconcile", acks_late=True)
 def roster_import_reconcile() -> int:
     """Re-send rosters with no progress for ten minutes (a lost message or a killed worker)."""

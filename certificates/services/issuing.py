@@ -15,13 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.audit import audit, audit_many
+from lms.outbox import EventType
 from registry.selectors.credit import blacklisted_worker_ids
 from registry.selectors.filings import worker_filing_status
 
 from .. import purge as edge_purge
 from ..credential_services import status_lists_rebuild_after_commit
+from ..door_events import door_changes_announce
 from ..models import Certificate, CertificateSequence, CertificateType
 from ..selectors.records import certificate_types_for_exams, current_certificate
+from .changes import certificate_events, certificate_issued
 from .common import (
     CertificateRefused,
     agency_of,
@@ -244,6 +247,15 @@ def _issue_locked(candidates, *, today, acting_user) -> dict[int, Certificate]:
         for old in superseded
     ]
     audit_many(entries, user=acting_user)
+    certificate_events(
+        EventType.CERTIFICATE_ISSUED,
+        created,
+        extra={
+            c.pk: {"replaces": previous.number if previous else None}
+            for c, previous in zip(created, renews, strict=True)
+        },
+    )
+    door_changes_announce({c.worker_id for c in created})
     edge_purge.tokens_after_commit(*[c.token for c in created], *[c.token for c in superseded])
     render_many_after_commit([c.pk for c in created if c.superseded_by_id is None])
     issued.update({c.attempt_id: c for c in created})
@@ -300,5 +312,7 @@ def certificate_grant(
         user=acting_user,
         data={"number": number, "worker": worker.pk, "type": cert_type.code, "reason": reason},
     )
+    certificate_issued(certificate, replaces=previous)
+    door_changes_announce([worker.pk])
     render_after_commit(certificate)
     return certificate

@@ -11,9 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.audit import audit
+from lms.outbox import EventType
 
 from .. import purge as edge_purge
+from ..door_events import door_changes_announce
 from ..models import Certificate, RenewalRule
+from .changes import certificate_events, certificate_issued
 from .common import (
     CertificateRefused,
     check_holder,
@@ -80,6 +83,8 @@ def certificate_renew(*, certificate: Certificate, acting_user=None) -> Certific
         data={"number": new.number, "renews": old.number, "rule": cert_type.renewal_rule},
     )
     audit(old, "certificates.supersede", user=acting_user, data={"by": new.number})
+    certificate_issued(new, replaces=old)
+    door_changes_announce([new.worker_id])
     edge_purge.tokens_after_commit(old.token, new.token)
     render_after_commit(new)
     return new
@@ -128,6 +133,12 @@ def certificate_reissue(*, certificate: Certificate, acting_user, reason: str) -
         data={"number": new.number, "revision": new.revision, "reason": reason},
     )
     audit(old, "certificates.supersede", user=acting_user, data={"by_revision": new.revision})
+    certificate_events(
+        EventType.CERTIFICATE_REISSUED,
+        [new],
+        extra={new.pk: {"replaces_revision": old.revision}},
+    )
+    door_changes_announce([new.worker_id])
     edge_purge.tokens_after_commit(old.token, new.token)
     render_after_commit(new)
     return new

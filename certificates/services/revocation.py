@@ -8,10 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.audit import audit
+from lms.outbox import EventType
 
 from .. import purge as edge_purge
 from ..credential_services import status_lists_rebuild_after_commit
+from ..door_events import door_changes_announce
 from ..models import Certificate
+from .changes import certificate_events
 from .common import signed_in_user
 
 
@@ -32,6 +35,12 @@ def certificate_revoke(*, certificate: Certificate, acting_user, reason: str) ->
     cert.revoked_by = signed_in_user(acting_user)
     cert.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     audit(cert, "certificates.revoke", user=acting_user, data={"reason": reason})
+    certificate_events(
+        EventType.CERTIFICATE_REVOKED,
+        [cert],
+        extra={cert.pk: {"revoked_at": cert.revoked_at.isoformat()}},
+    )
+    door_changes_announce([cert.worker_id])
     edge_purge.tokens_after_commit(cert.token)
     status_lists_rebuild_after_commit(certificate_ids=[cert.pk])
     return cert

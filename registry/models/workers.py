@@ -80,6 +80,11 @@ class Worker(models.Model):
         _("家政卡号"), max_length=20, unique=True, null=True, blank=True, editable=False
     )
     card_issued_at = models.DateTimeField(_("发卡时间"), null=True, blank=True, editable=False)
+    #: The door colour last announced to partners (``door.changed`` events); "" before the
+    #: first. Written only by ``certificates.door_events``, which owns the rule.
+    door_colour_announced = models.CharField(
+        _("已通告的上门码"), max_length=6, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -19,7 +19,8 @@ from registry.models import (
     Worker,
 )
 from registry.selectors.filings import workers_ready_for_cards
-from registry.services.common import public_changed, signed_in_user
+from registry.services.changes import card_events
+from registry.services.common import door_checks_deferred, public_changed, signed_in_user
 
 CARD_PREFIX = "SHJZ"
 
@@ -64,6 +65,7 @@ def _issue_one(worker: Worker, *, acting_user, batch: CardBatch | None) -> Issue
     locked.save(update_fields=["card_number", "card_issued_at"])
     public_changed(locked.pk)
     worker.card_number, worker.card_issued_at = locked.card_number, locked.card_issued_at
+    card.worker = locked
     audit(
         locked,
         "registry.card_issue",
@@ -76,7 +78,9 @@ def _issue_one(worker: Worker, *, acting_user, batch: CardBatch | None) -> Issue
 @transaction.atomic
 def card_issue(*, worker: Worker, acting_user) -> IssuedCard:
     """Issue the worker's card (一人一卡一号): once, only when approved, never a reused number."""
-    return _issue_one(worker, acting_user=acting_user, batch=None)
+    card = _issue_one(worker, acting_user=acting_user, batch=None)
+    card_events([card], {card.worker_id: card.worker})
+    return card
 
 
 @transaction.atomic
@@ -112,8 +116,12 @@ def card_issue_batch(
         note=(note or "").strip()[:255],
         issued_by=signed_in_user(acting_user),
     )
-    for worker in sorted(targets, key=lambda w: w.pk):
-        _issue_one(worker, acting_user=acting_user, batch=batch)
+    with door_checks_deferred():
+        cards = [
+            _issue_one(worker, acting_user=acting_user, batch=batch)
+            for worker in sorted(targets, key=lambda w: w.pk)
+        ]
+    card_events(cards, {card.worker_id: card.worker for card in cards})
     batch.card_count = len(targets)
     batch.save(update_fields=["card_count"])
     audit(

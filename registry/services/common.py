@@ -1,12 +1,14 @@
 """Helpers shared by several service modules of the registry.
 
-Who acted, the edge-cache purge after a change, a filing's history step, the
-health-check date rule, photo storage and the refusal an agency reads when the
-person still works elsewhere.
+Who acted, the edge-cache purge and the door-colour check after a change, a
+filing's history step, the health-check date rule, photo storage and the refusal
+an agency reads when the person still works elsewhere.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import secrets
 
@@ -26,13 +28,59 @@ def signed_in_user(user):
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def public_changed(worker_id: int | None) -> None:
-    """After commit, the edge cache forgets every public page that shows this worker.
+#: The hook the certificates app (which owns the door rule) registers to compare the
+#: colour of changed workers with the one last announced, in the change's transaction.
+DOOR_HOOK = "registry_workers_door_may_change"
 
-    The apps above register which pages those are (lms/edge.py).
+#: Worker ids whose door check waits for the end of a :func:`door_checks_deferred` block.
+_deferred: contextvars.ContextVar[set | None] = contextvars.ContextVar(
+    "registry_door_deferred", default=None
+)
+
+
+def public_changed(worker_id: int | None) -> None:
+    """After commit, the edge cache forgets every public page that shows this worker;
+    now, in the change's transaction, the door colour is checked (``door.changed``).
+
+    The apps above register which pages those are (lms/edge.py) and the door check
+    (hook :data:`DOOR_HOOK`).
     """
     if worker_id:
         edge.purge_worker_after_commit(worker_id)
+        door_may_change([worker_id])
+
+
+def door_may_change(worker_ids) -> None:
+    """Ask the door rule's owner to announce the colour changes of these workers (one
+    set-based check), or, inside :func:`door_checks_deferred`, at the block's end."""
+    ids = {pk for pk in worker_ids if pk}
+    if not ids:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending.update(ids)
+        return
+    from wagtail import hooks
+
+    for check in hooks.get_hooks(DOOR_HOOK):
+        check(sorted(ids))
+
+
+@contextlib.contextmanager
+def door_checks_deferred():
+    """Check the door colours once, at the end, for a change made of several steps (a
+    transfer: the old filing ends before the new one starts) or of many workers (a card
+    batch): no colour of a half-done change is announced, and one query serves all."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: set[int] = set()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    door_may_change(pending)
 
 
 def record_transition(filing: Filing, from_status: str, to_status: str, user, reason: str):

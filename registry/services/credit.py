@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.audit import audit
+from lms.outbox import EventType
 from lms.tasks import send_task_by_name
 from registry.models import Agency, CreditRecord, Worker
+from registry.services.changes import credit_events
 from registry.services.common import public_changed, signed_in_user
 
 #: Blacklisting a worker asks the certificates app to revoke their certificates.
@@ -73,6 +75,7 @@ def credit_record_create(
             "expires_on": expires_on,
         },
     )
+    credit_events(EventType.CREDIT_ADDED, [record])
     public_changed(worker.pk if worker else None)
     if worker is not None and kind == CreditRecord.Kind.BLACKLIST:
         send_task_by_name(REVOKE_FOR_BLACKLIST_TASK, worker.pk)
@@ -97,6 +100,9 @@ def credit_record_expire(
     locked.expires_on = on
     locked.save(update_fields=["expires_on"])
     record.expires_on = on
+    if on <= timezone.localdate():
+        # A later end is announced by the daily sweep when it comes (credit_expire_sweep).
+        credit_events(EventType.CREDIT_EXPIRED, [locked])
     public_changed(locked.worker_id)
     audit(
         locked,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lms.audit import audit
 from registry.models import Agency, Branch, Employment, ServiceCategory, Worker
+from registry.services.changes import employment_changed
 from registry.services.common import public_changed, transfer_refusal_message
 
 
@@ -67,6 +68,7 @@ def employment_start(
     ):
         worker.agency, worker.branch = agency, branch
         worker.save(update_fields=["agency", "branch"])
+    employment_changed(employment, ended=False)
     public_changed(worker.pk)
     audit(
         worker,
@@ -93,6 +95,7 @@ def employment_end(
         raise ValidationError({"end_date": _("结束日期不能晚于今天。")}, code="future_end")
     locked.end_date = end_date
     locked.save(update_fields=["end_date"])
+    employment_changed(locked, ended=True)
     employment.end_date = end_date
     public_changed(locked.worker_id)
     audit(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from lms.audit import audit
 from registry.models import Agency, Filing, FilingStatus
+from registry.services.changes import filing_status_changed
 from registry.services.common import public_changed, record_transition, signed_in_user
 
 #: The filing state machine: from → allowed targets.
@@ -71,6 +72,7 @@ def _transition(filing: Filing, to_status: str, *, acting_user, reason: str = ""
         fields.append("submitted_by")
     locked.save(update_fields=fields)
     record_transition(locked, from_status, to_status, acting_user, reason)
+    filing_status_changed(locked, from_status, to_status)
     public_changed(locked.worker_id)
     if locked.agency_id:
         Agency.objects.filter(pk=locked.agency_id).update(filing_status=to_status)

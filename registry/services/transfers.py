@@ -24,8 +24,10 @@ from registry.models import (
     TransferRequest,
     Worker,
 )
+from registry.services.changes import filing_status_changed
 from registry.services.common import (
     check_health_dates,
+    door_checks_deferred,
     public_changed,
     record_transition,
     signed_in_user,
@@ -141,6 +143,7 @@ def _close_filing_for_transfer(filing: Filing, *, reason: str) -> None:
         locked.status, locked.reason = FilingStatus.WITHDRAWN, reason
         fields += ["status", "reason"]
         record_transition(locked, from_status, FilingStatus.WITHDRAWN, None, reason)
+        filing_status_changed(locked, from_status, FilingStatus.WITHDRAWN)
         audit(
             locked,
             "registry.filing_withdraw",
@@ -149,7 +152,19 @@ def _close_filing_for_transfer(filing: Filing, *, reason: str) -> None:
     locked.save(update_fields=fields)
 
 
-def _transfer_in(
+def _transfer_in(worker: Worker, **steps) -> Filing:
+    """File a known (locked) worker with `agency`: same row, same card, a new current filing.
+
+    The former filing becomes history, an open employment elsewhere ends
+    today (its agency is told), and an employment with `agency` starts today.
+    The door colour is checked once, after every step (never the withdrawn
+    filing's red of the moment in between).
+    """
+    with door_checks_deferred():
+        return _transfer_steps(worker, **steps)
+
+
+def _transfer_steps(
     worker: Worker,
     *,
     agency: Agency,
@@ -159,11 +174,6 @@ def _transfer_in(
     details: dict,
     reason: str,
 ) -> Filing:
-    """File a known (locked) worker with `agency`: same row, same card, a new current filing.
-
-    The former filing becomes history, an open employment elsewhere ends
-    today (its agency is told), and an employment with `agency` starts today.
-    """
     today = timezone.localdate()
     previous = Filing.objects.filter(worker=worker, is_current=True).first()
     previous_agency_id = previous.filing_agency_id if previous else worker.agency_id
@@ -205,6 +215,7 @@ def _transfer_in(
         submitted_by=submitted_by,
     )
     record_transition(filing, "", FilingStatus.SUBMITTED, acting_user, reason)
+    filing_status_changed(filing, "", FilingStatus.SUBMITTED)
     audit(
         filing,
         "registry.filing_transfer_in" if kind == Filing.Kind.TRANSFER else "registry.filing_submit",

@@ -14,8 +14,10 @@ from lms.audit import audit
 from lms.crypto import encrypt, lookup_hash
 from lms.validators import id_birth_date, id_sex, normalize_mobile, validate_resident_id
 from registry.models import Agency, Branch, Filing, FilingStatus, ServiceCategory, Worker
+from registry.services.changes import filing_status_changed
 from registry.services.common import (
     check_health_dates,
+    door_may_change,
     public_changed,
     record_transition,
     signed_in_user,
@@ -182,9 +184,11 @@ def _worker_create(
             submitted_by=signed_in_user(acting_user),
         )
         record_transition(filing, "", FilingStatus.SUBMITTED, acting_user, "")
+        filing_status_changed(filing, "", FilingStatus.SUBMITTED)
         audit(
             filing, "registry.filing_submit", user=acting_user, data={"to": FilingStatus.SUBMITTED}
         )
+    door_may_change([worker.pk])
     return worker
 
 
