@@ -180,7 +180,7 @@ def _replayed(row: IdempotentRequest, fingerprint: str) -> HttpResponse:
 
 def _response(status: int, body: dict, headers: dict) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False, cls=DjangoJSONEncoder),
+        json.dumps(body, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder),
         status=status,
         content_type="application/json",
     )
