@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from django_ratelimit.core import get_usage
@@ -223,7 +224,8 @@ def partner_operation(view):
         except Exception:
             record_call(request, 500, "server-error")
             raise
-        record_call(request, 200)
+        # A write answers with its own response (201, or a replayed first answer).
+        record_call(request, answer.status_code if isinstance(answer, HttpResponse) else 200)
         return answer
 
     return wrapped

@@ -68,7 +68,7 @@ def test_a_retry_answers_the_first_answer_and_files_once(api, system):
     assert Worker.objects.count() == 1 and Filing.objects.count() == 1
     assert IdempotentRequest.objects.filter(partner=partner).count() == 1
     calls = PartnerCall.objects.filter(partner=partner, endpoint="worker_file")
-    assert [c.subjects for c in calls] == [1, 1]
+    assert [(c.status, c.subjects) for c in calls] == [(201, 1), (201, 1)]
 
 
 def test_the_quoted_form_of_the_key_is_the_same_key(api, system):
