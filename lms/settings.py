@@ -570,6 +570,9 @@ CHANGE_EVENTS_RETENTION_DAYS = env.int("CHANGE_EVENTS_RETENTION_DAYS", default=4
 PARTNER_CALLS_RETENTION_DAYS = env.int("PARTNER_CALLS_RETENTION_DAYS", default=730)
 # A write's first answer is replayed for a retry with the same Idempotency-Key this long.
 PARTNER_IDEMPOTENCY_DAYS = env.int("PARTNER_IDEMPOTENCY_DAYS", default=7)
+# A retry arriving while the first request with its key is still running waits this many
+# seconds for it (PostgreSQL lock_timeout), then is answered 409 idempotency-key-in-use.
+PARTNER_IDEMPOTENCY_WAIT_SECONDS = env.float("PARTNER_IDEMPOTENCY_WAIT_SECONDS", default=10)
 # Webhook URLs must be public HTTPS addresses; True lets them point at private and loopback
 # addresses (the tests' and benchmarks' local receiver; a partner inside the government
 # network). Never in production unless the partners' endpoints are on a private network.
