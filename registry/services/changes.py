@@ -111,7 +111,6 @@ def _credit_event(type_: str, record: CreditRecord, *, worker_agency: dict, code
             "subject": "worker" if record.worker_id else "agency",
             "worker_id": record.worker_id,
             "agency": codes.get(agency_id),
-            "public": record.is_public,
             "occurred_on": record.occurred_on.isoformat(),
             "expires_on": record.expires_on.isoformat() if record.expires_on else None,
         },
@@ -119,8 +118,10 @@ def _credit_event(type_: str, record: CreditRecord, *, worker_agency: dict, code
 
 
 def credit_events(type_: str, records) -> int:
-    """``credit.added`` / ``credit.expired`` for these records (three queries at most)."""
-    records = list(records)
+    """``credit.added`` / ``credit.expired`` for these records (three queries at most).
+    Internal records (not public) are not announced: partners read public records only,
+    as in the lookups; their effect on the door reaches partners as ``door.changed``."""
+    records = [r for r in records if r.is_public]
     if not records:
         return 0
     worker_agency = dict(
@@ -154,7 +155,7 @@ def credit_records_expire_sweep(*, today: datetime.date | None = None) -> int:
     since = today - datetime.timedelta(days=EXPIRY_CATCH_UP_DAYS)
     with transaction.atomic():
         records = (
-            CreditRecord.objects.filter(expires_on__gt=since, expires_on__lte=today)
+            CreditRecord.objects.filter(is_public=True, expires_on__gt=since, expires_on__lte=today)
             .exclude(announced_after(EventType.CREDIT_EXPIRED, "record_id", since))
             .order_by("expires_on", "pk")
         )

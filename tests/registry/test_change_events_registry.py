@@ -230,3 +230,17 @@ def test_the_expiry_sweep_runs_a_fixed_number_of_queries(django_assert_max_num_q
     # Savepoint and release, the anti-joined records, the workers, the agencies, the insert.
     with django_assert_max_num_queries(6):
         assert credit_records_expire_sweep(today=today) == 4
+
+
+def test_an_internal_credit_record_is_not_announced_to_partners():
+    worker = WorkerFactory()
+    credit_record_create(
+        kind=CreditRecord.Kind.VIOLATION,
+        source="市商务委",
+        occurred_on=datetime.date.today(),
+        description="内部记录",
+        acting_user=None,
+        worker=worker,
+        is_public=False,
+    )
+    assert not ChangeEvent.objects.filter(type__startswith="credit.").exists()
