@@ -7,7 +7,7 @@ from .conftest import AgencySystemFactory, PartnerFactory
 from .test_webhook_receiver import Receiver, pump  # noqa: F401 - fixture
 
 
-def test_an_agency_system_gets_only_its_own_agency(db, settings, pump):  # noqa: F811
+def test_an_agency_system_gets_only_its_own_agency(transactional_db, settings, pump):  # noqa: F811
     settings.PARTNER_WEBHOOKS_ALLOW_PRIVATE = True
     own, platform = Receiver(), Receiver()
     for r in (own, platform):

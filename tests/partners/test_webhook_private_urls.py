@@ -28,13 +28,13 @@ from .test_webhook_receiver import pump, receiver  # noqa: F401 - fixtures
         "ftp://93.184.215.14/hooks",
     ],
 )
-def test_private_or_plain_urls_are_refused(db, settings, url):
+def test_private_or_plain_urls_are_refused(transactional_db, settings, url):
     settings.PARTNER_WEBHOOKS_ALLOW_PRIVATE = False
     with pytest.raises(services.WebhookRefused):
         services.endpoint_create(partner=PartnerFactory(), url=url)
 
 
-def test_a_public_https_address_is_accepted(db, settings, monkeypatch):
+def test_a_public_https_address_is_accepted(transactional_db, settings, monkeypatch):
     settings.PARTNER_WEBHOOKS_ALLOW_PRIVATE = False
     monkeypatch.setattr(
         socket,
@@ -49,7 +49,13 @@ def test_a_public_https_address_is_accepted(db, settings, monkeypatch):
     assert endpoint.pk
 
 
-def test_a_name_that_turns_private_is_not_sent_to(db, receiver, pump, settings, monkeypatch):  # noqa: F811
+def test_a_name_that_turns_private_is_not_sent_to(
+    transactional_db,
+    receiver,  # noqa: F811
+    pump,  # noqa: F811
+    settings,
+    monkeypatch,  # noqa: F811
+):
     endpoint, _secret = services.endpoint_create(partner=PartnerFactory(), url=receiver.url)
     settings.PARTNER_WEBHOOKS_ALLOW_PRIVATE = False
     change_record(EventType.CARD_ISSUED, data={"worker": 1}, worker_id=1)

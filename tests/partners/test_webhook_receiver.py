@@ -3,11 +3,17 @@ would with the ``standardwebhooks`` package. Its fixture serves the other webhoo
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from django.db import connection
+from django.db.models import Max
 
 import pytest
 from standardwebhooks import Webhook
 
+from lms import outbox
+from lms.models import ChangeEvent
 from lms.outbox import EventType, change_record
 from partners.models import WebhookDelivery
 from partners.webhooks import delivery, services
@@ -44,11 +50,24 @@ class Receiver:
         return [headers["webhook-id"] for headers, _body in self.received]
 
 
+def settle() -> None:
+    """Wait (PostgreSQL) until every event written is settled: transactions of other
+    sessions on the server that began before it have ended (lms.outbox)."""
+    if connection.vendor != "postgresql":
+        return
+    last = ChangeEvent.objects.aggregate(last=Max("txid"))["last"]
+    for _try in range(400):
+        if last is None or outbox.head().txid >= last:
+            return
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def pump(django_capture_on_commit_callbacks):
     """`pump()`: the beat's fan-out and dispatch, its Celery messages run (eagerly)."""
 
     def run():
+        settle()
         with django_capture_on_commit_callbacks(execute=True):
             return delivery.pump()
 
@@ -65,7 +84,7 @@ def receiver(settings):
     found.server.server_close()
 
 
-def test_the_receiver_gets_signed_posts_a_partner_verifies(db, receiver, pump):
+def test_the_receiver_gets_signed_posts_a_partner_verifies(transactional_db, receiver, pump):  # noqa: F811
     partner = PartnerFactory()
     endpoint, secret = services.endpoint_create(partner=partner, url=receiver.url)
     event = change_record(EventType.CARD_ISSUED, data={"worker": 7}, worker_id=7, agency_id=3)
@@ -86,8 +105,9 @@ def test_the_receiver_gets_signed_posts_a_partner_verifies(db, receiver, pump):
     assert all(r.attempts == 1 and r.last_status == 200 for r in rows)
 
 
-def test_events_before_the_endpoint_existed_are_not_sent(db, receiver, pump):
+def test_events_before_the_endpoint_existed_are_not_sent(transactional_db, receiver, pump):  # noqa: F811
     change_record(EventType.CARD_ISSUED, data={"worker": 1}, worker_id=1)
+    settle()
     services.endpoint_create(partner=PartnerFactory(), url=receiver.url)
 
     pump()
@@ -95,7 +115,7 @@ def test_events_before_the_endpoint_existed_are_not_sent(db, receiver, pump):
     assert receiver.received == []
 
 
-def test_only_subscribed_types_are_sent(db, receiver, pump):
+def test_only_subscribed_types_are_sent(transactional_db, receiver, pump):  # noqa: F811
     services.endpoint_create(
         partner=PartnerFactory(), url=receiver.url, event_types=[EventType.DOOR_CHANGED]
     )

@@ -29,7 +29,7 @@ EXPECTED = [
 ]
 
 
-def test_retries_back_off_then_abandon_disable_and_warn(db, receiver, pump):  # noqa: F811
+def test_retries_back_off_then_abandon_disable_and_warn(transactional_db, receiver, pump):  # noqa: F811
     receiver.status = 503
     endpoint, _secret = services.endpoint_create(partner=PartnerFactory(), url=receiver.url)
     start = timezone.now()
@@ -77,7 +77,7 @@ def test_retries_back_off_then_abandon_disable_and_warn(db, receiver, pump):  # 
     assert warning.status == SupervisionWarning.Status.RESOLVED
 
 
-def test_a_redirect_is_a_failure_and_not_followed(db, receiver, pump):  # noqa: F811
+def test_a_redirect_is_a_failure_and_not_followed(transactional_db, receiver, pump):  # noqa: F811
     receiver.status = 302
     services.endpoint_create(partner=PartnerFactory(), url=receiver.url)
     change_record(EventType.CARD_ISSUED, data={"worker": 1}, worker_id=1)

@@ -16,7 +16,7 @@ from .conftest import PartnerFactory
 from .test_webhook_receiver import pump, receiver  # noqa: F401 - fixtures
 
 
-def test_both_secrets_sign_for_a_day_then_only_the_new_one(db, receiver, pump):  # noqa: F811
+def test_both_secrets_sign_for_a_day_then_only_the_new_one(transactional_db, receiver, pump):  # noqa: F811
     endpoint, old = services.endpoint_create(partner=PartnerFactory(), url=receiver.url)
     new = services.endpoint_rotate_secret(endpoint=endpoint)
     assert new != old and new.startswith("whsec_")
@@ -38,7 +38,7 @@ def test_both_secrets_sign_for_a_day_then_only_the_new_one(db, receiver, pump): 
             Webhook(old).verify(body, headers)
 
 
-def test_a_tampered_body_does_not_verify(db, receiver, pump):  # noqa: F811
+def test_a_tampered_body_does_not_verify(transactional_db, receiver, pump):  # noqa: F811
     _endpoint, secret = services.endpoint_create(partner=PartnerFactory(), url=receiver.url)
     change_record(EventType.CARD_ISSUED, data={"worker": 1}, worker_id=1)
     pump()
@@ -47,7 +47,7 @@ def test_a_tampered_body_does_not_verify(db, receiver, pump):  # noqa: F811
         Webhook(secret).verify(body.replace(b"1", b"2"), headers)
 
 
-def test_the_secret_is_stored_encrypted(db, receiver):  # noqa: F811
+def test_the_secret_is_stored_encrypted(transactional_db, receiver):  # noqa: F811
     endpoint, secret = services.endpoint_create(partner=PartnerFactory(), url=receiver.url)
     endpoint.refresh_from_db()
     assert secret not in endpoint.secret_encrypted
