@@ -163,6 +163,10 @@ class RequestPause(models.Model):
         return f"{self.worker_id} · {self.until:%Y-%m-%d %H:%M}"
 
 
+#: The view log's table, named for the set-based insert of many views (consent.services).
+WORKER_VIEW_TABLE = "consent_workerview"
+
+
 class WorkerView(models.Model):
     """One look at a worker's information: when, what kind, by whom (masked)."""
 
@@ -189,6 +193,7 @@ class WorkerView(models.Model):
     reported_at = models.DateTimeField(_("举报时间"), null=True, blank=True)
 
     class Meta:
+        db_table = WORKER_VIEW_TABLE
         ordering = ["-viewed_at", "-pk"]
         verbose_name = _("查看记录")
         verbose_name_plural = _("查看记录")

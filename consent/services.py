@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -22,7 +22,14 @@ from django.utils.translation import gettext_lazy
 from lms.audit import audit
 from lms.client import client_address
 
-from .models import ConsentGrant, ConsentRequest, RequestPause, ViewerKind, WorkerView
+from .models import (
+    WORKER_VIEW_TABLE,
+    ConsentGrant,
+    ConsentRequest,
+    RequestPause,
+    ViewerKind,
+    WorkerView,
+)
 
 #: Shown as the viewer of a household's scan or request (never who the household is).
 HOUSEHOLD_LABEL = gettext_lazy("住户扫码")
@@ -125,6 +132,36 @@ def worker_views_record(
             for pk in ids
         ]
     )
+
+
+def worker_views_record_many(
+    *, worker_ids, kind: str, viewer_kind: str, viewer_label: str, request=None
+) -> int:
+    """:func:`worker_views_record` for many workers at once (a partner's snapshot: 300,000
+    rows), returning how many rows were written and no instances. On PostgreSQL one
+    ``INSERT … SELECT unnest(…)`` (no model instances, no RETURNING); elsewhere the same
+    rows through :func:`worker_views_record`."""
+    ids = sorted(set(worker_ids))
+    if not ids:
+        return 0
+    if connection.vendor != "postgresql":
+        return len(
+            worker_views_record(
+                workers=ids,
+                kind=kind,
+                viewer_kind=viewer_kind,
+                viewer_label=viewer_label,
+                request=request,
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(WORKER_VIEW_TABLE)} "  # noqa: S608 (our table name)
+            "(worker_id, kind, viewer_kind, viewer_label, client_hash, viewed_at) "
+            "SELECT unnest(%s::bigint[]), %s, %s, %s, %s, %s",
+            [ids, kind, viewer_kind, str(viewer_label)[:200], client_hash(request), timezone.now()],
+        )
+        return cursor.rowcount
 
 
 @transaction.atomic

@@ -40,13 +40,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from consent.models import ViewerKind, WorkerView
-from consent.services import worker_views_record
+from consent.services import worker_views_record_many
 from lms.http import private
 from lms.outbox import head
 
 from .api import PURPOSE_DESCRIPTION, _invalid, _purpose
 from .auth import PartnerBearer, record_call
-from .models import PartnerCall, Scope
+from .models import Scope
 from .problems import PartnerProblem, problem_responses
 from .snapshot import CHUNK_SIZE, SECTION_SCOPES, SECTIONS, SnapshotReader, snapshot_chunks
 
@@ -153,14 +153,6 @@ def _check_scopes(sections: list[str], scopes: frozenset) -> str:
     return " ".join(needed)
 
 
-def _logged_scope(scope: str) -> str:
-    """`scope` cut at a word to fit the call log's column."""
-    limit = PartnerCall._meta.get_field("scope").max_length
-    while len(scope) > limit:
-        scope = scope.rsplit(" ", 1)[0]
-    return scope
-
-
 #: One letter a section in a resume token.
 SECTION_CODES = {"agencies": "a", "workers": "w", "certificates": "c", "credit_records": "r"}
 SECTIONS_BY_CODE = {code: name for name, code in SECTION_CODES.items()}
@@ -210,8 +202,8 @@ def _resumed_state(token: str, partner) -> dict:
 
 def _log_views(request, ids: set[int]) -> None:
     if ids:
-        worker_views_record(
-            workers=ids,
+        worker_views_record_many(
+            worker_ids=ids,
             kind=WorkerView.Kind.PARTNER_API,
             viewer_kind=ViewerKind.PARTNER,
             viewer_label=request.auth.partner.name,
@@ -313,9 +305,9 @@ def snapshot_view(
             "after": 0,
         }
     scope = _check_scopes(state["sections"], caller.scopes)
-    if caller.may_read_pii:  # first: the column may not hold every scope (_logged_scope)
+    if caller.may_read_pii:
         scope = f"{Scope.PII_READ.value} {scope}"
-    request.partner_call.scope = _logged_scope(scope)
+    request.partner_call.scope = scope
     _purpose(request, purpose, parameter="purpose")
     reader = SnapshotReader(
         agency_id=caller.partner.agency_id,

@@ -41,6 +41,12 @@ class Scope(models.TextChoices):
 AGENCY_ONLY_SCOPES = frozenset({Scope.WORKERS_WRITE})
 #: Scopes only government and national platforms may hold.
 GOVERNMENT_ONLY_SCOPES = frozenset({Scope.PII_READ})
+#: Scopes only one kind of partner may hold: what it reports, it alone knows.
+KIND_ONLY_SCOPES = {
+    Scope.HEALTH_WRITE: "health",
+    Scope.INSURANCE_WRITE: "insurer",
+    Scope.CREDIT_WRITE: "credit",
+}
 
 
 def parse_networks(text: str) -> list[str]:
@@ -67,6 +73,8 @@ class Partner(models.Model):
         CREDIT = "credit", _("信用平台")
         NATIONAL = "national", _("国家平台")
         AGENCY = "agency", _("企业平台")
+        HEALTH = "health", _("体检机构")
+        INSURER = "insurer", _("保险机构")
 
     name = models.CharField(_("名称"), max_length=120, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
@@ -147,6 +155,12 @@ class Partner(models.Model):
             held & GOVERNMENT_ONLY_SCOPES
         ):
             errors["scope"] = _("“读取完整个人信息”只能授予政务平台和国家平台。")
+        for scope, kind in KIND_ONLY_SCOPES.items():
+            if scope in held and self.kind != kind:
+                errors["scope"] = _("“%(scope)s”只能授予%(kind)s。") % {
+                    "scope": Scope(scope).label,
+                    "kind": self.Kind(kind).label,
+                }
         if self.kind == self.Kind.AGENCY and not self.agency_id:
             errors["agency"] = _("企业平台必须指定所属企业。")
         if self.kind != self.Kind.AGENCY and self.agency_id:
@@ -214,7 +228,7 @@ class PartnerCall(models.Model):
     client_id = models.CharField(_("客户端 ID"), max_length=100, blank=True)
     method = models.CharField(_("方法"), max_length=10)
     endpoint = models.CharField(_("接口"), max_length=60)
-    scope = models.CharField(_("所需权限"), max_length=40, blank=True)
+    scope = models.CharField(_("所需权限"), max_length=200, blank=True)
     purpose = models.CharField(_("用途"), max_length=200, blank=True)
     subjects = models.PositiveIntegerField(_("涉及对象数"), default=0)
     status = models.PositiveSmallIntegerField(_("状态码"))

@@ -113,7 +113,7 @@ def partner_call_record(
         client_id=client_id[:100],
         method=method[:10],
         endpoint=endpoint[:60],
-        scope=scope[:40],
+        scope=scope[:200],
         purpose=purpose[:200],
         subjects=subjects,
         status=status,
