@@ -89,7 +89,7 @@ EXAMPLE = "\n".join(
             "section": "workers",
             "resume": "<signed token>",
             "record": {
-                "id": "wkr_1",
+                "id": 1,
                 "name": "张*红",
                 "id_number": "310***********1234",
                 "phone": "138****0001",

@@ -24,9 +24,10 @@ rows. Persons are masked by the lookups' own functions
 (``partners.selectors``: ``_person`` and ``_record``), so a snapshot line and a
 lookup answer hide exactly the same characters.
 
-References are stable, opaque and carry no personal data: a worker is
-``"wkr_<n>"``, a credit record ``"crd_<n>"``; an agency is its credit code and a
-certificate its number and revision.
+References carry no personal data and are the ones the change feed and the writes
+use: a worker and a credit record by their numeric ``id`` (``worker_id`` /
+``record_id`` in events, ``/workers/{worker_id}`` in writes), an agency by its
+credit code, a certificate by its number and revision.
 """
 
 from __future__ import annotations
@@ -96,10 +97,6 @@ class _Person(NamedTuple):
     id_number: str
     phone: str
     card_number: str | None
-
-
-def worker_ref(pk: int) -> str:
-    return f"wkr_{pk}"
 
 
 def _iso(day) -> str | None:
@@ -246,7 +243,7 @@ def _worker_record(row: dict, employment: dict | None, reader: SnapshotReader) -
         row["name"], decrypt(row["id_number_encrypted"]), row["phone"], row["card_number"]
     )
     return {
-        "id": worker_ref(row["pk"]),
+        "id": row["pk"],
         **_person(person, unmasked=reader.unmasked),
         **_filing(row["filing_status"], reader),
         "agency": {"name": row["agency__name"], "credit_code": row["agency__credit_code"]}
@@ -313,7 +310,7 @@ def _certificate_record(certificate: Certificate, reader: SnapshotReader) -> dic
         "revoked_on": _iso(timezone.localdate(certificate.revoked_at))
         if certificate.revoked_at
         else None,
-        "worker": worker_ref(certificate.worker_id),
+        "worker_id": certificate.worker_id,
         "holder": _person(worker, unmasked=reader.unmasked),
         "agency": worker.agency.name if worker.agency_id else "",
     }
@@ -349,8 +346,8 @@ def _credit_records(reader: SnapshotReader, after: int) -> tuple[list, set[int]]
         (
             r.pk,
             {
-                "id": f"crd_{r.pk}",
-                "subject": {"worker": worker_ref(r.worker_id)}
+                "id": r.pk,
+                "subject": {"worker_id": r.worker_id}
                 if r.worker_id
                 else {"agency": r.agency.credit_code},
                 **{

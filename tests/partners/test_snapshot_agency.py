@@ -52,10 +52,10 @@ def test_an_agency_system_reads_its_own_agency_only(token_for):
     got = records(snapshot(token_for(system, scope=READ)))
 
     assert [a["credit_code"] for a in got["agencies"]] == [own.agency.credit_code]
-    assert {w["id"] for w in got["workers"]} == {f"wkr_{own.pk}", f"wkr_{own_second.pk}"}
-    assert [c["worker"] for c in got["certificates"]] == [f"wkr_{own.pk}"]
+    assert {w["id"] for w in got["workers"]} == {own.pk, own_second.pk}
+    assert [c["worker_id"] for c in got["certificates"]] == [own.pk]
     assert sorted(map(str, (r["subject"] for r in got["credit_records"]))) == sorted(
-        [str({"worker": f"wkr_{own.pk}"}), str({"agency": own.agency.credit_code})]
+        [str({"worker_id": own.pk}), str({"agency": own.agency.credit_code})]
     )
 
 

@@ -55,13 +55,13 @@ def test_first_line_names_the_feed_cursor_and_last_line_counts_the_records(token
     assert len(by_section["workers"]) == 2
     assert len(by_section["certificates"]) == 1
     assert len(by_section["agencies"]) == 2
-    worker = next(w for w in by_section["workers"] if w["id"] == f"wkr_{certificate.worker_id}")
+    worker = next(w for w in by_section["workers"] if w["id"] == certificate.worker_id)
     assert worker["filing_status"] == "approved"
     assert worker["door"]["colour"] in {"green", "yellow", "red"}
     assert worker["credit"] == {"level": "good", "label": "信用良好"}
     cert = by_section["certificates"][0]
     assert cert["number"] == certificate.number
-    assert cert["worker"] == worker["id"]
+    assert cert["worker_id"] == worker["id"]
     assert cert["status"] == "valid"
 
 
@@ -71,4 +71,4 @@ def test_the_door_colour_is_the_rule_in_sql(token_for):
     workers = [issue().worker, ApprovedWorkerFactory(), WorkerFactory()]
     got = lines(snapshot(token_for(PartnerFactory()), sections="workers"))
     colours = {line["record"]["id"]: line["record"]["door"]["colour"] for line in got[1:-1]}
-    assert colours == {f"wkr_{w.pk}": door_status(w).colour for w in workers}
+    assert colours == {w.pk: door_status(w).colour for w in workers}
