@@ -12,18 +12,23 @@ class PartnersConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import post_save
 
+        from celery.signals import worker_ready
+
         from lms.api import api
         from lms.models import ChangeEvent
 
         from .auth import answer_problem
         from .problems import PartnerProblem
+        from .tasks import recover_on_worker_ready
         from .webhooks.triggers import change_event_saved
 
         api.add_exception_handler(PartnerProblem, answer_problem)
 
         # Webhooks: the beat follows the outbox every 10 s; a change also asks for it
-        # after commit. The reconciler resends what a lost message left due.
+        # after commit. The reconciler resends what a lost message left due, and a worker
+        # starting resends at once what was queued before it (a killed worker's messages).
         post_save.connect(change_event_saved, sender=ChangeEvent, dispatch_uid="webhooks")
+        worker_ready.connect(recover_on_worker_ready, dispatch_uid="partners-webhooks-recover")
         schedule = settings.CELERY_BEAT_SCHEDULE
         schedule.setdefault(
             "partners-webhooks-pump",
