@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import admin_views
+from . import admin_views, admin_webhooks
 
 app_name = "partners_admin"
 
@@ -13,5 +13,37 @@ urlpatterns = [
         "<int:pk>/credentials/<int:credential_pk>/revoke/",
         admin_views.credential_revoke,
         name="credential_revoke",
+    ),
+    path("<int:pk>/webhooks/", admin_webhooks.webhooks, name="webhooks"),
+    path("<int:pk>/webhooks/new/", admin_webhooks.webhook_create, name="webhook_create"),
+    path(
+        "<int:pk>/webhooks/<int:endpoint_pk>/rotate/",
+        admin_webhooks.webhook_rotate,
+        name="webhook_rotate",
+    ),
+    path(
+        "<int:pk>/webhooks/<int:endpoint_pk>/disable/",
+        admin_webhooks.webhook_disable,
+        name="webhook_disable",
+    ),
+    path(
+        "<int:pk>/webhooks/<int:endpoint_pk>/enable/",
+        admin_webhooks.webhook_enable,
+        name="webhook_enable",
+    ),
+    path(
+        "<int:pk>/webhooks/<int:endpoint_pk>/delete/",
+        admin_webhooks.webhook_delete,
+        name="webhook_delete",
+    ),
+    path(
+        "<int:pk>/webhooks/<int:endpoint_pk>/deliveries/",
+        admin_webhooks.webhook_deliveries,
+        name="webhook_deliveries",
+    ),
+    path(
+        "<int:pk>/webhooks/<int:endpoint_pk>/replay/",
+        admin_webhooks.webhook_replay,
+        name="webhook_replay",
     ),
 ]

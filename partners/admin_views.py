@@ -16,14 +16,14 @@ from .selectors import partners_with_credentials, user_manages_partners
 from .services import CredentialRefused, partner_credential_create, partner_credential_revoke
 
 
-def _partner(request, pk) -> Partner:
+def managed_partner(request, pk) -> Partner:
     if not user_manages_partners(request.user):
         raise PermissionDenied
     return get_object_or_404(partners_with_credentials(), pk=pk)
 
 
 def credentials(request, pk):
-    partner = _partner(request, pk)
+    partner = managed_partner(request, pk)
     return TemplateResponse(
         request,
         "partners/admin/credentials.html",
@@ -39,7 +39,7 @@ def credentials(request, pk):
 
 @require_POST
 def credential_create(request, pk):
-    partner = _partner(request, pk)
+    partner = managed_partner(request, pk)
     try:
         credential, secret = partner_credential_create(partner=partner, acting_user=request.user)
     except CredentialRefused as refused:
@@ -64,7 +64,7 @@ def credential_create(request, pk):
 
 @require_POST
 def credential_revoke(request, pk, credential_pk):
-    partner = _partner(request, pk)
+    partner = managed_partner(request, pk)
     credential = get_object_or_404(PartnerCredential, partner=partner, pk=credential_pk)
     partner_credential_revoke(credential=credential, acting_user=request.user)
     messages.success(

@@ -29,8 +29,8 @@ from django.db.models import Q  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet  # noqa: E402
-from wagtail.admin.menu import MenuItem  # noqa: E402
 from wagtail.admin.panels import FieldPanel, ObjectList  # noqa: E402
+from wagtail.admin.ui.menus import MenuItem  # noqa: E402
 from wagtail.admin.views.generic import IndexView  # noqa: E402
 from wagtail.admin.viewsets.base import ViewSetGroup  # noqa: E402
 from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
@@ -54,6 +54,10 @@ ENDPOINTS = [
     ("worker_by_card", _("按卡号查服务员")),
     ("worker_by_id_number", _("按身份证号查服务员")),
     ("agency_by_credit_code", _("按信用代码查企业")),
+    ("webhooks_list", _("列出推送地址")),
+    ("webhook_create", _("登记推送地址")),
+    ("webhook_delete", _("删除推送地址")),
+    ("webhook_rotate_secret", _("轮换推送密钥")),
 ]
 
 
@@ -110,6 +114,14 @@ class PartnerIndexView(IndexView):
                 url=reverse("partners_admin:credentials", args=[instance.pk]),
                 icon_name="key",
                 priority=20,
+            )
+        )
+        buttons.append(
+            MenuItem(
+                _("推送地址"),
+                url=reverse("partners_admin:webhooks", args=[instance.pk]),
+                icon_name="link",
+                priority=30,
             )
         )
         return buttons
