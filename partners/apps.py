@@ -29,6 +29,8 @@ class PartnersConfig(AppConfig):
         # starting resends at once what was queued before it (a killed worker's messages).
         post_save.connect(change_event_saved, sender=ChangeEvent, dispatch_uid="webhooks")
         worker_ready.connect(recover_on_worker_ready, dispatch_uid="partners-webhooks-recover")
+        from celery.schedules import crontab
+
         schedule = settings.CELERY_BEAT_SCHEDULE
         schedule.setdefault(
             "partners-webhooks-pump",
@@ -45,4 +47,9 @@ class PartnersConfig(AppConfig):
                 "schedule": 60.0,
                 "options": {"expires": 55},
             },
+        )
+        # At night: the call log and the writes' first answers past their retention.
+        schedule.setdefault(
+            "partners-retention",
+            {"task": "partners.tasks.partners_retention", "schedule": crontab(hour=3, minute=50)},
         )

@@ -1,4 +1,4 @@
-"""Celery tasks of the partners app: webhooks (issue #24).
+"""Celery tasks of the partners app: webhooks and retention (issue #24).
 
 Thin adapters over ``partners.webhooks.delivery``. Every task acknowledges late and
 is idempotent; the database says what is left to do, so a lost message or a worker
@@ -54,3 +54,13 @@ def webhooks_recover(started_at: str) -> list[int]:
 def recover_on_worker_ready(sender=None, **kwargs) -> None:
     """``celery.signals.worker_ready``: this worker (re)started; recover what was lost."""
     webhooks_recover.delay(timezone.now().isoformat())
+
+
+@shared_task(name="partners.tasks.partners_retention", acks_late=True, ignore_result=True)
+def partners_retention() -> dict:
+    """Daily: the call log past PARTNER_CALLS_RETENTION_DAYS and first answers of writes
+    past PARTNER_IDEMPOTENCY_DAYS go. Idempotent."""
+    from .idempotency import idempotent_requests_purge
+    from .services import partner_calls_purge
+
+    return {"calls": partner_calls_purge(), "idempotent_requests": idempotent_requests_purge()}

@@ -33,3 +33,11 @@ def test_rows_older_than_the_retention_go_and_younger_ones_stay(settings, monkey
     assert partner_calls_purge() == len(old)
     assert set(PartnerCall.objects.values_list("pk", flat=True)) == {c.pk for c in kept}
     assert partner_calls_purge() == 0
+
+
+def test_the_retention_runs_nightly_on_the_beat_and_purges_both_stores(settings):
+    from partners.tasks import partners_retention
+
+    entry = settings.CELERY_BEAT_SCHEDULE["partners-retention"]
+    assert entry["task"] == "partners.tasks.partners_retention"
+    assert partners_retention() == {"calls": 0, "idempotent_requests": 0}
