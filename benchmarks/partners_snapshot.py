@@ -19,9 +19,10 @@ stream to its end line, checking that it names every filed worker. Runs:
 * **resumed** — a cut after 1,000 lines, resumed from the last token received:
   the first line's cursor is the same and the two parts hold every worker once.
 
-It also times the view log (#26) on its own: one ``consent.services.worker_views_record``
-INSERT per chunk of 2,000 workers, 150 times (300,000 rows; removed after), which
-is what the snapshot adds per chunk.
+It also times the view log (#26) on its own: one
+``consent.services.worker_views_record_many`` INSERT … SELECT per chunk of 2,000
+workers, 150 times (300,000 rows; removed after), which is what the snapshot adds
+per chunk.
 """
 
 from __future__ import annotations
@@ -64,35 +65,19 @@ sys.stdout.write(json.dumps({"client_id": credential.client_id, "secret": secret
 VIEWLOG_SCRIPT = r"""
 import json, sys, time
 from consent.models import ViewerKind, WorkerView
-from consent.services import worker_views_record
+from consent.services import worker_views_record_many
 from registry.models import Worker
 ids = list(Worker.objects.order_by("pk").values_list("pk", flat=True)[:300000])
 before = WorkerView.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 t0 = time.perf_counter()
 for start in range(0, len(ids), 2000):
-    worker_views_record(
-        workers=ids[start:start + 2000], kind=WorkerView.Kind.PARTNER_API,
+    worker_views_record_many(
+        worker_ids=ids[start:start + 2000], kind=WorkerView.Kind.PARTNER_API,
         viewer_kind=ViewerKind.PARTNER, viewer_label="基准测试快照",
     )
 spent = time.perf_counter() - t0
 WorkerView.objects.filter(pk__gt=before, viewer_label="基准测试快照").delete()
-# The proposal: one set-based INSERT ... SELECT a chunk (no model instances), rolled back.
-from django.db import connection, transaction
-table = WorkerView._meta.db_table
-t0 = time.perf_counter()
-with transaction.atomic():
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 2000):
-            chunk = ids[start:start + 2000]
-            cursor.execute(
-                f"INSERT INTO {table} (worker_id, kind, viewer_kind, viewer_label, client_hash, viewed_at)"
-                " SELECT id, 'partner_api', 'partner', %s, '', now() FROM registry_worker"
-                " WHERE id >= %s AND id <= %s",
-                ["基准测试快照", chunk[0], chunk[-1]],
-            )
-    set_based = time.perf_counter() - t0
-    transaction.set_rollback(True)
-sys.stdout.write(json.dumps({"rows": len(ids), "seconds": spent, "set_based": set_based}) + "\n")
+sys.stdout.write(json.dumps({"rows": len(ids), "seconds": spent}) + "\n")
 """
 
 
@@ -221,8 +206,7 @@ def main() -> None:
     viewlog = _last_json(env, VIEWLOG_SCRIPT)
     log.info(
         f"view log alone: {viewlog['rows']:,} rows in chunks of 2,000: "
-        f"{viewlog['seconds']:.1f} s ({viewlog['seconds'] / viewlog['rows'] * 1e6:.0f} µs a worker); "
-        f"as one INSERT ... SELECT a chunk (proposed): {viewlog['set_based']:.1f} s"
+        f"{viewlog['seconds']:.1f} s ({viewlog['seconds'] / viewlog['rows'] * 1e6:.0f} µs a worker)"
     )
 
     port = free_port()
