@@ -91,7 +91,7 @@ def _door(door: DoorStatus) -> dict:
     return {"colour": door.colour, "label": door.label, "reasons": door.reasons}
 
 
-def _person(worker, *, unmasked: bool) -> dict:
+def person_fields(worker, *, unmasked: bool) -> dict:
     """Who a worker is: in full for ``pii:read``, else masked as on public pages."""
     if unmasked:
         return {
@@ -110,10 +110,9 @@ def _person(worker, *, unmasked: bool) -> dict:
     }
 
 
-def certificate_answer(certificate, *, unmasked: bool, today: datetime.date | None = None) -> dict:
-    """A certificate as a partner reads it: status, type, dates, the door colour judged on
-    this certificate (as the household's scan shows it), and its holder."""
-    today = today or timezone.localdate()
+def certificate_fields(certificate, *, unmasked: bool, today: datetime.date) -> dict:
+    """What a partner reads of a certificate, in the lookup and the snapshot alike: status,
+    type, dates, its holder (masked unless `unmasked`) and agency."""
     status = certificate.status_on(today)
     worker = certificate.worker
     return {
@@ -128,10 +127,17 @@ def certificate_answer(certificate, *, unmasked: bool, today: datetime.date | No
         "revoked_on": timezone.localdate(certificate.revoked_at)
         if certificate.revoked_at
         else None,
-        "door": _door(door_status(worker, certificate=certificate, today=today)),
-        "holder": _person(worker, unmasked=unmasked),
+        "holder": person_fields(worker, unmasked=unmasked),
         "agency": worker.agency.name if worker.agency_id else "",
     }
+
+
+def certificate_answer(certificate, *, unmasked: bool, today: datetime.date | None = None) -> dict:
+    """A certificate as a partner looks it up: :func:`certificate_fields` and the door colour
+    judged on this certificate (as the household's scan shows it)."""
+    today = today or timezone.localdate()
+    door = _door(door_status(certificate.worker, certificate=certificate, today=today))
+    return {**certificate_fields(certificate, unmasked=unmasked, today=today), "door": door}
 
 
 def worker_answer(worker, *, unmasked: bool, today: datetime.date | None = None) -> dict:
@@ -143,7 +149,7 @@ def worker_answer(worker, *, unmasked: bool, today: datetime.date | None = None)
     employment = worker_current_employment(worker)
     standing = worker_credit_standing(worker, public_only=True, today=today)
     return {
-        **_person(worker, unmasked=unmasked),
+        **person_fields(worker, unmasked=unmasked),
         "filing_status": filing_status or "",
         "filing_label": str(FilingStatus(filing_status).label) if filing_status else "",
         "agency": {"name": worker.agency.name, "credit_code": worker.agency.credit_code}
@@ -174,13 +180,13 @@ def worker_answer(worker, *, unmasked: bool, today: datetime.date | None = None)
         "credit": {
             "level": standing.level,
             "label": standing.label,
-            "records": [_record(r) for r in standing.records],
+            "records": [credit_record_fields(r) for r in standing.records],
         },
         "door": _door(door_status(worker, today=today)),
     }
 
 
-def _record(record) -> dict:
+def credit_record_fields(record) -> dict:
     return {
         "kind": record.kind,
         "kind_label": str(record.get_kind_display()),
@@ -250,7 +256,7 @@ def worker_reference(worker, *, unmasked: bool, today: datetime.date | None = No
     filing = worker_filing(worker)
     return {
         "id": worker.pk,
-        **_person(worker, unmasked=unmasked),
+        **person_fields(worker, unmasked=unmasked),
         "filing_status": filing.status if filing else "",
         "filing_label": str(filing.get_status_display()) if filing else "",
         "health_check_expiry": worker.health_check_expiry,

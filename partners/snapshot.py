@@ -21,7 +21,7 @@ by :func:`registry.selectors.credit.standing_annotations`), plus one query a chu
 where a join would multiply rows (open employments, filed-worker counts). Memory
 stays one chunk whatever the table's size; the query count grows with chunks, not
 rows. Persons are masked by the lookups' own functions
-(``partners.selectors``: ``_person`` and ``_record``), so a snapshot line and a
+(``partners.selectors``: ``person_fields`` and ``credit_record_fields``), so a snapshot line and a
 lookup answer hide exactly the same characters.
 
 References carry no personal data and are the ones the change feed and the writes
@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
-from django.utils import timezone
 
 from certificates.door import DOOR_LABELS, door_colour_expression
 from certificates.models import Certificate
@@ -53,7 +52,7 @@ from registry.selectors.credit import (
 )
 
 from .models import Scope
-from .selectors import _person, _record
+from .selectors import certificate_fields, credit_record_fields, person_fields
 
 #: Rows a chunk reads (about 1 MB of NDJSON for workers). Below about 2,000 workers
 #: PostgreSQL reads the door colour's subqueries by index (benchmarks/partners_snapshot.py).
@@ -91,7 +90,7 @@ class SnapshotReader:
 
 
 class _Person(NamedTuple):
-    """What ``partners.selectors._person`` reads of a worker, from a row of values."""
+    """What ``partners.selectors.person_fields`` reads of a worker, from a row of values."""
 
     name: str
     id_number: str
@@ -244,7 +243,7 @@ def _worker_record(row: dict, employment: dict | None, reader: SnapshotReader) -
     )
     return {
         "id": row["pk"],
-        **_person(person, unmasked=reader.unmasked),
+        **person_fields(person, unmasked=reader.unmasked),
         **_filing(row["filing_status"], reader),
         "agency": {"name": row["agency__name"], "credit_code": row["agency__credit_code"]}
         if row["agency__credit_code"]
@@ -296,23 +295,13 @@ def _certificates(reader: SnapshotReader, after: int) -> tuple[list, set[int]]:
 
 
 def _certificate_record(certificate: Certificate, reader: SnapshotReader) -> dict:
-    status = certificate.status_on(reader.today)
-    worker = certificate.worker
+    fields = certificate_fields(certificate, unmasked=reader.unmasked, today=reader.today)
     return {
-        "number": certificate.number,
-        "revision": certificate.revision,
-        "type": certificate.type.name,
-        "issuer": certificate.type.issuing_authority,
-        "status": str(status),
-        "status_label": str(Certificate.Status(status).label),
-        "issued_on": _iso(certificate.issued_on),
-        "expires_on": _iso(certificate.expires_on),
-        "revoked_on": _iso(timezone.localdate(certificate.revoked_at))
-        if certificate.revoked_at
-        else None,
+        **{
+            key: _iso(value) if isinstance(value, datetime.date) else value
+            for key, value in fields.items()
+        },
         "worker_id": certificate.worker_id,
-        "holder": _person(worker, unmasked=reader.unmasked),
-        "agency": worker.agency.name if worker.agency_id else "",
     }
 
 
@@ -352,7 +341,7 @@ def _credit_records(reader: SnapshotReader, after: int) -> tuple[list, set[int]]
                 else {"agency": r.agency.credit_code},
                 **{
                     key: _iso(value) if isinstance(value, datetime.date) else value
-                    for key, value in _record(r).items()
+                    for key, value in credit_record_fields(r).items()
                 },
             },
         )
