@@ -28,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import base_env, log, migrate_and_run, redis_env, serve  # noqa: E402
+from harness import base_env, ensure_database, log, migrate_and_run, redis_env, serve  # noqa: E402
 
 SETUP = r"""
 import json
@@ -59,18 +59,6 @@ credential, secret = partner_credential_create(partner=partner)
 sys.stdout.write(json.dumps({{"client_id": credential.client_id, "secret": secret,
                              "events": ChangeEvent.objects.count()}}) + "\n")
 """
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _token(base: str, client_id: str, secret: str) -> str:
@@ -128,7 +116,7 @@ def main() -> None:
     if not url.startswith("postgres"):
         log.info("partners_feed: set DATABASE_URL to a scratch PostgreSQL database; skipped")
         return
-    _ensure_database(url)
+    ensure_database(url)
     env = base_env(DATABASE_URL=url, **redis_env())
     log.info(f"writing {args.events} change events …")
     data = migrate_and_run(env, SETUP.format(events=args.events))

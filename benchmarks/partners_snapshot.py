@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, base_env, free_port, log  # noqa: E402
+from harness import PYTHON, ROOT, base_env, ensure_database, free_port, log  # noqa: E402
 
 PARTNER_SCRIPT = r"""
 import json, sys
@@ -95,17 +95,6 @@ def _manage(env: dict, *args: str, capture: bool = False) -> str:
 
 def _last_json(env: dict, script: str) -> dict:
     return json.loads(_manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1])
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _proc_kib(pid: int, field: str) -> int:
@@ -195,7 +184,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=300_000)
     args = parser.parse_args()
 
-    _ensure_database(args.database_url)
+    ensure_database(args.database_url)
     env = base_env(DATABASE_URL=args.database_url, DJANGO_DEBUG="1")
     _manage(env, "migrate", "-v0")
     _manage(env, "seed_scale", "--workers", str(args.workers))

@@ -49,6 +49,7 @@ from harness import (  # noqa: E402
     Result,
     base_env,
     cpu_report,
+    ensure_database,
     fan_out,
     log,
     measure,
@@ -105,18 +106,6 @@ def _manage(env: dict, *args: str, capture: bool = False) -> str:
     return result.stdout if capture else ""
 
 
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _walk(base: str, paths: list[str], seconds: float, queue) -> None:
     """One closed-loop client asking each of `paths` once, in order (wrapping if it runs out)."""
     parts = urlsplit(base)
@@ -168,7 +157,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
 
-    _ensure_database(args.database_url)
+    ensure_database(args.database_url)
     env = base_env(DATABASE_URL=args.database_url, DJANGO_DEBUG="1")
     _manage(env, "migrate", "-v0")
     _manage(env, "seed_scale", "--workers", str(args.workers))

@@ -217,18 +217,18 @@ class IdNumberLookupIn(Schema):
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _invalid(detail: str, *, parameter: str = "", pointer: str = "") -> PartnerProblem:
+def invalid_request(detail: str, *, parameter: str = "", pointer: str = "") -> PartnerProblem:
     return PartnerProblem(
         "invalid-request",
         errors=[FieldError(str(detail), parameter=parameter, pointer=pointer)],
     )
 
 
-def _purpose(request, purpose: str | None, *, pointer: str = "", parameter: str = "") -> None:
+def record_purpose(request, purpose: str | None, *, pointer: str = "", parameter: str = "") -> None:
     """Record the stated purpose; with ``pii:read`` one is required."""
     purpose = (purpose or "").strip()
     if len(purpose) > PURPOSE_MAX:
-        raise _invalid(
+        raise invalid_request(
             _("用途不能超过 %(max)s 个字。") % {"max": PURPOSE_MAX},
             parameter=parameter,
             pointer=pointer,
@@ -255,7 +255,7 @@ def _own_workers_only(request, worker):
     return worker
 
 
-def _answered(request, response: HttpResponse, subjects: int) -> None:
+def answered(request, response: HttpResponse, subjects: int) -> None:
     request.partner_call.subjects = subjects
     private(response)
 
@@ -282,7 +282,7 @@ LOOKUP_PROBLEMS = (401, 403, 404, 422, 429)
 @partner_operation
 def me(request, response: HttpResponse):
     partner = request.auth.partner
-    _answered(request, response, 0)
+    answered(request, response, 0)
     return {
         "name": partner.name,
         "kind": partner.kind,
@@ -306,10 +306,10 @@ def _log_read(request, worker) -> None:
 
 
 def _certificate(request, certificate, purpose, response):
-    _purpose(request, purpose, parameter="purpose")
+    record_purpose(request, purpose, parameter="purpose")
     if certificate is None:
         raise PartnerProblem("not-found")
-    _answered(request, response, 1)
+    answered(request, response, 1)
     _log_read(request, certificate.worker)
     return certificate_answer(certificate, unmasked=request.auth.may_read_pii)
 
@@ -335,7 +335,7 @@ def certificate_by_number_view(
 ):
     number = number.strip().upper()
     if not NUMBER_RE.match(number):
-        raise _invalid(_("证书编号格式不正确，例如 SH-JZ-2026-000123。"), parameter="number")
+        raise invalid_request(_("证书编号格式不正确，例如 SH-JZ-2026-000123。"), parameter="number")
     return _certificate(request, certificate_by_number(number), purpose, response)
 
 
@@ -356,7 +356,7 @@ def certificate_by_token_view(
     purpose: str | None = Query(None, description=PURPOSE_DESCRIPTION),
 ):
     if not TOKEN_RE.match(token):
-        raise _invalid(_("二维码令牌格式不正确。"), parameter="token")
+        raise invalid_request(_("二维码令牌格式不正确。"), parameter="token")
     return _certificate(request, certificate_by_token(token), purpose, response)
 
 
@@ -381,10 +381,10 @@ def worker_by_card_view(
 ):
     card_number = card_number.strip().upper()
     if not CARD_RE.match(card_number):
-        raise _invalid(_("家政卡号格式不正确，例如 SHJZ00000001。"), parameter="card_number")
-    _purpose(request, purpose, parameter="purpose")
+        raise invalid_request(_("家政卡号格式不正确，例如 SHJZ00000001。"), parameter="card_number")
+    record_purpose(request, purpose, parameter="purpose")
     worker = _own_workers_only(request, worker_find_by_card_number(card_number))
-    _answered(request, response, 1)
+    answered(request, response, 1)
     _log_read(request, worker)
     return worker_answer(worker_own_record(worker), unmasked=request.auth.may_read_pii)
 
@@ -428,21 +428,21 @@ def worker_by_id_number_view(request, response: HttpResponse):
     try:
         body = json.loads(request.body or b"null")
     except (UnicodeDecodeError, ValueError):
-        raise _invalid(_("请求体应为 JSON 对象。"), pointer="") from None
+        raise invalid_request(_("请求体应为 JSON 对象。"), pointer="") from None
     if not isinstance(body, dict):
-        raise _invalid(_("请求体应为 JSON 对象。"), pointer="")
+        raise invalid_request(_("请求体应为 JSON 对象。"), pointer="")
     id_number, purpose = body.get("id_number"), body.get("purpose")
     if not isinstance(id_number, str) or not id_number.strip():
-        raise _invalid(_("请填写身份证号。"), pointer="#/id_number")
+        raise invalid_request(_("请填写身份证号。"), pointer="#/id_number")
     if purpose is not None and not isinstance(purpose, str):
-        raise _invalid(_("用途应为文字。"), pointer="#/purpose")
+        raise invalid_request(_("用途应为文字。"), pointer="#/purpose")
     try:
         id_number = validate_resident_id(id_number)
     except ValidationError as exc:
-        raise _invalid(exc.messages[0], pointer="#/id_number") from None
-    _purpose(request, purpose, pointer="#/purpose")
+        raise invalid_request(exc.messages[0], pointer="#/id_number") from None
+    record_purpose(request, purpose, pointer="#/purpose")
     worker = _own_workers_only(request, worker_find_by_id_number(id_number))
-    _answered(request, response, 1)
+    answered(request, response, 1)
     _log_read(request, worker)
     return worker_answer(worker_own_record(worker), unmasked=True)
 
@@ -464,11 +464,11 @@ def agency_by_credit_code_view(request, credit_code: str, response: HttpResponse
     try:
         code = validate_credit_code(credit_code)
     except ValidationError as exc:
-        raise _invalid(exc.messages[0], parameter="credit_code") from None
+        raise invalid_request(exc.messages[0], parameter="credit_code") from None
     agency = agency_by_credit_code(code)
     if agency is None:
         raise PartnerProblem("not-found")
-    _answered(request, response, 1)
+    answered(request, response, 1)
     return agency_answer(agency)
 
 

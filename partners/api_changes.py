@@ -26,7 +26,7 @@ from ninja import Field, Query, Router, Schema
 from lms.outbox import Cursor, EventType, event_document, events_after, settled_events
 from lms.tasks import change_cursor_purged
 
-from .api import _answered, _invalid
+from .api import answered, invalid_request
 from .auth import PartnerBearer, partner_operation, scoped_security
 from .models import Scope
 from .problems import FieldError, PartnerProblem, problem_responses
@@ -80,7 +80,7 @@ def _cursor(after: str | None) -> Cursor:
     except ValueError:
         cursor = None
     if cursor is None or max(cursor.txid, cursor.id) > CURSOR_PART_MAX:
-        raise _invalid(
+        raise invalid_request(
             _("游标格式不正确：请原样传回上次答复中的 next（首次读取可留空）。"),
             parameter="after",
         )
@@ -91,7 +91,7 @@ def _types(types: str | None) -> list[str]:
     wanted = [t.strip() for t in (types or "").split(",") if t.strip()]
     unknown = [t for t in wanted if t not in EventType.LABELS]
     if unknown:
-        raise _invalid(
+        raise invalid_request(
             _("未知的事件类型：%(unknown)s。可选：%(known)s。")
             % {"unknown": "、".join(unknown), "known": ", ".join(EventType.ALL)},
             parameter="types",
@@ -104,7 +104,7 @@ def _limit(limit: str | None) -> int:
     if not text:
         return DEFAULT_LIMIT
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise _invalid(
+        raise invalid_request(
             _("limit 应为 1 到 %(max)s 之间的整数。") % {"max": MAX_LIMIT}, parameter="limit"
         )
     return int(text)
@@ -171,7 +171,7 @@ def changes(
     following = Cursor.of(events[-1]) if events else cursor
     if not has_more and last is not None and last > following:
         following = last
-    _answered(request, response, len(events))
+    answered(request, response, len(events))
     return {
         "events": [event_document(event) for event in events],
         "next": str(following),

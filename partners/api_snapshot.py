@@ -44,7 +44,7 @@ from consent.services import worker_views_record_many
 from lms.http import private
 from lms.outbox import head
 
-from .api import PURPOSE_DESCRIPTION, _invalid, _purpose
+from .api import PURPOSE_DESCRIPTION, invalid_request, record_purpose
 from .auth import PartnerBearer, record_call
 from .models import Scope
 from .problems import PartnerProblem, problem_responses
@@ -127,7 +127,7 @@ def _requested_sections(text: str | None, scopes: frozenset) -> list[str]:
     named = [s.strip() for s in text.split(",") if s.strip()]
     unknown = [s for s in named if s not in SECTION_SCOPES]
     if unknown or not named:
-        raise _invalid(
+        raise invalid_request(
             _("未知的部分：%(names)s。可选：%(all)s。")
             % {"names": ", ".join(unknown), "all": ", ".join(SECTIONS)},
             parameter="sections",
@@ -188,7 +188,9 @@ def _resumed_state(token: str, partner) -> dict:
     except signing.BadSignature:
         match = None
     if match is None or int(match[1]) != partner.pk:
-        raise _invalid(_("续传令牌无效，请使用快照中某一行的 resume 值。"), parameter="after")
+        raise invalid_request(
+            _("续传令牌无效，请使用快照中某一行的 resume 值。"), parameter="after"
+        )
     cursor = f"{match[2]}.{match[3]}" if match[3] else match[2]
     return {
         "partner": partner.pk,
@@ -294,7 +296,9 @@ def snapshot_view(
     if after:
         state = _resumed_state(after, caller.partner)
         if sections and _requested_sections(sections, caller.scopes) != state["sections"]:
-            raise _invalid(_("续传时的 sections 必须与原快照相同，可省略。"), parameter="sections")
+            raise invalid_request(
+                _("续传时的 sections 必须与原快照相同，可省略。"), parameter="sections"
+            )
     else:
         state = {
             "partner": caller.partner.pk,
@@ -308,7 +312,7 @@ def snapshot_view(
     if caller.may_read_pii:
         scope = f"{Scope.PII_READ.value} {scope}"
     request.partner_call.scope = scope
-    _purpose(request, purpose, parameter="purpose")
+    record_purpose(request, purpose, parameter="purpose")
     reader = SnapshotReader(
         agency_id=caller.partner.agency_id,
         unmasked=caller.may_read_pii,
