@@ -37,7 +37,7 @@ DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
 #: The largest txid or id a cursor can hold (PostgreSQL bigint).
 CURSOR_PART_MAX = 2**63 - 1
-FEED_PROBLEMS = (401, 403, 410, 422, 429)
+FEED_PROBLEMS = (401, 403, 404, 410, 422, 429)
 
 
 class EventOut(Schema):

@@ -267,7 +267,7 @@ SNAPSHOT_RESPONSES = {
         "description": "NDJSON：首行 snapshot，每条记录一行，末行 end。",
         "content": {NDJSON: {"schema": {"type": "string"}, "example": EXAMPLE}},
     },
-    **problem_responses(401, 403, 422, 429),
+    **problem_responses(401, 403, 404, 422, 429),
 }
 
 

@@ -43,7 +43,8 @@ from .webhooks.services import (
 router = Router(tags=["partner-webhooks"])
 
 SCOPE = Scope.CHANGES_READ.value
-READ_PROBLEMS = (401, 403, 429)
+#: The site-wide answers every operation declares (tests/lms/test_api_error_answers.py).
+READ_PROBLEMS = (401, 403, 404, 422, 429)
 ONE_PROBLEMS = (401, 403, 404, 409, 422, 429)
 KEY_NOTE = "须带 Idempotency-Key 请求头；重试用同一个键。"
 ONCE_NOTE = (
