@@ -202,7 +202,7 @@ def event_document(event: ChangeEvent) -> dict:
     return {
         "id": f"evt_{event.pk}",
         "type": event.type,
-        "at": event.at.isoformat(),
+        "at": timezone.localtime(event.at).isoformat(),
         "cursor": str(Cursor.of(event)),
         "data": event.data,
     }
