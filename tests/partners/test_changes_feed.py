@@ -6,6 +6,7 @@ import time
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 import pytest
 
@@ -82,7 +83,7 @@ def test_an_event_as_partners_read_it(reader):
     assert document == {
         "id": f"evt_{event.pk}",
         "type": ISSUED,
-        "at": event.at.isoformat(),
+        "at": timezone.localtime(event.at).isoformat(),
         "cursor": f"{event.txid}.{event.pk}",
         "data": {"certificate": "SH-JZ-2026-000001"},
     }
