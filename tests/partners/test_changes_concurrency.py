@@ -75,9 +75,10 @@ def naive_reader(last, seen):
     return last
 
 
-def _out_of_order(reader, start):
+def _out_of_order(reader, start, patience=60.0):
     """A inserts (lower id) and stays open, B inserts and commits, the reader reads, A
-    commits, the reader reads again: what it saw, and A's and B's ids."""
+    commits, the reader reads again (until it has A, or for `patience` seconds): what it
+    saw, and A's and B's ids."""
     started, release, a_ids = threading.Event(), threading.Event(), []
     writer = _open_writer(started, release, a_ids)
     assert started.wait(30)
@@ -89,7 +90,7 @@ def _out_of_order(reader, start):
     seen_before_a_commits = list(seen)
     release.set()
     writer.join(30)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + patience
     while a not in seen and time.monotonic() < deadline:
         cursor = reader(cursor, seen)
         time.sleep(0.05)
@@ -108,13 +109,14 @@ def test_without_the_running_transaction_bound_the_feed_would_skip(monkeypatch):
     monkeypatch.setattr(
         "lms.outbox.settled_events", lambda: ChangeEvent.objects.order_by("txid", "id")
     )
-    before, seen, a, b = _out_of_order(feed_reader, Cursor())
+    # Unbounded, A is visible the moment it commits: two seconds of reading is plenty.
+    before, seen, a, b = _out_of_order(feed_reader, Cursor(), patience=2)
     assert b in before
     assert a not in seen
 
 
 def test_a_naive_id_cursor_skips_the_late_commit():
-    before, seen, a, b = _out_of_order(naive_reader, 0)
+    before, seen, a, b = _out_of_order(naive_reader, 0, patience=2)
     assert b in before
     assert a not in seen  # the pitfall
 
