@@ -84,6 +84,19 @@ def scratch_env(
     return env
 
 
+def manage(env: dict, *args: str, capture: bool = False) -> str:
+    """Run ``manage.py`` with `args` in `env`; its output when `capture`."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+    return result.stdout if capture else ""
+
+
 def ensure_database(url: str) -> None:
     """Create the PostgreSQL database `url` names unless it exists (a scratch database
     kept between runs, so a rerun skips building 300,000 workers)."""

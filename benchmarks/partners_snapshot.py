@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, base_env, ensure_database, free_port, log  # noqa: E402
+from harness import PYTHON, ROOT, base_env, ensure_database, free_port, log, manage  # noqa: E402
 
 PARTNER_SCRIPT = r"""
 import json, sys
@@ -81,20 +81,8 @@ sys.stdout.write(json.dumps({"rows": len(ids), "seconds": spent}) + "\n")
 """
 
 
-def _manage(env: dict, *args: str, capture: bool = False) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        text=True,
-        capture_output=capture,
-    )
-    return result.stdout if capture else ""
-
-
 def _last_json(env: dict, script: str) -> dict:
-    return json.loads(_manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1])
+    return json.loads(manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1])
 
 
 def _proc_kib(pid: int, field: str) -> int:
@@ -186,8 +174,8 @@ def main() -> None:
 
     ensure_database(args.database_url)
     env = base_env(DATABASE_URL=args.database_url, DJANGO_DEBUG="1")
-    _manage(env, "migrate", "-v0")
-    _manage(env, "seed_scale", "--workers", str(args.workers))
+    manage(env, "migrate", "-v0")
+    manage(env, "seed_scale", "--workers", str(args.workers))
     subprocess.run([PYTHON, "benchmarks/registry_histories.py"], cwd=ROOT, env=env, check=True)
     setup = _last_json(env, PARTNER_SCRIPT)
     log.info(f"{setup['filed']} filed workers")

@@ -56,7 +56,7 @@ for n, url in enumerate(urls):
         scope="changes:read",
     )
     services.endpoint_create(partner=partner, url=url)
-print(json.dumps({"endpoints": len(urls)}))
+sys.stdout.write(json.dumps({"endpoints": len(urls)}) + "\n")
 """
 
 WRITE_SCRIPT = r"""
@@ -73,7 +73,7 @@ for start in range(0, count, 500):
             {"type": EventType.CARD_ISSUED, "data": {"worker": n, "card": f"C{n:08d}"}, "worker_id": n}
             for n in range(start, min(count, start + 500))
         ])
-print(json.dumps({"written": count, "seconds": time.time() - started}))
+sys.stdout.write(json.dumps({"written": count, "seconds": time.time() - started}) + "\n")
 """
 
 CHECK_SCRIPT = r"""
@@ -84,7 +84,7 @@ from django.db.models import Count
 from partners.models import WebhookDelivery
 rows = dict(WebhookDelivery.objects.values_list("status").annotate(n=Count("pk")))
 attempts = dict(WebhookDelivery.objects.values_list("attempts").annotate(n=Count("pk")))
-print(json.dumps({"statuses": rows, "attempts": {str(k): v for k, v in attempts.items()}}))
+sys.stdout.write(json.dumps({"statuses": rows, "attempts": {str(k): v for k, v in attempts.items()}}) + "\n")
 """
 
 

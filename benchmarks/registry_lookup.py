@@ -52,6 +52,7 @@ from harness import (  # noqa: E402
     ensure_database,
     fan_out,
     log,
+    manage,
     measure,
     p50_p95,
     ratio_report,
@@ -92,18 +93,6 @@ sys.stdout.write(json.dumps({
     "name": named[0], "id_last4": named[1],
 }) + "\n")
 """
-
-
-def _manage(env: dict, *args: str, capture: bool = False) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        text=True,
-        capture_output=capture,
-    )
-    return result.stdout if capture else ""
 
 
 def _walk(base: str, paths: list[str], seconds: float, queue) -> None:
@@ -159,12 +148,12 @@ def main() -> None:
 
     ensure_database(args.database_url)
     env = base_env(DATABASE_URL=args.database_url, DJANGO_DEBUG="1")
-    _manage(env, "migrate", "-v0")
-    _manage(env, "seed_scale", "--workers", str(args.workers))
+    manage(env, "migrate", "-v0")
+    manage(env, "seed_scale", "--workers", str(args.workers))
     # Employments, credit records, insurance, visits and certificates: a real answer's size.
     subprocess.run([PYTHON, "benchmarks/registry_histories.py"], cwd=ROOT, env=env, check=True)
     script = f"DISTINCT = {DISTINCT_CARDS}\n{PAGE_SCRIPT}"
-    setup = json.loads(_manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1])
+    setup = json.loads(manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1])
     page_url, card = setup["url"], setup["card"]
     log.info(f"{setup['count']} workers; looking up card {card} at {page_url}")
     spread = [f"{page_url}?card_number={c}" for c in setup["spread"]]
