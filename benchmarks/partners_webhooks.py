@@ -77,7 +77,7 @@ sys.stdout.write(json.dumps({"written": count, "seconds": time.time() - started}
 """
 
 CHECK_SCRIPT = r"""
-import json
+import json, sys
 import django
 django.setup()
 from django.db.models import Count
